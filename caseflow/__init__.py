@@ -1,0 +1,80 @@
+"""Caseflow: from prison to community drug and alcohol treatment, without the gap between."""
+
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+import config
+from caseflow import cli, errors, extensions, navigation
+from caseflow.security import access, headers
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(
+        __name__,
+        static_folder="static",
+        static_url_path="/assets",
+        instance_path=str(config.INSTANCE_DIR),
+    )
+    app.config.update(config.settings_for(config_name))
+    app.config.update(overrides)
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(PROJECT_ROOT / "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    extensions.csrf.init_app(app)
+    from caseflow import auth, main, organisations
+    from caseflow.security import sessions
+
+    _init_login(app)
+    sessions.init_app(app)
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(organisations.bp)
+
+    app.after_request(_end_transaction)
+    headers.init_app(app)
+    navigation.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from caseflow.auth.services import load_user
+
+    login_manager = extensions.login_manager
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+
+
+def _end_transaction(response):
+    """One transaction per request: kept when the answer is a success, undone otherwise."""
+    if response.status_code < 400:
+        extensions.db.session.commit()
+    else:
+        extensions.db.session.rollback()
+    return response

@@ -1,0 +1,7 @@
+"""Signing in and out, and the people who use Caseflow."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from caseflow.auth import views  # noqa: E402, F401

@@ -1,0 +1,103 @@
+"""Accounts: creating them, checking passwords, disabling them."""
+
+import uuid
+
+from sqlalchemy import select
+
+from caseflow.auth.models import User
+from caseflow.extensions import db
+from caseflow.models import utcnow
+from caseflow.organisations.models import Organisation
+from caseflow.security import passwords
+from caseflow.security.access import ROLE_NAMES
+from caseflow.security.sessions import end_sessions_of
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be met, with words for the page."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def load_user(user_id: str) -> User | None:
+    try:
+        key = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    user = db.session.get(User, key)
+    return user if user is not None and user.active else None
+
+
+def create_user(
+    *, email: str, display_name: str, password: str, role: str, organisation: Organisation
+) -> User:
+    if role not in ROLE_NAMES:
+        raise AccountError(f"Unknown role {role!r}")
+    problem = passwords.password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if user_by_email(email) is not None:
+        raise AccountError("An account with that email address already exists")
+    user = User(
+        email=normalise_email(email),
+        display_name=display_name.strip(),
+        password_hash=passwords.hash_password(password),
+        role=role,
+        organisation=organisation,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user if the email and password match an active account, otherwise None.
+
+    An unknown email costs the same hashing work as a wrong password, so the answer's timing does
+    not tell which accounts exist.
+    """
+    user = user_by_email(email)
+    if user is None:
+        passwords.verify_password(_decoy_hash(), password)
+        return None
+    if not passwords.verify_password(user.password_hash, password) or not user.active:
+        return None
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    user.last_signed_in_at = utcnow()
+    return user
+
+
+_decoy: dict[str, str] = {}
+
+
+def _decoy_hash() -> str:
+    from flask import current_app
+
+    key = repr(sorted(current_app.config["PASSWORD_HASH"].items()))
+    if key not in _decoy:
+        _decoy[key] = passwords.hash_password(uuid.uuid4().hex * 2)
+    return _decoy[key]
+
+
+def disable_user(user: User) -> None:
+    user.active = False
+    end_sessions_of(user.id)
+
+
+def set_password(user: User, password: str) -> None:
+    problem = passwords.password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = passwords.hash_password(password)
+    end_sessions_of(user.id)
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))

@@ -1,0 +1,60 @@
+"""Flask commands. Each calls the same services the pages use."""
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from caseflow.extensions import db
+from caseflow.security.access import ROLE_NAMES
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(sorted(ROLE_NAMES)), required=True)
+@click.option("--organisation", "organisation_name", required=True, help="Exact organisation name")
+@click.password_option(help="At least 15 characters; asked for when not given")
+@with_appcontext
+def create_user_command(email, display_name, role, organisation_name, password):
+    """Create a staff account with one role in one organisation."""
+    from caseflow.auth.services import AccountError, create_user
+    from caseflow.organisations.services import organisation_by_name
+
+    organisation = organisation_by_name(organisation_name)
+    if organisation is None:
+        raise click.ClickException(f"No organisation called {organisation_name!r}")
+    try:
+        user = create_user(
+            email=email,
+            display_name=display_name,
+            password=password,
+            role=role,
+            organisation=organisation,
+        )
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({user.role_name}, {organisation.name})")
+
+
+@click.command("demo-data")
+@click.option("--people", default=300, show_default=True, help="How many synthetic people")
+@with_appcontext
+def demo_data_command(people):
+    """Load synthetic West Midlands demo data (repeatable; refused in production)."""
+    from caseflow import demo
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo data is never loaded in production")
+    loaded = demo.load(people=people)
+    db.session.commit()
+    click.echo("Demo data loaded." if loaded else "Demo data already present; nothing loaded.")
+    click.echo("")
+    click.echo("Demo sign-ins (synthetic accounts, this machine only):")
+    for line in demo.credentials():
+        click.echo(f"  {line}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_data_command)

@@ -1,0 +1,47 @@
+"""Error pages in plain words. No traceback and nothing from the request reaches the page."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+ERROR_PAGES = {
+    400: ("Sorry, there is a problem with that request", "Go back and try again."),
+    403: (
+        "You do not have permission to see this page",
+        "If you think you should, ask your manager.",
+    ),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("Sorry, there is a problem with that request", "Go back and try again."),
+    409: ("Someone else changed this record", "Nothing you typed has been lost."),
+    413: ("Sorry, that was too much to send", "Send less text and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later."),
+}
+
+
+def render_error(status: int):
+    title, advice = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    return render_template("errors/error.html", status=status, title=title, advice=advice), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title = "Your form has expired"
+        advice = "This can happen if the page was open for a long time. Go back and try again."
+        return render_template("errors/error.html", status=400, title=title, advice=advice), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Logged by type only: the message of a database error can hold personal values.
+        app.logger.error("Unhandled %s on %s", type(error).__name__, _route_name())
+        return render_error(InternalServerError.code)
+
+
+def _route_name() -> str:
+    from flask import request
+
+    return request.endpoint or "unknown route"

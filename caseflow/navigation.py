@@ -1,0 +1,34 @@
+"""The service navigation: each person sees the pages their role can use, and only those."""
+
+from flask import Flask, request, url_for
+from flask_login import current_user
+
+from caseflow.security.access import SIGNED_IN, role_may
+
+# (endpoint, link text, permission)
+MENU = (
+    ("main.home", "Home", SIGNED_IN),
+    ("people.find", "Find a person", "person.search"),
+    ("people.new_person", "Add a person", "person.create"),
+    ("audit.events", "Audit log", "audit.read"),
+    ("organisations.list_organisations", "Organisations", "organisation.view"),
+    ("organisations.list_users", "Users", "user.view"),
+)
+
+
+def navigation_items(app: Flask) -> list[dict]:
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, text, permission in MENU:
+        if endpoint not in app.view_functions:
+            continue
+        if permission != SIGNED_IN and not role_may(current_user.role, permission):
+            continue
+        href = url_for(endpoint)
+        items.append({"href": href, "text": text, "active": request.endpoint == endpoint})
+    return items
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["navigation_items"] = lambda: navigation_items(app)

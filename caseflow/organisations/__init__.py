@@ -1,0 +1,7 @@
+"""Organisations, the local authorities they serve, and the admin pages that list them."""
+
+from flask import Blueprint
+
+bp = Blueprint("organisations", __name__, url_prefix="/admin")
+
+from caseflow.organisations import views  # noqa: E402, F401

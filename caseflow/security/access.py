@@ -1,0 +1,107 @@
+"""Who may do what: roles, the activities granted to them, and the check on every view.
+
+Every view names the activity it needs with @requires. A before-request hook refuses any
+endpoint that names none, so a view added without a decision is closed, not open.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+PUBLIC = "public"
+SIGNED_IN = "signed-in"
+
+
+class Role:
+    PRISON_HEALTHCARE = "prison_healthcare"
+    PROBATION = "probation"
+    KEYWORKER = "keyworker"
+    MENTAL_HEALTH = "mental_health_practitioner"
+    OUTREACH = "outreach_worker"
+    MANAGER = "manager"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+ROLE_NAMES = {
+    Role.PRISON_HEALTHCARE: "Prison healthcare",
+    Role.PROBATION: "Probation",
+    Role.KEYWORKER: "Keyworker",
+    Role.MENTAL_HEALTH: "Mental health practitioner",
+    Role.OUTREACH: "Outreach worker",
+    Role.MANAGER: "Manager",
+    Role.AUDITOR: "Auditor",
+    Role.ADMIN: "Administrator",
+}
+
+CLINICAL_ROLES = (
+    Role.PRISON_HEALTHCARE,
+    Role.PROBATION,
+    Role.KEYWORKER,
+    Role.MENTAL_HEALTH,
+    Role.OUTREACH,
+    Role.MANAGER,
+)
+
+# The one table of activities and the roles granted them.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "person.view": frozenset(CLINICAL_ROLES),
+    "person.search": frozenset(CLINICAL_ROLES),
+    "person.create": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
+    "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
+    "audit.read": frozenset({Role.AUDITOR}),
+    "organisation.view": frozenset({Role.ADMIN}),
+    "user.view": frozenset({Role.ADMIN}),
+}
+
+
+def role_may(role: str | None, permission: str) -> bool:
+    return role is not None and role in PERMISSIONS.get(permission, frozenset())
+
+
+def requires(permission: str) -> Callable:
+    """Declare the activity a view needs. PUBLIC and SIGNED_IN are the two non-activities."""
+    if permission not in PERMISSIONS and permission not in (PUBLIC, SIGNED_IN):
+        raise ValueError(f"Unknown permission {permission!r}")
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        wrapped.required_permission = permission
+        return wrapped
+
+    return decorate
+
+
+def declared_permission(app: Flask, endpoint: str) -> str | None:
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "required_permission", None)
+
+
+def enforce_permission(app: Flask):
+    """Deny by default: no declaration, no entry."""
+    if request.endpoint is None:
+        return None  # no route matched; Flask answers 404 or 405
+    permission = declared_permission(app, request.endpoint)
+    if permission is None:
+        abort(403)
+    if permission == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+    if permission == SIGNED_IN or role_may(current_user.role, permission):
+        return None
+    abort(403)
+
+
+def init_app(app: Flask) -> None:
+    # Static assets are public; Flask registers that view itself, so it is declared here.
+    static_view = app.view_functions.get("static")
+    if static_view is not None:
+        app.view_functions["static"] = requires(PUBLIC)(static_view)
+    app.before_request(lambda: enforce_permission(app))

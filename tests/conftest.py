@@ -1,0 +1,138 @@
+"""Suite-wide fixtures: one migrated database, each test in a transaction rolled back at the end.
+
+Requests made through the test client run in a fresh context, as a real request would, on the
+same database connection, so a test sees what its requests saved and nothing leaks between tests.
+"""
+
+import contextvars
+
+import flask_migrate
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from caseflow import create_app
+from caseflow.extensions import db
+from tests import databases
+
+POSTGRES_TESTS_RUN: list[str] = []
+
+
+class IsolatedClient(FlaskClient):
+    """Each request starts from an empty context, so nothing the test pushed leaks into it."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def pytest_configure(config):
+    config.caseflow_database_url = databases.main_database_url()
+
+
+def pytest_collection_modifyitems(config, items):
+    if databases.is_postgres(config.caseflow_database_url):
+        return
+    reason = "needs PostgreSQL: set TEST_DATABASE_URL or start PostgreSQL on 127.0.0.1:5432"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.passed and "postgres-backed" in report.keywords:
+        POSTGRES_TESTS_RUN.append(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    url = config.caseflow_database_url
+    if databases.is_postgres(url):
+        count = len(POSTGRES_TESTS_RUN)
+        terminalreporter.write_line(f"Caseflow: {count} tests ran on PostgreSQL.")
+    else:
+        skipped = len(terminalreporter.stats.get("skipped", []))
+        terminalreporter.write_line(
+            f"CASEFLOW WARNING: the suite ran on SQLite; {skipped} PostgreSQL tests were SKIPPED.",
+            red=True,
+            bold=True,
+        )
+
+
+def pytest_itemcollected(item):
+    if databases.is_postgres(item.config.caseflow_database_url):
+        item.keywords["postgres-backed"] = True
+
+
+@pytest.fixture(scope="session")
+def database_url(pytestconfig) -> str:
+    return pytestconfig.caseflow_database_url
+
+
+def make_test_app(url: str):
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
+    app.test_client_class = IsolatedClient
+    return app
+
+
+def _sqlite_savepoint_support(engine) -> None:
+    # pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        connection.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = make_test_app(database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+        if not databases.is_postgres(database_url):
+            db.engine.dispose()
+            _sqlite_savepoint_support(db.engine)
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _transaction(request, app):
+    """Every test in one outer transaction, rolled back at the end; sessions use savepoints."""
+    if "browser" in request.keywords or "own_database" in request.fixturenames:
+        yield
+        return
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection
+        db.session.remove()
+        factory = db.session.session_factory
+        factory.kw["join_transaction_mode"] = "create_savepoint"
+        try:
+            yield
+        finally:
+            db.session.remove()
+            factory.kw.pop("join_transaction_mode", None)
+            engines[None] = engine
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sign_in(app):
+    """sign_in(role) or sign_in(user=...): a test client with a live server-side session."""
+    from tests.factories import UserFactory
+    from tests.helpers import signed_in_client
+
+    def _sign_in(role: str | None = None, *, user=None, **user_fields):
+        user = user or UserFactory(role=role, **user_fields)
+        return signed_in_client(app, user), user
+
+    return _sign_in

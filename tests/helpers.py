@@ -1,0 +1,45 @@
+"""Helpers for requesting pages and reading what they say."""
+
+import hashlib
+import json
+import secrets
+
+from bs4 import BeautifulSoup
+
+from caseflow.auth.models import UserSession
+from caseflow.extensions import db
+
+
+def signed_in_client(app, user):
+    """A client holding a server-side session for user, without the sign-in form each time."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(
+            id=hashlib.sha256(token.encode()).hexdigest(),
+            user_id=user.id,
+            data=json.dumps({"_user_id": str(user.id), "_fresh": True}),
+        )
+    )
+    db.session.commit()
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], token)
+    return client
+
+
+def page(client, url, *, status=200, method="get", **kwargs) -> BeautifulSoup:
+    """Request url, check the status, and return the parsed page."""
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == status, (response.status_code, response.data[:2000])
+    return BeautifulSoup(response.data, "html.parser")
+
+
+def csrf_token(client, url) -> str:
+    soup = page(client, url)
+    return soup.find("input", {"name": "csrf_token"})["value"]
+
+
+def error_messages(soup: BeautifulSoup) -> list[str]:
+    return [
+        " ".join(el.get_text(" ", strip=True).replace("Error:", "").split())
+        for el in soup.select(".govuk-error-message")
+    ]
