@@ -21,7 +21,9 @@ def test_sign_in_and_out(browser_page, live_server):
     sign_in(browser_page, live_server, "admin@demo.caseflow.test")
     expect(browser_page.get_by_role("heading", name="Home")).to_be_visible()
     assert_accessible(browser_page)
-    browser_page.get_by_role("navigation", name="Main menu").get_by_role("link", name="Users").click()
+    browser_page.get_by_role("navigation", name="Main menu").get_by_role(
+        "link", name="Users"
+    ).click()
     expect(browser_page.get_by_role("heading", name="Users")).to_be_visible()
     assert_accessible(browser_page)
     browser_page.get_by_role("button", name="Sign out").click()
