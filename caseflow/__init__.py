@@ -7,7 +7,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config
-from caseflow import cli, errors, extensions, navigation
+from caseflow import cli, errors, extensions, navigation, templating
+from caseflow.audit.services import write_independent_events
 from caseflow.security import access, headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
-    from caseflow import auth, main, organisations
+    from caseflow import audit, auth, main, organisations, people
     from caseflow.security import sessions
 
     _init_login(app)
@@ -50,10 +51,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(organisations.bp)
+    app.register_blueprint(people.bp)
+    app.register_blueprint(audit.bp)
+    audit.services.init_app(app)
 
     app.after_request(_end_transaction)
     headers.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -77,4 +82,5 @@ def _end_transaction(response):
         extensions.db.session.commit()
     else:
         extensions.db.session.rollback()
+    write_independent_events()
     return response

@@ -4,14 +4,20 @@ Organisations and one user per role go through the same services as the pages. T
 password is generated once per instance and kept in the instance folder, never in the code.
 """
 
+import random
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 
 from caseflow.auth import services as accounts
+from caseflow.dates import local_today
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import OrganisationKind as Kind
+from caseflow.people import codes
+from caseflow.people import services as people
+from caseflow.people.identifiers import nhs_check_digit
 from caseflow.security.access import Role
 
 WEST_MIDLANDS = {
@@ -112,7 +118,7 @@ def load(people: int = 300) -> bool:
     for name, kind, areas in ORGANISATIONS:
         by_name[name] = organisations.create_organisation(name, kind, list(areas))
     password = demo_password()
-    for email, display_name, role, organisation in USERS:
+    users = [
         accounts.create_user(
             email=email,
             display_name=display_name,
@@ -120,9 +126,166 @@ def load(people: int = 300) -> bool:
             role=role,
             organisation=by_name[organisation],
         )
+        for email, display_name, role, organisation in USERS
+    ]
+    load_people(people, users)
     return True
 
 
 def credentials() -> list[str]:
     password = demo_password()
     return [f"{role:<28} {email:<42} {password}" for email, _, role, _ in USERS]
+
+
+# Synthetic names, none shared with the demo staff above.
+GIVEN_NAMES = (
+    "Aaron",
+    "Bethany",
+    "Callum",
+    "Danielle",
+    "Ellis",
+    "Fatima",
+    "Gareth",
+    "Hannah",
+    "Imran",
+    "Jodie",
+    "Kieran",
+    "Leanne",
+    "Marcus",
+    "Nadia",
+    "Owen",
+    "Paige",
+    "Reece",
+    "Shannon",
+    "Tariq",
+    "Vicky",
+    "Wesley",
+    "Yasmin",
+    "Zach",
+    "Connor",
+    "Demi",
+    "Jamal",
+    "Kayleigh",
+    "Liam",
+    "Megan",
+)
+FAMILY_NAMES = (
+    "Ashworth",
+    "Bradshaw",
+    "Cartwright",
+    "Dempsey",
+    "Ellwood",
+    "Fairbairn",
+    "Greaves",
+    "Hollins",
+    "Ibbotson",
+    "Jagger",
+    "Kershaw",
+    "Lightfoot",
+    "Mallinson",
+    "Newbould",
+    "Oldroyd",
+    "Pickersgill",
+    "Quarmby",
+    "Rushworth",
+    "Sugden",
+    "Thwaite",
+    "Underwood",
+    "Varley",
+    "Whitehead",
+    "Yeadon",
+    "Akhtar",
+    "Begum",
+    "Chaudhry",
+    "Okafor",
+    "Mensah",
+    "Kowalski",
+    "Nowak",
+    "Doherty",
+    "Byrne",
+)
+
+
+def demo_nhs_number(rng: random.Random) -> str:
+    """A number in the 999 test range that passes the modulus 11 check."""
+    while True:
+        first_nine = "999" + "".join(str(rng.randrange(10)) for _ in range(6))
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+
+
+def demo_prison_number(rng: random.Random) -> str:
+    letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+    first, second, third = (rng.choice(letters) for _ in range(3))
+    return f"{first}{rng.randrange(1000, 10000)}{second}{third}"
+
+
+def load_people(count: int, users) -> None:
+    """People with custody episodes before and after release, through the same services."""
+    # A fixed seed, so every run builds the same synthetic people; nothing secret comes from it.
+    rng = random.Random(20261122)  # noqa: S311
+    prison_staff = [u for u in users if u.role == Role.PRISON_HEALTHCARE]
+    probation = next(u for u in users if u.role == Role.PROBATION)
+    today = local_today()
+    used_nhs, used_prison = set(), set()
+    for number in range(count):
+        actor = probation if number % 10 == 9 else prison_staff[number % len(prison_staff)]
+        nhs = demo_nhs_number(rng)
+        prison_number = demo_prison_number(rng)
+        if nhs in used_nhs or prison_number in used_prison:
+            continue
+        used_nhs.add(nhs)
+        used_prison.add(prison_number)
+        in_custody = actor.role == Role.PRISON_HEALTHCARE
+        person = people.create_person(
+            actor,
+            given_name=rng.choice(GIVEN_NAMES),
+            family_name=rng.choice(FAMILY_NAMES),
+            date_of_birth=today - timedelta(days=rng.randrange(19 * 365, 60 * 365)),
+            nhs_number=nhs if rng.random() < 0.85 else None,
+            prison_number=prison_number if in_custody else None,
+            crn=f"{rng.choice('BCDX')}{rng.randrange(100000, 1000000)}",
+            sex=rng.choice(["male"] * 8 + ["female"] * 2),
+            ethnic_group=rng.choice(list(codes.ETHNIC_GROUP)),
+            flags=[flag for flag in codes.PERSON_FLAGS if rng.random() < 0.1],
+        )
+        if in_custody:
+            _load_episode(rng, actor, person, today)
+
+
+def _load_episode(rng: random.Random, actor, person, today) -> None:
+    released = rng.random() < 0.5
+    if released:
+        expected = today - timedelta(days=rng.randrange(0, 120))
+    else:
+        expected = today + timedelta(days=rng.randrange(1, 140))
+    reception = min(today, expected) - timedelta(days=rng.randrange(30, 700))
+    opioid = rng.choice(["none", "none", "methadone", "buprenorphine", "lai_buprenorphine"])
+    episode = people.add_custody_episode(
+        actor,
+        person.id,
+        reception_date=reception,
+        expected_release_date=expected,
+        destination_local_authority_code=rng.choice(list(WEST_MIDLANDS)),
+        accommodation_on_release=rng.choice(list(codes.ACCOMMODATION)),
+        treatment_need=rng.choice(["in_treatment", "in_treatment", "assessed_need", "no_need"]),
+        substance_group=rng.choice(list(codes.SUBSTANCE_GROUP)),
+        opioid_substitution=opioid,
+        last_dose_date=None if opioid == "none" else min(today, expected),
+        naloxone_issued=rng.random() < 0.7,
+        bridging_prescription=rng.random() < 0.3,
+    )
+    if released:
+        people.record_release(
+            actor,
+            person.id,
+            episode.id,
+            version=episode.version,
+            actual_release_date=expected,
+            release_type=rng.choice(
+                ["licence", "licence", "sentence_end", "home_detention_curfew"]
+            ),
+            unplanned_release=False,
+            reason="Released as planned (demo data)",
+        )

@@ -2,6 +2,7 @@
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 ERROR_PAGES = {
@@ -29,6 +30,11 @@ def init_app(app: Flask) -> None:
         title = "Your form has expired"
         advice = "This can happen if the page was open for a long time. Go back and try again."
         return render_template("errors/error.html", status=400, title=title, advice=advice), 400
+
+    @app.errorhandler(StaleDataError)
+    def stale_record(error):
+        # Two people saved the same record at once; the second is told, and nothing is lost.
+        return render_error(409)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

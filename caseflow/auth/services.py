@@ -4,6 +4,8 @@ import uuid
 
 from sqlalchemy import select
 
+from caseflow.audit.models import Outcome
+from caseflow.audit.services import record, record_independent
 from caseflow.auth.models import User
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -65,13 +67,32 @@ def authenticate(email: str, password: str) -> User | None:
     user = user_by_email(email)
     if user is None:
         passwords.verify_password(_decoy_hash(), password)
+        _sign_in_failed(None, "unknown account")
         return None
-    if not passwords.verify_password(user.password_hash, password) or not user.active:
+    if not passwords.verify_password(user.password_hash, password):
+        _sign_in_failed(user, "wrong password")
+        return None
+    if not user.active:
+        _sign_in_failed(user, "account disabled")
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     user.last_signed_in_at = utcnow()
+    record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
     return user
+
+
+def _sign_in_failed(user: User | None, reason: str) -> None:
+    # The account tried is named by id, so repeated attempts on one account can be seen; the
+    # email address typed is never kept, since people sometimes type a password there.
+    record_independent(
+        "sign_in",
+        actor=user,
+        entity_type="user",
+        entity_id=user.id if user else None,
+        outcome=Outcome.FAILED,
+        detail={"reason": reason},
+    )
 
 
 _decoy: dict[str, str] = {}
@@ -101,3 +122,7 @@ def set_password(user: User, password: str) -> None:
 
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def record_sign_out(user: User) -> None:
+    record("sign_out", actor=user, entity_type="user", entity_id=user.id, purpose=None)

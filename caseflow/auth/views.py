@@ -39,6 +39,8 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 @requires(PUBLIC)
 def sign_out():
+    if current_user.is_authenticated:
+        services.record_sign_out(current_user)
     logout_user()
     session.clear()
     response = render_template("auth/signed_out.html")

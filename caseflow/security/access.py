@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
     "audit.read": frozenset({Role.AUDITOR}),
+    "reference.view": frozenset(ROLE_NAMES),
     "organisation.view": frozenset({Role.ADMIN}),
     "user.view": frozenset({Role.ADMIN}),
 }
@@ -96,6 +97,9 @@ def enforce_permission(app: Flask):
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
     if permission == SIGNED_IN or role_may(current_user.role, permission):
         return None
+    from caseflow.audit.services import record_denial
+
+    record_denial(entity_type="page", entity_id=request.endpoint, reason=f"lacks {permission}")
     abort(403)
 
 

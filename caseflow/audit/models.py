@@ -1,0 +1,43 @@
+"""Audit events. They name records by id and fields by name; they never hold personal values."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from caseflow.models import Base, utcnow
+
+# BIGINT on PostgreSQL for tens of millions of rows; INTEGER on SQLite, which only
+# autoincrements that type.
+AuditId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Outcome:
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILED = "failed"
+
+
+class AuditEvent(Base):
+    """One access to personal data, one sign-in attempt, or one denial.
+
+    No foreign keys: the log outlives the accounts and records it mentions, and is never
+    cascaded into.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(AuditId, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    role: Mapped[str | None] = mapped_column(String(40))
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    entity_type: Mapped[str | None] = mapped_column(String(60))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    purpose: Mapped[str | None] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(20))
+    detail: Mapped[str | None] = mapped_column(Text)

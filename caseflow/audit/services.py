@@ -1,0 +1,140 @@
+"""Recording audit events: the one way anything is written to the audit log.
+
+A change's audit row rides in the same transaction as the change, so if either fails neither is
+kept. Denials and failed sign-ins must outlive the request that is being refused: they are held
+until the request's transaction has been rolled back, then committed on their own.
+"""
+
+import json
+import uuid
+from typing import Any
+
+from flask import g, has_request_context
+from flask_login import current_user
+from sqlalchemy import select
+
+from caseflow.audit.models import AuditEvent, Outcome
+from caseflow.extensions import db
+
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def request_id() -> str | None:
+    if not has_request_context():
+        return None
+    if "request_id" not in g:
+        g.request_id = uuid.uuid4().hex
+    return g.request_id
+
+
+def _actor(actor=None) -> dict[str, Any]:
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        actor = current_user
+    if actor is None:
+        return {"user_id": None, "role": None, "organisation_id": None}
+    return {"user_id": actor.id, "role": actor.role, "organisation_id": actor.organisation_id}
+
+
+def _event(action, *, actor, entity_type, entity_id, person_id, purpose, outcome, detail):
+    return AuditEvent(
+        request_id=request_id(),
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        person_id=person_id,
+        purpose=purpose,
+        outcome=outcome,
+        detail=json.dumps(detail, sort_keys=True) if detail else None,
+        **_actor(actor),
+    )
+
+
+def record(
+    action: str,
+    *,
+    entity_type: str | None = None,
+    entity_id: Any = None,
+    person_id: uuid.UUID | None = None,
+    purpose: str | None = "caseload",
+    outcome: str = Outcome.SUCCESS,
+    detail: dict | None = None,
+    actor=None,
+) -> AuditEvent:
+    """Add an audit row to the current transaction."""
+    event = _event(
+        action,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=person_id,
+        purpose=purpose,
+        outcome=outcome,
+        detail=detail,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_independent(
+    action: str,
+    *,
+    entity_type: str | None = None,
+    entity_id: Any = None,
+    person_id: uuid.UUID | None = None,
+    purpose: str | None = None,
+    outcome: str = Outcome.DENIED,
+    detail: dict | None = None,
+    actor=None,
+) -> None:
+    """An audit row that survives the request's rollback: denials and failed sign-ins."""
+    event = _event(
+        action,
+        actor=actor,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=person_id,
+        purpose=purpose,
+        outcome=outcome,
+        detail=detail,
+    )
+    if has_request_context():
+        g.setdefault("independent_audit", []).append(event)
+    else:
+        db.session.add(event)
+        db.session.commit()
+
+
+def record_denial(
+    *, entity_type: str, entity_id: Any = None, person_id=None, reason: str, actor=None
+) -> None:
+    record_independent(
+        "deny",
+        entity_type=entity_type,
+        entity_id=entity_id,
+        person_id=person_id,
+        detail={"reason": reason},
+        actor=actor,
+    )
+
+
+def write_independent_events() -> None:
+    """Commit held rows in a transaction of their own, after the request's has ended."""
+    events = g.pop("independent_audit", None)
+    if events:
+        db.session.add_all(events)
+        db.session.commit()
+
+
+def events_for_request(rid: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.request_id == rid)))
+
+
+def recent_events(limit: int = 100) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
+
+
+def init_app(app) -> None:
+    @app.after_request
+    def _request_id_header(response):
+        response.headers[REQUEST_ID_HEADER] = request_id()
+        return response

@@ -1,0 +1,25 @@
+"""Errors a service raises and a view turns into a page or a message."""
+
+
+class DomainError(Exception):
+    """Something the person asked for cannot be done; the message is for the page."""
+
+
+class NotFound(DomainError):
+    """Absent, or out of the person's scope: answered the same way (404)."""
+
+
+class NotPermitted(DomainError):
+    """The person's role may not do this (403)."""
+
+
+class StaleRecord(DomainError):
+    """Someone else changed the record since the form was opened (409)."""
+
+
+class InvalidChange(DomainError):
+    """The change breaks a rule of the record; the message says which."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field

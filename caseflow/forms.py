@@ -1,0 +1,124 @@
+"""Form fields shared across Caseflow, with GOV.UK widgets and GOV.UK error wording."""
+
+from datetime import date
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, StopValidation
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class DateInput(DateField):
+    """Day, month and year boxes. Messages follow the GOV.UK date input pattern.
+
+    ``required`` is the message when all three boxes are empty; leave it out for an optional date.
+    """
+
+    def __init__(self, label: str, required: str | None = None, **kwargs):
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(label, format="%d %m %Y", **kwargs)
+        self.required_message = required
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        if len(valuelist) != 3:
+            self.raw_data = ["", "", ""]
+            raise ValueError(f"{self.label.text} must be a real date")
+        self.raw_data = [value.strip()[:4] for value in valuelist]
+        day, month, year = self.raw_data
+        if not (day or month or year):
+            self.data = None
+            return
+        missing = [
+            name for name, part in (("day", day), ("month", month), ("year", year)) if not part
+        ]
+        if missing:
+            raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise ValueError(f"{self.label.text} must be a real date")
+        try:
+            self.data = date(int(year), int(month), int(day))
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+        if self.data.year < 1900:
+            self.data = None
+            raise ValueError(f"{self.label.text} must be a real date")
+
+    def pre_validate(self, form):
+        if self.errors:
+            raise StopValidation()
+        if self.data is None and self.required_message:
+            raise StopValidation(self.required_message)
+
+    def _value(self):
+        return ""
+
+
+def text_field(label: str, *validators, hint: str | None = None, **kwargs) -> StringField:
+    return StringField(
+        label,
+        validators=list(validators),
+        filters=[strip],
+        widget=GovTextInput(),
+        description=hint or "",
+        **kwargs,
+    )
+
+
+def select_field(label: str, choices, *validators, hint: str | None = None) -> SelectField:
+    return SelectField(
+        label,
+        choices=choices,
+        validators=list(validators),
+        widget=GovSelect(),
+        description=hint or "",
+        validate_choice=True,
+    )
+
+
+def radio_field(label: str, choices, *validators, hint: str | None = None) -> RadioField:
+    return RadioField(
+        label,
+        choices=choices,
+        validators=list(validators),
+        widget=GovRadioInput(),
+        description=hint or "",
+    )
+
+
+def yes_no_field(label: str, message: str) -> RadioField:
+    return radio_field(label, [("yes", "Yes"), ("no", "No")], InputRequired(message=message))
+
+
+def text_area(label: str, *validators, max_length: int = 2000, hint: str | None = None):
+    return TextAreaField(
+        label,
+        validators=[
+            *validators,
+            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
+        ],
+        filters=[strip],
+        widget=GovTextArea(),
+        description=hint or "",
+    )
+
+
+def reason_field(label: str = "Reason for the change") -> TextAreaField:
+    return text_area(
+        label, InputRequired(message="Enter the reason for the change"), max_length=500
+    )
+
+
+def submit(label: str) -> SubmitField:
+    return SubmitField(label, widget=GovSubmitInput())

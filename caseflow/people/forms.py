@@ -1,0 +1,218 @@
+"""Forms for adding and finding people and recording custody."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput
+from wtforms import BooleanField, IntegerField, SelectMultipleField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from caseflow.forms import (
+    DateInput,
+    radio_field,
+    reason_field,
+    select_field,
+    submit,
+    text_area,
+    text_field,
+    yes_no_field,
+)
+from caseflow.people import codes, identifiers
+
+
+def nhs_number_check(form, field):
+    if field.data and not identifiers.nhs_number_is_valid(field.data):
+        raise ValidationError("Enter a valid NHS number, like 943 476 5919")
+
+
+def prison_number_check(form, field):
+    if field.data and not identifiers.PRISON_NUMBER.match(identifiers.compact(field.data)):
+        raise ValidationError("Enter a prison number in the correct format, like A1234BC")
+
+
+def crn_check(form, field):
+    if field.data and not identifiers.CRN.match(identifiers.compact(field.data)):
+        raise ValidationError("Enter a case reference number in the correct format, like X123456")
+
+
+def pnc_check(form, field):
+    if field.data and not identifiers.PNC_NUMBER.match(identifiers.compact(field.data)):
+        raise ValidationError("Enter a PNC number in the correct format, like 2012/0052494X")
+
+
+def _max(label: str, size: int) -> Length:
+    return Length(max=size, message=f"{label} must be {size} characters or fewer")
+
+
+class PersonForm(FlaskForm):
+    given_name = text_field(
+        "Given name", InputRequired(message="Enter the given name"), _max("Given name", 100)
+    )
+    family_name = text_field(
+        "Family name", InputRequired(message="Enter the family name"), _max("Family name", 100)
+    )
+    date_of_birth = DateInput(
+        "Date of birth", required="Enter the date of birth", description="For example, 27 3 1985"
+    )
+    sex = radio_field("Sex", codes.choices(codes.SEX), InputRequired(message="Select sex"))
+    ethnic_group = select_field(
+        "Ethnic group",
+        codes.choices(codes.ETHNIC_GROUP, blank="Select ethnic group"),
+        InputRequired(message="Select the ethnic group, or Not stated"),
+    )
+    nhs_number = text_field(
+        "NHS number (optional)", Optional(), nhs_number_check, hint="10 digits, like 943 476 5919"
+    )
+    prison_number = text_field(
+        "Prison number (optional)", Optional(), prison_number_check, hint="Like A1234BC"
+    )
+    crn = text_field(
+        "Probation case reference number (CRN) (optional)",
+        Optional(),
+        crn_check,
+        hint="Like X123456",
+    )
+    pnc_number = text_field("PNC number (optional)", Optional(), pnc_check)
+    address = text_area("Address after release (optional)", Optional(), max_length=300)
+    phone = text_field(
+        "Phone number (optional)",
+        Optional(),
+        _max("Phone number", 30),
+        hint="For contact after release",
+    )
+    flags = SelectMultipleField(
+        "Flags",
+        choices=list(codes.PERSON_FLAGS.items()),
+        widget=GovCheckboxesInput(),
+        description="Select all that apply",
+    )
+    submit = submit("Save person")
+
+    def validate_date_of_birth(self, field):
+        from caseflow.dates import local_today
+
+        if field.data and field.data >= local_today():
+            raise ValidationError("Date of birth must be in the past")
+
+
+class CustodyEpisodeForm(FlaskForm):
+    reception_date = DateInput("Reception date", required="Enter the reception date")
+    expected_release_date = DateInput("Expected release date (if known)")
+    expected_release_unknown_reason = select_field(
+        "If the release date is not known, why not?",
+        codes.choices(codes.EXPECTED_RELEASE_UNKNOWN, blank="Release date is known"),
+        Optional(),
+    )
+    destination_local_authority = select_field(
+        "Local authority the person is expected to live in after release",
+        [],
+        InputRequired(message="Select the local authority"),
+    )
+    accommodation_on_release = select_field(
+        "Accommodation on release",
+        codes.choices(codes.ACCOMMODATION, blank="Select accommodation"),
+        InputRequired(message="Select the accommodation on release, or Not known"),
+    )
+    treatment_need = radio_field(
+        "Community treatment need",
+        codes.choices(codes.TREATMENT_NEED),
+        InputRequired(message="Select the community treatment need"),
+    )
+    substance_group = select_field(
+        "Substance group",
+        codes.choices(codes.SUBSTANCE_GROUP, blank="No substance group"),
+        Optional(),
+    )
+    opioid_substitution = select_field(
+        "Opioid substitution treatment",
+        codes.choices(codes.OPIOID_SUBSTITUTION),
+        InputRequired(message="Select the opioid substitution treatment, or None"),
+    )
+    last_dose_date = DateInput("Date of last dose (if on opioid substitution)")
+    naloxone_issued = yes_no_field(
+        "Naloxone to be issued on release?", "Select yes if naloxone will be issued"
+    )
+    bridging_prescription = yes_no_field(
+        "Bridging prescription arranged?", "Select yes if a bridging prescription is arranged"
+    )
+    submit = submit("Save custody episode")
+
+    def __init__(self, *args, local_authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.destination_local_authority.choices = [
+            ("", "Select local authority"),
+            *((la.ons_code, la.name) for la in local_authorities),
+        ]
+
+    def validate_expected_release_unknown_reason(self, field):
+        if not self.expected_release_date.data and not field.data:
+            raise ValidationError("Enter the expected release date, or say why it is not known")
+
+    def validate_last_dose_date(self, field):
+        on_treatment = self.opioid_substitution.data not in (None, "", "none")
+        if on_treatment and not field.data:
+            raise ValidationError("Enter the date of the last dose")
+
+
+class VersionedForm(FlaskForm):
+    """A change to a record that someone else may be changing too."""
+
+    version = IntegerField(widget=HiddenInput())
+
+
+class ReleaseForm(VersionedForm):
+    actual_release_date = DateInput("Date of release", required="Enter the date of release")
+    release_type = select_field(
+        "Type of release",
+        codes.choices(codes.RELEASE_TYPE, blank="Select type of release"),
+        InputRequired(message="Select the type of release"),
+    )
+    unplanned_release = BooleanField(
+        "This release was unplanned (for example, released from court)", widget=GovCheckboxInput()
+    )
+    reason = reason_field("Notes on the release")
+    submit = submit("Record release")
+
+
+class ExpectedReleaseForm(VersionedForm):
+    expected_release_date = DateInput(
+        "New expected release date", required="Enter the new expected release date"
+    )
+    reason = reason_field()
+    submit = submit("Change expected release date")
+
+
+class TransferForm(VersionedForm):
+    prison = select_field("Prison", [], InputRequired(message="Select the prison"))
+    reason = reason_field("Reason for the transfer")
+    submit = submit("Record transfer")
+
+    def __init__(self, *args, prisons=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prison.choices = [("", "Select prison"), *((str(p.id), p.name) for p in prisons)]
+
+
+class FindPersonForm(FlaskForm):
+    nhs_number = text_field("NHS number", Optional(), nhs_number_check)
+    prison_number = text_field("Prison number", Optional(), prison_number_check)
+    crn = text_field("Probation case reference number (CRN)", Optional(), crn_check)
+    family_name = text_field("Family name", Optional(), _max("Family name", 100))
+    date_of_birth = DateInput("Date of birth")
+    submit = submit("Find person")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.nhs_number.data or self.prison_number.data or self.crn.data:
+            return True
+        if self.family_name.data and not self.date_of_birth.data:
+            self.date_of_birth.errors.append("Enter the date of birth to search by family name")
+            return False
+        if self.date_of_birth.data and not self.family_name.data:
+            self.family_name.errors.append("Enter the family name to search by date of birth")
+            return False
+        if not self.family_name.data:
+            self.nhs_number.errors.append(
+                "Enter an NHS number, prison number, CRN, or family name and date of birth"
+            )
+            return False
+        return True

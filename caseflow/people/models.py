@@ -1,0 +1,147 @@
+"""A person and their custody episodes. Identifying fields are encrypted; codes are not."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.models import Entity
+from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.security.crypto import Encrypted, blind_index
+
+
+class Person(Entity):
+    __tablename__ = "people"
+
+    _given_name: Mapped[str] = mapped_column("given_name", Text)
+    _family_name: Mapped[str] = mapped_column("family_name", Text)
+    _date_of_birth: Mapped[str] = mapped_column("date_of_birth", Text)
+    _nhs_number: Mapped[str | None] = mapped_column("nhs_number", Text)
+    _prison_number: Mapped[str | None] = mapped_column("prison_number", Text)
+    _crn: Mapped[str | None] = mapped_column("crn", Text)
+    _pnc_number: Mapped[str | None] = mapped_column("pnc_number", Text)
+    _address: Mapped[str | None] = mapped_column("address", Text)
+    _phone: Mapped[str | None] = mapped_column("phone", Text)
+
+    given_name = Encrypted()
+    family_name = Encrypted()
+    date_of_birth = Encrypted(date)
+    nhs_number = Encrypted()
+    prison_number = Encrypted()
+    crn = Encrypted()
+    pnc_number = Encrypted()
+    address = Encrypted()
+    phone = Encrypted()
+
+    nhs_number_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    prison_number_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    crn_index: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name_dob_index: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    sex: Mapped[str] = mapped_column(String(20))
+    ethnic_group: Mapped[str] = mapped_column(String(20))
+    interpreter_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    risk_to_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    recorded_by_organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    episodes: Mapped[list["CustodyEpisode"]] = relationship(
+        back_populates="person", order_by="CustodyEpisode.reception_date.desc()"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    ENCRYPTED_FIELDS = (
+        "given_name",
+        "family_name",
+        "date_of_birth",
+        "nhs_number",
+        "prison_number",
+        "crn",
+        "pnc_number",
+        "address",
+        "phone",
+    )
+
+    def refresh_blind_indexes(self) -> None:
+        def index(kind: str, *values) -> str | None:
+            return blind_index(kind, *values) if all(values) else None
+
+        self.nhs_number_index = index("nhs_number", self.nhs_number)
+        self.prison_number_index = index("prison_number", self.prison_number)
+        self.crn_index = index("crn", self.crn)
+        dob = self.date_of_birth.isoformat() if self.date_of_birth else None
+        self.name_dob_index = index("name_dob", self.family_name, dob)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def current_episode(self) -> "CustodyEpisode | None":
+        return self.episodes[0] if self.episodes else None
+
+
+class CustodyEpisode(Entity):
+    """One stay in custody, from reception to release, at one prison after any transfers."""
+
+    __tablename__ = "custody_episodes"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    prison_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reception_date: Mapped[date] = mapped_column(Date)
+    expected_release_date: Mapped[date | None] = mapped_column(Date, index=True)
+    expected_release_unknown_reason: Mapped[str | None] = mapped_column(String(20))
+    actual_release_date: Mapped[date | None] = mapped_column(Date, index=True)
+    release_type: Mapped[str | None] = mapped_column(String(30))
+    unplanned_release: Mapped[bool] = mapped_column(Boolean, default=False)
+    age_at_release: Mapped[int | None] = mapped_column(Integer)
+    destination_local_authority_code: Mapped[str | None] = mapped_column(
+        ForeignKey("local_authorities.ons_code"), index=True
+    )
+    accommodation_on_release: Mapped[str | None] = mapped_column(String(30))
+    treatment_need: Mapped[str] = mapped_column(String(20))
+    substance_group: Mapped[str | None] = mapped_column(String(30))
+    opioid_substitution: Mapped[str] = mapped_column(String(30), default="none")
+    last_dose_date: Mapped[date | None] = mapped_column(Date)
+    naloxone_issued: Mapped[bool] = mapped_column(Boolean, default=False)
+    bridging_prescription: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    person: Mapped[Person] = relationship(back_populates="episodes")
+    prison: Mapped[Organisation] = relationship()
+    destination: Mapped[LocalAuthority | None] = relationship()
+    changes: Mapped[list["CustodyChange"]] = relationship(
+        back_populates="episode", order_by="CustodyChange.created_at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def released(self) -> bool:
+        return self.actual_release_date is not None
+
+
+class CustodyChange(Entity):
+    """An append-only record of a change to an episode: what changed, from and to, and why."""
+
+    __tablename__ = "custody_changes"
+
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("custody_episodes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(String(80))
+    new_value: Mapped[str | None] = mapped_column(String(80))
+    changed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    _reason: Mapped[str] = mapped_column("reason", Text)
+    reason = Encrypted()
+
+    episode: Mapped[CustodyEpisode] = relationship(back_populates="changes")
+
+    @property
+    def changed_at(self) -> datetime:
+        return self.created_at

@@ -1,0 +1,389 @@
+"""The operations on people and custody episodes. Each checks scope, changes, and audits."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.dates import age_on, local_today
+from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
+from caseflow.extensions import db
+from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
+from caseflow.people import codes
+from caseflow.people.identifiers import compact
+from caseflow.people.models import CustodyChange, CustodyEpisode, Person
+from caseflow.security.access import Role
+from caseflow.security.crypto import blind_index
+from caseflow.security.scope import visible_people
+
+IDENTIFIERS = ("nhs_number", "prison_number", "crn")
+
+
+def _visible_person_query(actor, person_id: uuid.UUID):
+    return select(Person).where(Person.id == person_id, visible_people(actor))
+
+
+def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = False) -> Person:
+    """The person, if actor may see them. Otherwise NotFound, and an audited denial."""
+    query = _visible_person_query(actor, person_id)
+    if load_episodes:
+        query = query.options(
+            selectinload(Person.episodes).selectinload(CustodyEpisode.changes),
+            selectinload(Person.episodes).selectinload(CustodyEpisode.prison),
+            selectinload(Person.episodes).selectinload(CustodyEpisode.destination),
+        )
+    person = db.session.scalar(query)
+    if person is None:
+        exists = db.session.get(Person, person_id) is not None
+        record_denial(
+            actor=actor,
+            entity_type="person",
+            entity_id=person_id,
+            person_id=person_id if exists else None,
+            reason="out of scope" if exists else "not found",
+        )
+        raise NotFound("No such person")
+    return person
+
+
+def view_person(actor, person_id: uuid.UUID, *, page: str = "person") -> Person:
+    """The person for a page that shows them: one audited view."""
+    person = find_visible_person(actor, person_id, load_episodes=True)
+    record(
+        "view",
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        detail={"page": page},
+        actor=actor,
+    )
+    return person
+
+
+def _identifier_clash(fields: dict, person_id: uuid.UUID | None = None) -> None:
+    for name in IDENTIFIERS:
+        value = fields.get(name)
+        if not value:
+            continue
+        column = getattr(Person, f"{name}_index")
+        query = select(Person.id).where(column == blind_index(name, value))
+        if person_id is not None:
+            query = query.where(Person.id != person_id)
+        if db.session.scalar(query) is not None:
+            raise InvalidChange(
+                "Someone with this identifier is already recorded. Search for them instead.", name
+            )
+
+
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "prison_number",
+    "crn",
+    "pnc_number",
+    "address",
+    "phone",
+    "sex",
+    "ethnic_group",
+)
+
+
+def create_person(actor, **fields) -> Person:
+    if actor.role not in (Role.PRISON_HEALTHCARE, Role.PROBATION):
+        raise NotPermitted("Only prison healthcare and probation add people")
+    values = {name: fields.get(name) for name in PERSON_FIELDS}
+    flags = fields.get("flags") or ()
+    values.update({flag: flag in flags for flag in codes.PERSON_FLAGS})
+    for name in ("nhs_number", "prison_number", "crn", "pnc_number"):
+        if values[name]:
+            values[name] = compact(values[name])
+    _identifier_clash(values)
+    person = Person(recorded_by_organisation_id=actor.organisation_id, **values)
+    db.session.add(person)
+    db.session.flush()
+    record(
+        "create",
+        actor=actor,
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+    )
+    return person
+
+
+def local_authorities() -> list[LocalAuthority]:
+    return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
+
+
+def prisons() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.PRISON)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+EPISODE_FIELDS = (
+    "reception_date",
+    "expected_release_date",
+    "expected_release_unknown_reason",
+    "destination_local_authority_code",
+    "accommodation_on_release",
+    "treatment_need",
+    "substance_group",
+    "opioid_substitution",
+    "last_dose_date",
+    "naloxone_issued",
+    "bridging_prescription",
+)
+
+
+def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode:
+    """A new episode at the actor's own prison."""
+    if actor.organisation.kind != OrganisationKind.PRISON:
+        raise NotPermitted("Custody episodes are added by the prison holding the person")
+    person = find_visible_person(actor, person_id, load_episodes=True)
+    if any(not episode.released for episode in person.episodes):
+        raise InvalidChange("This person already has an open custody episode", "reception_date")
+    values = {name: fields.get(name) for name in EPISODE_FIELDS}
+    if values["reception_date"] > local_today():
+        raise InvalidChange("Reception date must be today or in the past", "reception_date")
+    expected = values["expected_release_date"]
+    if expected and expected < values["reception_date"]:
+        raise InvalidChange(
+            "Expected release date must be on or after the reception date", "expected_release_date"
+        )
+    if expected:
+        values["expected_release_unknown_reason"] = None
+    values["substance_group"] = values["substance_group"] or None
+    episode = CustodyEpisode(person=person, prison_id=actor.organisation_id, **values)
+    db.session.add(episode)
+    db.session.flush()
+    record(
+        "create",
+        actor=actor,
+        entity_type="custody_episode",
+        entity_id=episode.id,
+        person_id=person.id,
+        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+    )
+    return episode
+
+
+def _episode_for_change(actor, person_id, episode_id, version) -> CustodyEpisode:
+    person = find_visible_person(actor, person_id)
+    episode = db.session.scalar(
+        select(CustodyEpisode).where(
+            CustodyEpisode.id == episode_id, CustodyEpisode.person_id == person.id
+        )
+    )
+    if episode is None:
+        raise NotFound("No such custody episode")
+    if episode.prison_id != actor.organisation_id:
+        raise NotPermitted("Only the prison holding the episode changes it")
+    if version is not None and version != episode.version:
+        raise StaleRecord("Someone else changed this custody episode")
+    return episode
+
+
+def view_episode(
+    actor, person_id: uuid.UUID, episode_id: uuid.UUID, *, page: str, independent: bool = False
+) -> CustodyEpisode:
+    """The episode for a change form: one audited view.
+
+    ``independent`` is for a page sent with an error status, whose transaction is rolled back.
+    """
+    episode = _episode_for_change(actor, person_id, episode_id, None)
+    write = record_independent if independent else record
+    write(
+        "view",
+        entity_type="custody_episode",
+        entity_id=episode.id,
+        person_id=episode.person_id,
+        purpose="caseload",
+        outcome="success",
+        detail={"page": page},
+        actor=actor,
+    )
+    return episode
+
+
+def _log_change(actor, episode, kind, old, new, reason, changed_fields) -> None:
+    db.session.add(
+        CustodyChange(
+            episode=episode,
+            kind=kind,
+            old_value=old,
+            new_value=new,
+            changed_by_id=actor.id,
+            reason=reason,
+        )
+    )
+    record(
+        "update",
+        actor=actor,
+        entity_type="custody_episode",
+        entity_id=episode.id,
+        person_id=episode.person_id,
+        detail={"change": kind, "fields": changed_fields},
+    )
+
+
+def _text(value) -> str | None:
+    return value.isoformat() if isinstance(value, date) else (str(value) if value else None)
+
+
+def record_release(
+    actor,
+    person_id,
+    episode_id,
+    *,
+    version,
+    actual_release_date,
+    release_type,
+    unplanned_release,
+    reason,
+) -> CustodyEpisode:
+    """Record the release, or correct a release already recorded (kept with its reason)."""
+    episode = _episode_for_change(actor, person_id, episode_id, version)
+    if actual_release_date < episode.reception_date:
+        raise InvalidChange(
+            "Date of release must be on or after the reception date", "actual_release_date"
+        )
+    if actual_release_date > local_today():
+        raise InvalidChange("Date of release must be today or in the past", "actual_release_date")
+    kind = "release_corrected" if episode.released else "release_recorded"
+    old = episode.actual_release_date
+    episode.actual_release_date = actual_release_date
+    episode.release_type = release_type
+    episode.unplanned_release = bool(unplanned_release)
+    born = episode.person.date_of_birth
+    episode.age_at_release = age_on(born, actual_release_date) if born else None
+    _log_change(
+        actor,
+        episode,
+        kind,
+        _text(old),
+        _text(actual_release_date),
+        reason,
+        ["actual_release_date", "release_type", "unplanned_release", "age_at_release"],
+    )
+    return episode
+
+
+def move_expected_release(
+    actor, person_id, episode_id, *, version, expected_release_date, reason
+) -> CustodyEpisode:
+    episode = _episode_for_change(actor, person_id, episode_id, version)
+    if episode.released:
+        raise InvalidChange(
+            "This person has been released; correct the release date instead",
+            "expected_release_date",
+        )
+    if expected_release_date < episode.reception_date:
+        raise InvalidChange(
+            "Expected release date must be on or after the reception date",
+            "expected_release_date",
+        )
+    if expected_release_date == episode.expected_release_date:
+        raise InvalidChange(
+            "The new expected release date is the same as the current one",
+            "expected_release_date",
+        )
+    old = episode.expected_release_date
+    episode.expected_release_date = expected_release_date
+    episode.expected_release_unknown_reason = None
+    _log_change(
+        actor,
+        episode,
+        "expected_release_moved",
+        _text(old),
+        _text(expected_release_date),
+        reason,
+        ["expected_release_date"],
+    )
+    return episode
+
+
+def transfer(actor, person_id, episode_id, *, version, prison_id, reason) -> CustodyEpisode:
+    """Move an open episode to another prison, which then holds the person."""
+    episode = _episode_for_change(actor, person_id, episode_id, version)
+    if episode.released:
+        raise InvalidChange("A released person cannot be transferred", "prison")
+    destination = db.session.get(Organisation, prison_id)
+    if destination is None or destination.kind != OrganisationKind.PRISON:
+        raise InvalidChange("Select a prison", "prison")
+    if destination.id == episode.prison_id:
+        raise InvalidChange("Select a different prison from the current one", "prison")
+    old_name = episode.prison.name
+    episode.prison_id = destination.id
+    _log_change(actor, episode, "transferred", old_name, destination.name, reason, ["prison_id"])
+    return episode
+
+
+@dataclass
+class SearchResult:
+    people: list[Person]
+    searched_by: str
+
+
+def search(
+    actor,
+    *,
+    nhs_number: str | None = None,
+    prison_number: str | None = None,
+    crn: str | None = None,
+    family_name: str | None = None,
+    date_of_birth: date | None = None,
+) -> SearchResult:
+    """Exact-match search through the blind indexes, within the actor's scope."""
+    if nhs_number:
+        searched_by, condition = (
+            "nhs_number",
+            Person.nhs_number_index == blind_index("nhs_number", compact(nhs_number)),
+        )
+    elif prison_number:
+        searched_by, condition = (
+            "prison_number",
+            Person.prison_number_index == blind_index("prison_number", prison_number),
+        )
+    elif crn:
+        searched_by, condition = "crn", Person.crn_index == blind_index("crn", crn)
+    elif family_name and date_of_birth:
+        searched_by, condition = (
+            "name_dob",
+            Person.name_dob_index
+            == blind_index("name_dob", family_name, date_of_birth.isoformat()),
+        )
+    else:
+        raise InvalidChange("Enter something to search by", "nhs_number")
+
+    shown = list(db.session.scalars(select(Person).where(condition, visible_people(actor))))
+    shown_ids = {person.id for person in shown}
+    withheld = [
+        person_id
+        for person_id in db.session.scalars(select(Person.id).where(condition))
+        if person_id not in shown_ids
+    ]
+    detail = {"by": searched_by, "results": len(shown)}
+    if withheld:
+        # A match out of scope is a denial: one row for the whole search, kept whatever happens.
+        detail["withheld"] = len(withheld)
+        record_independent(
+            "search",
+            actor=actor,
+            entity_type="person",
+            person_id=withheld[0] if len(withheld) == 1 else None,
+            detail=detail,
+        )
+    else:
+        record("search", actor=actor, entity_type="person", detail=detail)
+    return SearchResult(people=shown, searched_by=searched_by)
