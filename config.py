@@ -129,6 +129,8 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
+    # Tests see the error page a person would see, not a re-raised exception.
+    PROPAGATE_EXCEPTIONS = False
     # One fast argon2id setting for the suite; a single test checks the production parameters.
     PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 

@@ -5,6 +5,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from caseflow.extensions import db
+
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", "Go back and try again."),
     403: (
@@ -20,6 +22,9 @@ ERROR_PAGES = {
 
 
 def render_error(status: int):
+    if status >= 500:
+        # Nothing of the failed request is kept, and the page can still be drawn.
+        db.session.rollback()
     title, advice = ERROR_PAGES.get(status, ERROR_PAGES[500])
     return render_template("errors/error.html", status=status, title=title, advice=advice), status
 

@@ -30,11 +30,12 @@ class DateInput(DateField):
         self.required_message = required
 
     def process_formdata(self, valuelist):
-        if not valuelist:
-            return
         if len(valuelist) != 3:
+            # Missing or forged boxes: the widget always needs three values to show back.
             self.raw_data = ["", "", ""]
-            raise ValueError(f"{self.label.text} must be a real date")
+            if valuelist:
+                raise ValueError(f"{self.label.text} must be a real date")
+            return
         self.raw_data = [value.strip()[:4] for value in valuelist]
         day, month, year = self.raw_data
         if not (day or month or year):

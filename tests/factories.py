@@ -1,11 +1,15 @@
 """factory_boy factories for Caseflow's records, all synthetic."""
 
+from datetime import date, timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from caseflow.auth.models import User
+from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.people.models import CustodyEpisode, Person
 from caseflow.security import passwords
 from caseflow.security.access import Role
 
@@ -61,3 +65,57 @@ class UserFactory(BaseFactory):
     organisation = factory.SubFactory(
         OrganisationFactory, kind=factory.SelfAttribute("..role_kind")
     )
+
+
+def valid_nhs_number(seed: int) -> str:
+    """A 999-range NHS number passing the check digit, distinct for each seed."""
+    from caseflow.people.identifiers import nhs_check_digit
+
+    candidate = seed * 7
+    while True:
+        first_nine = f"999{candidate % 1_000_000:06d}"
+        check = nhs_check_digit(first_nine)
+        if check is not None:
+            return first_nine + str(check)
+        candidate += 1
+
+
+class PersonFactory(BaseFactory):
+    class Meta:
+        model = Person
+
+    given_name = factory.Sequence(lambda n: f"Given{n}")
+    family_name = factory.Sequence(lambda n: f"Family{n}")
+    date_of_birth = date(1985, 3, 27)
+    nhs_number = factory.Sequence(valid_nhs_number)
+    prison_number = factory.Sequence(lambda n: f"A{n % 10000:04d}BC")
+    crn = factory.Sequence(lambda n: f"X{n % 1000000:06d}")
+    sex = "male"
+    ethnic_group = "not_stated"
+    recorded_by_organisation_id = factory.LazyAttribute(lambda o: o.recorded_by.id)
+
+    class Params:
+        recorded_by = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.PRISON)
+
+
+class CustodyEpisodeFactory(BaseFactory):
+    class Meta:
+        model = CustodyEpisode
+
+    person = factory.SubFactory(PersonFactory)
+    prison = factory.SubFactory(OrganisationFactory, kind=OrganisationKind.PRISON)
+    reception_date = date(2025, 1, 10)
+    expected_release_date = factory.LazyFunction(lambda: local_today() + timedelta(days=30))
+    destination_local_authority_code = "E08000025"
+    accommodation_on_release = "temporary"
+    treatment_need = "in_treatment"
+    substance_group = "opiate"
+    opioid_substitution = "methadone"
+    last_dose_date = factory.LazyFunction(local_today)
+
+
+def person_in_custody_at(prison, **fields) -> Person:
+    """A person whose open custody episode is held by prison."""
+    person = PersonFactory(recorded_by=prison, **fields)
+    CustodyEpisodeFactory(person=person, prison=prison)
+    return person

@@ -43,3 +43,17 @@ def error_messages(soup: BeautifulSoup) -> list[str]:
         " ".join(el.get_text(" ", strip=True).replace("Error:", "").split())
         for el in soup.select(".govuk-error-message")
     ]
+
+
+def audit_rows(response):
+    """The audit rows written by the request that gave this response."""
+    from caseflow.audit.services import events_for_request
+
+    db.session.expire_all()
+    return events_for_request(response.headers["X-Request-Id"])
+
+
+def post_form(client, url, data, *, form_url=None):
+    """POST data to url with a CSRF token taken from form_url (default: url itself)."""
+    token = csrf_token(client, form_url or url)
+    return client.post(url, data={**data, "csrf_token": token})

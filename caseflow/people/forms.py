@@ -158,6 +158,11 @@ class VersionedForm(FlaskForm):
 
     version = IntegerField(widget=HiddenInput())
 
+    def show_version(self, version: int) -> None:
+        """Carry the record's current version, replacing whatever was posted."""
+        self.version.data = version
+        self.version.raw_data = None
+
 
 class ReleaseForm(VersionedForm):
     actual_release_date = DateInput("Date of release", required="Enter the date of release")

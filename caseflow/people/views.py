@@ -144,7 +144,7 @@ def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
         independent=status >= 400,
     )
     if request.method == "GET" or status == 409:
-        form.version.data = episode.version
+        form.show_version(episode.version)
     return render_template(
         "people/change_episode.html",
         form=form,

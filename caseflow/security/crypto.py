@@ -43,11 +43,7 @@ class KeyRing:
 
 
 def key_ring() -> KeyRing:
-    ring = current_app.extensions.get("caseflow.key_ring")
-    if ring is None or ring.keys != current_app.config["FIELD_KEYS"]:
-        ring = KeyRing.from_config(current_app.config)
-        current_app.extensions["caseflow.key_ring"] = ring
-    return ring
+    return KeyRing.from_config(current_app.config)
 
 
 def _associated_data(key_id: str, table: str, column: str, row_id: uuid.UUID) -> bytes:
