@@ -65,6 +65,12 @@ USERS = (
         "HMP Featherstone",
     ),
     (
+        "prison.healthcare3@demo.caseflow.test",
+        "Chris Healthcare (demo)",
+        Role.PRISON_HEALTHCARE,
+        "HMP Hewell",
+    ),
+    (
         "probation@demo.caseflow.test",
         "Paul Probation (demo)",
         Role.PROBATION,

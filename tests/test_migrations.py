@@ -12,9 +12,11 @@ from tests import databases
 from tests.conftest import make_test_app
 
 
-@pytest.fixture
-def own_database(database_url):
-    url = databases.scratch_database(database_url, "migrations")
+@pytest.fixture(params=["main", "sqlite"])
+def own_database(request, database_url):
+    """An empty database of the suite's own kind (PostgreSQL in CI), and always one on SQLite."""
+    base = database_url if request.param == "main" else databases.sqlite_file("base")
+    url = databases.scratch_database(base, "migrations")
     yield url
     databases.drop_scratch(url)
 
