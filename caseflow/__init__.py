@@ -1,5 +1,6 @@
 """Caseflow: from prison to community drug and alcohol treatment, without the gap between."""
 
+import importlib
 from pathlib import Path
 
 from flask import Flask
@@ -8,10 +9,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config
 from caseflow import cli, errors, extensions, navigation, templating
+from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
 from caseflow.security import access, headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BLUEPRINT_PACKAGES = ("main", "auth", "organisations", "people", "referrals", "audit")
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -42,18 +45,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     extensions.csrf.init_app(app)
-    from caseflow import audit, auth, main, organisations, people
     from caseflow.security import sessions
 
     _init_login(app)
     sessions.init_app(app)
-
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(organisations.bp)
-    app.register_blueprint(people.bp)
-    app.register_blueprint(audit.bp)
-    audit.services.init_app(app)
+    for package in BLUEPRINT_PACKAGES:
+        # Importing the views module attaches its routes to the package's blueprint.
+        importlib.import_module(f"caseflow.{package}.views")
+        app.register_blueprint(importlib.import_module(f"caseflow.{package}").bp)
+    audit_services.init_app(app)
 
     app.after_request(_end_transaction)
     headers.init_app(app)

@@ -23,3 +23,7 @@ class InvalidChange(DomainError):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class InvalidTransition(DomainError):
+    """A referral cannot move that way from where it is now; the message says why."""

@@ -29,7 +29,19 @@ def render_error(status: int):
     return render_template("errors/error.html", status=status, title=title, advice=advice), status
 
 
+def log_exception_safely(app: Flask):
+    """Flask logs a whole traceback, whose SQL parameters can hold personal values: not here."""
+
+    def log_exception(exc_info) -> None:
+        error = exc_info[1]
+        app.logger.error("Unhandled %s on %s", type(error).__name__, _route_name())
+
+    return log_exception
+
+
 def init_app(app: Flask) -> None:
+    app.log_exception = log_exception_safely(app)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         title = "Your form has expired"

@@ -11,11 +11,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
+
+CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
+CONTROL_CHARACTERS[0x7F] = None
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Trim spaces and drop control characters (a NUL cannot be stored, nor wanted)."""
+    return value.translate(CONTROL_CHARACTERS).strip() if isinstance(value, str) else value
 
 
 class DateInput(DateField):
@@ -85,6 +89,7 @@ def select_field(label: str, choices, *validators, hint: str | None = None) -> S
         widget=GovSelect(),
         description=hint or "",
         validate_choice=True,
+        default="",  # a select left out of a post reads as its blank choice
     )
 
 
@@ -116,9 +121,7 @@ def text_area(label: str, *validators, max_length: int = 2000, hint: str | None 
 
 
 def reason_field(label: str = "Reason for the change") -> TextAreaField:
-    return text_area(
-        label, InputRequired(message="Enter the reason for the change"), max_length=500
-    )
+    return text_area(label, DataRequired(message="Enter the reason for the change"), max_length=500)
 
 
 def submit(label: str) -> SubmitField:

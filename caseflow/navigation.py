@@ -3,11 +3,13 @@
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from caseflow.referrals.services import unread_count
 from caseflow.security.access import SIGNED_IN, role_may
 
 # (endpoint, link text, permission)
 MENU = (
     ("main.home", "Home", SIGNED_IN),
+    ("referrals.notifications", "Notifications", SIGNED_IN),
     ("people.find", "Find a person", "person.search"),
     ("people.new_person", "Add a person", "person.create"),
     ("audit.events", "Audit log", "audit.read"),
@@ -25,6 +27,9 @@ def navigation_items(app: Flask) -> list[dict]:
             continue
         if permission != SIGNED_IN and not role_may(current_user.role, permission):
             continue
+        if endpoint == "referrals.notifications":
+            count = unread_count(current_user)
+            text = f"Notifications ({count})" if count else text
         href = url_for(endpoint)
         items.append({"href": href, "text": text, "active": request.endpoint == endpoint})
     return items

@@ -6,6 +6,7 @@ from flask_login import current_user
 from caseflow.dates import display
 from caseflow.people import codes
 from caseflow.people.identifiers import format_nhs_number
+from caseflow.referrals import codes as referral_codes
 from caseflow.security.access import role_may
 
 CODE_LISTS = {
@@ -38,7 +39,64 @@ def permitted(permission: str) -> bool:
     return current_user.is_authenticated and role_may(current_user.role, permission)
 
 
+STATUS_COLOURS = {
+    "draft": "govuk-tag--grey",
+    "sent": "govuk-tag--blue",
+    "accepted": "govuk-tag--turquoise",
+    "engaged": "govuk-tag--green",
+    "closed": "govuk-tag--grey",
+    "rejected": "govuk-tag--red",
+    "withdrawn": "govuk-tag--grey",
+}
+
+EVENT_NAMES = {
+    "created": "Draft created",
+    "send": "Sent",
+    "accept": "Accepted",
+    "reject": "Rejected",
+    "redirect": "Redirected to another provider",
+    "withdraw": "Withdrawn",
+    "engage": "Treatment started",
+    "close": "Closed",
+    "assigned": "Keyworker assigned",
+    "appointment_booked": "Appointment booked",
+    "appointment_attended": "Appointment attended",
+    "appointment_did_not_attend": "Did not attend appointment",
+    "appointment_rebooked": "Appointment rebooked",
+}
+
+NOTIFICATION_TEXT = {
+    "send": "A referral was sent to your team",
+    "redirect": "A referral was redirected to your team",
+    "accept": "Your referral was accepted",
+    "reject": "Your referral was rejected",
+    "engage": "Treatment started on your referral",
+}
+
+
+def date_time(moment) -> str:
+    from caseflow.dates import LONDON
+
+    return moment.astimezone(LONDON).strftime("%-d %B %Y, %H:%M") if moment else ""
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_filter(lambda s: referral_codes.STATUS_NAMES.get(s, s), "referral_status")
+    app.add_template_filter(lambda s: STATUS_COLOURS.get(s, ""), "status_colour")
+    app.add_template_filter(lambda c: referral_codes.CONSENT.get(c, c), "consent_name")
+    app.add_template_filter(
+        lambda o: referral_codes.APPOINTMENT_OUTCOMES.get(o, o), "appointment_outcome"
+    )
+    app.add_template_filter(date_time, "date_time")
+    app.add_template_filter(lambda k: EVENT_NAMES.get(k, k), "event_name")
+    app.add_template_filter(
+        lambda code: (
+            referral_codes.REJECTION_REASONS.get(code)
+            or referral_codes.CLOSING_REASONS.get(code, code)
+        ),
+        "reason_name",
+    )
+    app.add_template_filter(lambda k: NOTIFICATION_TEXT.get(k, k), "notification_text")
     app.add_template_filter(display, "long_date")
     app.add_template_filter(lambda v: format_nhs_number(v) if v else "", "nhs_number")
     app.add_template_filter(code_name, "code")

@@ -79,7 +79,7 @@ def test_security_headers(client):
     headers = client.get("/sign-in").headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "max-age=" in headers["Strict-Transport-Security"]
-    assert headers["Referrer-Policy"] == "no-referrer"
+    assert headers["Referrer-Policy"] == "same-origin"
     assert "camera=()" in headers["Permissions-Policy"]
     assert headers["Cache-Control"] == "no-store"
 

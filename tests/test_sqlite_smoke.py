@@ -31,7 +31,7 @@ def test_sqlite_migrates_loads_demo_data_and_signs_in(own_database, tmp_path):
         data={"email": "admin@demo.caseflow.test", "password": password, "csrf_token": token},
     )
     assert response.status_code == 302
-    assert "Ash Admin (demo)" in page(client, "/").get_text()
+    assert "Ash Admin (demo)" in page(client, "/", follow_redirects=True).get_text()
     assert databases.is_postgres(own_database) is False
     with app.app_context():
         db.engine.dispose()

@@ -3,6 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput,
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from caseflow.forms import strip
 from caseflow.security.passwords import MAX_LENGTH
 
 
@@ -10,6 +11,7 @@ class SignInForm(FlaskForm):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
+        filters=[strip],
         validators=[
             DataRequired(message="Enter your email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("organisations", __name__, url_prefix="/admin")
-
-from caseflow.organisations import views  # noqa: E402, F401

@@ -3,5 +3,3 @@
 from flask import Blueprint
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-
-from caseflow.people import views  # noqa: E402, F401

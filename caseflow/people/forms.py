@@ -2,8 +2,8 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput
-from wtforms import BooleanField, IntegerField, SelectMultipleField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from caseflow.forms import (
@@ -45,10 +45,10 @@ def _max(label: str, size: int) -> Length:
 
 class PersonForm(FlaskForm):
     given_name = text_field(
-        "Given name", InputRequired(message="Enter the given name"), _max("Given name", 100)
+        "Given name", DataRequired(message="Enter the given name"), _max("Given name", 100)
     )
     family_name = text_field(
-        "Family name", InputRequired(message="Enter the family name"), _max("Family name", 100)
+        "Family name", DataRequired(message="Enter the family name"), _max("Family name", 100)
     )
     date_of_birth = DateInput(
         "Date of birth", required="Enter the date of birth", description="For example, 27 3 1985"
@@ -100,7 +100,6 @@ class CustodyEpisodeForm(FlaskForm):
     expected_release_unknown_reason = select_field(
         "If the release date is not known, why not?",
         codes.choices(codes.EXPECTED_RELEASE_UNKNOWN, blank="Release date is known"),
-        Optional(),
     )
     destination_local_authority = select_field(
         "Local authority the person is expected to live in after release",
@@ -120,7 +119,6 @@ class CustodyEpisodeForm(FlaskForm):
     substance_group = select_field(
         "Substance group",
         codes.choices(codes.SUBSTANCE_GROUP, blank="No substance group"),
-        Optional(),
     )
     opioid_substitution = select_field(
         "Opioid substitution treatment",
@@ -221,3 +219,9 @@ class FindPersonForm(FlaskForm):
             )
             return False
         return True
+
+
+class CaseNoteForm(FlaskForm):
+    token = HiddenField()
+    text = text_area("Case note", DataRequired(message="Enter the case note"), max_length=5000)
+    submit = submit("Add case note")

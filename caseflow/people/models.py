@@ -6,6 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.auth.models import User
 from caseflow.models import Entity
 from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.security.crypto import Encrypted, blind_index
@@ -134,8 +135,8 @@ class CustodyChange(Entity):
 
     episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("custody_episodes.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
-    old_value: Mapped[str | None] = mapped_column(String(80))
-    new_value: Mapped[str | None] = mapped_column(String(80))
+    old_value: Mapped[str | None] = mapped_column(String(200))
+    new_value: Mapped[str | None] = mapped_column(String(200))
     changed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     _reason: Mapped[str] = mapped_column("reason", Text)
     reason = Encrypted()
@@ -145,3 +146,19 @@ class CustodyChange(Entity):
     @property
     def changed_at(self) -> datetime:
         return self.created_at
+
+
+class CaseNote(Entity):
+    """Free text on a person's timeline, encrypted."""
+
+    __tablename__ = "case_notes"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    author_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    _text: Mapped[str] = mapped_column("text", Text)
+    text = Encrypted()
+    creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    author: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()

@@ -14,7 +14,7 @@ from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.people import codes
 from caseflow.people.identifiers import compact
-from caseflow.people.models import CustodyChange, CustodyEpisode, Person
+from caseflow.people.models import CaseNote, CustodyChange, CustodyEpisode, Person
 from caseflow.security.access import Role
 from caseflow.security.crypto import blind_index
 from caseflow.security.scope import visible_people
@@ -63,16 +63,24 @@ def view_person(actor, person_id: uuid.UUID, *, page: str = "person") -> Person:
     return person
 
 
-def _identifier_clash(fields: dict, person_id: uuid.UUID | None = None) -> None:
+def _identifier_clash(actor, fields: dict) -> None:
+    """Refuse a second record of someone already held, and audit that a match was shown."""
     for name in IDENTIFIERS:
         value = fields.get(name)
         if not value:
             continue
         column = getattr(Person, f"{name}_index")
-        query = select(Person.id).where(column == blind_index(name, value))
-        if person_id is not None:
-            query = query.where(Person.id != person_id)
-        if db.session.scalar(query) is not None:
+        existing = db.session.scalar(select(Person.id).where(column == blind_index(name, value)))
+        if existing is not None:
+            # Saying "already recorded" discloses that Caseflow holds the person: audited.
+            record_independent(
+                "search",
+                actor=actor,
+                entity_type="person",
+                person_id=existing,
+                detail={"by": name, "during": "add person", "results": 1},
+                outcome="success",
+            )
             raise InvalidChange(
                 "Someone with this identifier is already recorded. Search for them instead.", name
             )
@@ -102,7 +110,7 @@ def create_person(actor, **fields) -> Person:
     for name in ("nhs_number", "prison_number", "crn", "pnc_number"):
         if values[name]:
             values[name] = compact(values[name])
-    _identifier_clash(values)
+    _identifier_clash(actor, values)
     person = Person(recorded_by_organisation_id=actor.organisation_id, **values)
     db.session.add(person)
     db.session.flush()
@@ -178,18 +186,27 @@ def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode
     return episode
 
 
-def _episode_for_change(actor, person_id, episode_id, version) -> CustodyEpisode:
+def _episode_for_change(
+    actor, person_id, episode_id, version, *, check_version: bool = True
+) -> CustodyEpisode:
     person = find_visible_person(actor, person_id)
     episode = db.session.scalar(
         select(CustodyEpisode).where(
             CustodyEpisode.id == episode_id, CustodyEpisode.person_id == person.id
         )
     )
-    if episode is None:
+    if episode is None or episode.prison_id != actor.organisation_id:
+        # Only the holding prison changes an episode; anyone else is answered as if absent.
+        record_denial(
+            actor=actor,
+            entity_type="custody_episode",
+            entity_id=episode_id,
+            person_id=person.id,
+            reason="not held here" if episode else "not found",
+        )
         raise NotFound("No such custody episode")
-    if episode.prison_id != actor.organisation_id:
-        raise NotPermitted("Only the prison holding the episode changes it")
-    if version is not None and version != episode.version:
+    if check_version and version != episode.version:
+        # A missing version is treated as stale: the change cannot prove what it was based on.
         raise StaleRecord("Someone else changed this custody episode")
     return episode
 
@@ -201,7 +218,7 @@ def view_episode(
 
     ``independent`` is for a page sent with an error status, whose transaction is rolled back.
     """
-    episode = _episode_for_change(actor, person_id, episode_id, None)
+    episode = _episode_for_change(actor, person_id, episode_id, None, check_version=False)
     write = record_independent if independent else record
     write(
         "view",
@@ -387,3 +404,30 @@ def search(
     else:
         record("search", actor=actor, entity_type="person", detail=detail)
     return SearchResult(people=shown, searched_by=searched_by)
+
+
+def add_case_note(actor, person_id: uuid.UUID, *, text: str, token: str | None = None):
+    """A case note on the person's timeline. The same form sent twice adds one note."""
+    if token:
+        existing = db.session.scalar(select(CaseNote).where(CaseNote.creation_token == token))
+        if existing is not None:
+            return existing
+    person = find_visible_person(actor, person_id)
+    note = CaseNote(
+        person_id=person.id,
+        author_id=actor.id,
+        organisation_id=actor.organisation_id,
+        text=text,
+        creation_token=token,
+    )
+    db.session.add(note)
+    db.session.flush()
+    record(
+        "create",
+        actor=actor,
+        entity_type="case_note",
+        entity_id=note.id,
+        person_id=person.id,
+        detail={"fields": ["text"]},
+    )
+    return note

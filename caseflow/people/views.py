@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.organisations.models import OrganisationKind
-from caseflow.people import bp, forms, services
+from caseflow.people import bp, forms, services, timeline
 from caseflow.security.access import requires
 
 
@@ -60,7 +60,39 @@ def new_person():
 @requires("person.view")
 def show(person_id: uuid.UUID):
     person = _answer(services.view_person, current_user, person_id)
-    return render_template("people/show.html", person=person)
+    note_form = forms.CaseNoteForm()
+    note_form.token.data = uuid.uuid4().hex
+    return render_template(
+        "people/show.html",
+        person=person,
+        referrals=timeline.referrals_for(current_user, person),
+        timeline=timeline.timeline_for(current_user, person),
+        note_form=note_form,
+    )
+
+
+@bp.route("/<uuid:person_id>/notes", methods=["POST"])
+@requires("casenote.create")
+def add_note(person_id: uuid.UUID):
+    form = forms.CaseNoteForm()
+    if form.validate_on_submit():
+        _answer(
+            services.add_case_note,
+            current_user,
+            person_id,
+            text=form.text.data,
+            token=form.token.data or None,
+        )
+        flash("Case note added", "success")
+        return redirect(url_for("people.show", person_id=person_id, _anchor="timeline"))
+    person = _answer(services.view_person, current_user, person_id, page="case note")
+    return render_template(
+        "people/show.html",
+        person=person,
+        referrals=timeline.referrals_for(current_user, person),
+        timeline=timeline.timeline_for(current_user, person),
+        note_form=form,
+    )
 
 
 @bp.route("/<uuid:person_id>/custody/new", methods=["GET", "POST"])

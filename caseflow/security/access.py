@@ -52,6 +52,22 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person.create": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
+    "casenote.create": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
+    "worklist.view": frozenset(
+        {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.MANAGER}
+    ),
+    "referral.view": frozenset(
+        {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.MANAGER}
+    ),
+    "referral.create": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "referral.send": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "referral.withdraw": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
+    "referral.accept": frozenset({Role.KEYWORKER}),
+    "referral.assign": frozenset({Role.KEYWORKER}),
+    "referral.close": frozenset({Role.KEYWORKER}),
+    "appointment.record": frozenset({Role.KEYWORKER}),
+    "treatment.record": frozenset({Role.KEYWORKER}),
     "audit.read": frozenset({Role.AUDITOR}),
     "reference.view": frozenset(ROLE_NAMES),
     "organisation.view": frozenset({Role.ADMIN}),

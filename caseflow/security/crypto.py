@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import os
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -84,7 +85,8 @@ def decrypt(stored: str, *, table: str, column: str, row_id: uuid.UUID) -> str:
 
 
 def normalise(kind: str, value: str) -> str:
-    text = " ".join(str(value).split())
+    # NFKC first, so "é" typed as one character or as e plus an accent indexes the same.
+    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
     if kind == "nhs_number":
         return text.replace(" ", "")
     if kind in ("prison_number", "crn"):

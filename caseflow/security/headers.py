@@ -34,7 +34,8 @@ def set_security_headers(response):
     headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: CSRF checks over HTTPS need the referrer from this site.
+    headers["Referrer-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     # Pages may show personal data: never keep them in a shared machine's cache.

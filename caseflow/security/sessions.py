@@ -94,6 +94,9 @@ class DatabaseSessionInterface(SessionInterface):
             session.record = None
 
         if session.record is None:
+            # New sessions sweep away idle ones, so abandoned rows never pile up.
+            idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+            db.session.execute(delete(UserSession).where(UserSession.last_seen_at < now - idle))
             session.token = secrets.token_urlsafe(32)
             session.record = UserSession(id=_hash(session.token), created_at=now)
             db.session.add(session.record)

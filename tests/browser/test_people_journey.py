@@ -111,7 +111,7 @@ def test_prison_healthcare_adds_finds_and_changes_a_person(browser_page, live_se
     moved_release = today + timedelta(days=35)
 
     sign_in(page, live_server, BIRMINGHAM)
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     assert_accessible(page)
 
     # 1. The empty form is refused, with each problem in the summary and beside its field.
@@ -199,7 +199,7 @@ def test_another_prison_cannot_find_the_person(browser_page, live_server):
     nhs_number = synthetic_nhs_number("000456")
 
     sign_in(page, live_server, BIRMINGHAM)
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     assert_accessible(page)
     add_person_in_custody(
         page,
@@ -216,7 +216,7 @@ def test_another_prison_cannot_find_the_person(browser_page, live_server):
     assert_accessible(page)
 
     sign_in(page, live_server, FEATHERSTONE)
-    expect(page.get_by_role("heading", name="Home")).to_be_visible()
+    expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     assert_accessible(page)
     main_menu(page, "Find a person")
     expect(page.get_by_role("heading", name="Find a person")).to_be_visible()

@@ -57,7 +57,8 @@ def test_navigation_shows_only_what_the_role_may_use(sign_in):
 
     client, _ = sign_in("keyworker")
     links = [
-        a.get_text(strip=True) for a in page(client, "/").select(".govuk-service-navigation a")
+        a.get_text(strip=True)
+        for a in page(client, "/", follow_redirects=True).select(".govuk-service-navigation a")
     ]
     assert "Users" not in links
     assert "Home" in links

@@ -1,0 +1,183 @@
+"""Forms for the referral journey."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+
+from caseflow.forms import (
+    DateInput,
+    radio_field,
+    reason_field,
+    select_field,
+    submit,
+    text_area,
+    text_field,
+    yes_no_field,
+)
+from caseflow.people import codes as people_codes
+from caseflow.people.forms import VersionedForm
+from caseflow.referrals import codes
+
+OTHER_NEEDS = {
+    "mental_health_need": "Mental health need",
+    "housing_need": "Housing need (no settled accommodation)",
+}
+
+
+def provider_choices(providers) -> list[tuple[str, str]]:
+    return [("", "Select provider"), *((str(p.id), p.name) for p in providers)]
+
+
+class ReferralForm(VersionedForm):
+    token = HiddenField()
+    provider = select_field(
+        "Community treatment provider",
+        [],
+        InputRequired(message="Select the community treatment provider"),
+        hint="Providers serving the local authority the person is going to",
+    )
+    consent = radio_field(
+        "Consent to share this referral",
+        people_codes.choices(codes.CONSENT),
+        InputRequired(message="Select whether the person consents to sharing"),
+    )
+    consent_override_reason = text_area(
+        "Reason for sharing without consent",
+        Optional(),
+        max_length=500,
+        hint="Only if you selected overridden",
+    )
+    substance_group = select_field(
+        "Substance group",
+        people_codes.choices(people_codes.SUBSTANCE_GROUP, blank="Select substance group"),
+        InputRequired(message="Select the substance group"),
+    )
+    opioid_medicine = select_field(
+        "Opioid substitution medicine",
+        people_codes.choices(codes.OPIOID_MEDICINE),
+        InputRequired(message="Select the opioid substitution medicine, or None"),
+    )
+    opioid_dose = text_field(
+        "Dose (if on opioid substitution)", Optional(), hint="For example, 60ml daily"
+    )
+    last_dose_date = DateInput("Date of last dose in custody")
+    bridging_prescription = yes_no_field(
+        "Bridging prescription arranged?", "Select yes if a bridging prescription is arranged"
+    )
+    long_acting_injectable = yes_no_field(
+        "On long-acting injectable buprenorphine?", "Select yes if on long-acting injectable"
+    )
+    naloxone_on_release = yes_no_field(
+        "Naloxone given on release?", "Select yes if naloxone is given on release"
+    )
+    other_needs = SelectMultipleField(
+        "Other needs",
+        choices=list(OTHER_NEEDS.items()),
+        widget=GovCheckboxesInput(),
+        description="Select all that apply",
+    )
+    risks = text_area("Risks", Optional(), max_length=2000)
+    contact_after_release = text_area(
+        "Contact details after release",
+        Optional(),
+        max_length=500,
+        hint="Phone, address or someone who can pass on messages",
+    )
+    save_draft = submit("Save as draft")
+    send = submit("Save and send")
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider.choices = provider_choices(providers)
+
+    def validate_consent_override_reason(self, field):
+        if self.consent.data == "overridden" and not field.data:
+            raise ValidationError("Enter the reason for sharing without consent")
+
+    def validate_opioid_dose(self, field):
+        if self.opioid_medicine.data not in (None, "", "none") and not field.data:
+            raise ValidationError("Enter the dose")
+
+
+class ConfirmForm(FlaskForm):
+    confirm = submit("Confirm")
+
+
+class RejectForm(FlaskForm):
+    reason_code = radio_field(
+        "Why are you rejecting this referral?",
+        list(codes.REJECTION_REASONS.items()),
+        InputRequired(message="Select why you are rejecting this referral"),
+    )
+    reason = reason_field("Details for the referrer")
+    confirm = submit("Reject referral")
+
+
+class RedirectForm(FlaskForm):
+    provider = select_field(
+        "Redirect to", [], InputRequired(message="Select the provider to redirect to")
+    )
+    reason = reason_field("Why are you redirecting this referral?")
+    confirm = submit("Redirect referral")
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider.choices = provider_choices(providers)
+
+
+class WithdrawForm(FlaskForm):
+    reason = reason_field("Why are you withdrawing this referral?")
+    confirm = submit("Withdraw referral")
+
+
+class CloseForm(FlaskForm):
+    reason_code = radio_field(
+        "Why is this referral closing?",
+        list(codes.CLOSING_REASONS.items()),
+        InputRequired(message="Select why the referral is closing"),
+    )
+    reason = text_area("Notes (optional)", Optional(), max_length=500)
+    confirm = submit("Close referral")
+
+
+class TreatmentStartForm(FlaskForm):
+    treatment_start_date = DateInput(
+        "Date of the first structured treatment intervention",
+        required="Enter the date treatment started",
+    )
+    confirm = submit("Record treatment start")
+
+
+class AppointmentForm(FlaskForm):
+    token = HiddenField()
+    appointment_date = DateInput(
+        "Date of appointment", required="Enter the date of the appointment"
+    )
+    appointment_time = text_field(
+        "Time (optional)",
+        Optional(),
+        Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Enter a time like 09:30 or 14:00"),
+        hint="For example, 09:30 or 14:00",
+    )
+    confirm = submit("Book appointment")
+
+
+class AttendanceForm(FlaskForm):
+    outcome = radio_field(
+        "Did the person attend?",
+        [(k, v) for k, v in codes.APPOINTMENT_OUTCOMES.items() if k != "offered"],
+        InputRequired(message="Select whether the person attended"),
+    )
+    confirm = submit("Save attendance")
+
+
+class AssignForm(FlaskForm):
+    keyworker = select_field("Keyworker", [], InputRequired(message="Select a keyworker"))
+    confirm = submit("Assign")
+
+    def __init__(self, *args, keyworkers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.keyworker.choices = [("", "Select keyworker")] + [
+            (str(k.id), k.display_name) for k in keyworkers
+        ]

@@ -1,0 +1,133 @@
+"""Referrals, their append-only history, appointments and notifications."""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from caseflow.auth.models import User
+from caseflow.models import Entity, utcnow
+from caseflow.organisations.models import Organisation
+from caseflow.people.models import CustodyEpisode, Person
+from caseflow.referrals.codes import Status
+from caseflow.security.crypto import Encrypted
+
+
+class Referral(Entity):
+    """A handover from custody to a community treatment provider, on the release pathway.
+
+    The release date is never stored here: it is read from the custody episode, so a correction
+    there moves the clock.
+    """
+
+    __tablename__ = "referrals"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("custody_episodes.id"), index=True)
+    pathway: Mapped[str] = mapped_column(String(20), default="release")
+    referring_organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id"), index=True
+    )
+    referred_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    assigned_keyworker_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+
+    consent: Mapped[str] = mapped_column(String(20))
+    _consent_override_reason: Mapped[str | None] = mapped_column("consent_override_reason", Text)
+    consent_override_reason = Encrypted()
+
+    substance_group: Mapped[str | None] = mapped_column(String(30))
+    opioid_medicine: Mapped[str] = mapped_column(String(30), default="none")
+    _opioid_dose: Mapped[str | None] = mapped_column("opioid_dose", Text)
+    opioid_dose = Encrypted()
+    last_dose_date: Mapped[date | None] = mapped_column(Date)
+    bridging_prescription: Mapped[bool] = mapped_column(Boolean, default=False)
+    long_acting_injectable: Mapped[bool] = mapped_column(Boolean, default=False)
+    naloxone_on_release: Mapped[bool] = mapped_column(Boolean, default=False)
+    mental_health_need: Mapped[bool] = mapped_column(Boolean, default=False)
+    housing_need: Mapped[bool] = mapped_column(Boolean, default=False)
+    _risks: Mapped[str | None] = mapped_column("risks", Text)
+    risks = Encrypted()
+    _contact_after_release: Mapped[str | None] = mapped_column("contact_after_release", Text)
+    contact_after_release = Encrypted()
+
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    treatment_start_date: Mapped[date | None] = mapped_column(Date, index=True)
+    closing_reason: Mapped[str | None] = mapped_column(String(30))
+    creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    person: Mapped[Person] = relationship()
+    episode: Mapped[CustodyEpisode] = relationship()
+    provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id])
+    referring_organisation: Mapped[Organisation] = relationship(
+        foreign_keys=[referring_organisation_id]
+    )
+    referred_by: Mapped[User] = relationship(foreign_keys=[referred_by_id])
+    assigned_keyworker: Mapped[User | None] = relationship(foreign_keys=[assigned_keyworker_id])
+    events: Mapped[list["ReferralEvent"]] = relationship(
+        back_populates="referral", order_by="ReferralEvent.occurred_at"
+    )
+    appointments: Mapped[list["Appointment"]] = relationship(
+        back_populates="referral", order_by="Appointment.appointment_date"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def reference(self) -> str:
+        """A short reference people can read out on the phone; not personal data."""
+        return str(self.id)[:8].upper()
+
+
+class ReferralEvent(Entity):
+    """One change of a referral, append-only: who, when, from what to what, and why."""
+
+    __tablename__ = "referral_events"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    _reason: Mapped[str | None] = mapped_column("reason", Text)
+    reason = Encrypted()
+    from_provider_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
+    to_provider_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
+    event_date: Mapped[date | None] = mapped_column(Date)
+
+    referral: Mapped[Referral] = relationship(back_populates="events")
+    actor: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+
+
+class Appointment(Entity):
+    __tablename__ = "appointments"
+
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    appointment_date: Mapped[date] = mapped_column(Date, index=True)
+    appointment_time: Mapped[str | None] = mapped_column(String(5))
+    outcome: Mapped[str] = mapped_column(String(20), default="offered")
+    booked_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    referral: Mapped[Referral] = relationship(back_populates="appointments")
+
+
+class Notification(Entity):
+    """A message for one member of staff about a referral. It names no person."""
+
+    __tablename__ = "notifications"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

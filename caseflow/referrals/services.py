@@ -1,0 +1,624 @@
+"""Operations on referrals. Each checks scope and permission, changes, records history and audit.
+
+Status changes go through ``change_status`` and the transition table only. The change itself is
+one conditional UPDATE on the status the actor saw, so of two people acting at once exactly one
+wins and the other is told what happened.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import selectinload
+
+from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.auth.models import User
+from caseflow.dates import local_today
+from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
+from caseflow.extensions import db
+from caseflow.models import utcnow
+from caseflow.organisations.models import Organisation, OrganisationKind, organisation_areas
+from caseflow.people.models import CustodyEpisode
+from caseflow.people.services import find_visible_person
+from caseflow.referrals import worklists
+from caseflow.referrals.clock import Clock
+from caseflow.referrals.codes import Status
+from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.referrals.transitions import PROVIDER, REFERRER, REFUSALS, TRANSITIONS
+from caseflow.security.access import Role, role_may
+from caseflow.security.scope import visible_referrals
+
+DRAFT_LIFETIME = timedelta(days=90)
+
+HANDOVER_FIELDS = (
+    "provider_id",
+    "consent",
+    "consent_override_reason",
+    "substance_group",
+    "opioid_medicine",
+    "opioid_dose",
+    "last_dose_date",
+    "bridging_prescription",
+    "long_acting_injectable",
+    "naloxone_on_release",
+    "mental_health_need",
+    "housing_need",
+    "risks",
+    "contact_after_release",
+)
+
+
+def clock_for(referral: Referral, today: date | None = None) -> Clock:
+    return Clock(
+        release_date=referral.episode.actual_release_date,
+        today=today or local_today(),
+        treatment_start=referral.treatment_start_date,
+    )
+
+
+# Finding referrals ------------------------------------------------------------------------
+
+
+def find_visible_referral(actor, referral_id: uuid.UUID) -> Referral:
+    referral = db.session.scalar(
+        select(Referral)
+        .where(Referral.id == referral_id, visible_referrals(actor))
+        .options(
+            selectinload(Referral.events).selectinload(ReferralEvent.actor),
+            selectinload(Referral.appointments),
+        )
+    )
+    if referral is None:
+        existing = db.session.get(Referral, referral_id)
+        record_denial(
+            actor=actor,
+            entity_type="referral",
+            entity_id=referral_id,
+            person_id=existing.person_id if existing else None,
+            reason="out of scope" if existing else "not found",
+        )
+        raise NotFound("No such referral")
+    return referral
+
+
+def view_referral(
+    actor, referral_id: uuid.UUID, *, page: str = "referral", independent: bool = False
+) -> Referral:
+    """The referral for a page that shows it: one audited view.
+
+    ``independent`` is for a page sent with an error status, whose transaction is rolled back.
+    """
+    referral = find_visible_referral(actor, referral_id)
+    write = record_independent if independent else record
+    write(
+        "view",
+        actor=actor,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        purpose="referral",
+        outcome="success",
+        detail={"page": page},
+    )
+    return referral
+
+
+def appointment_for_page(actor, appointment_id: uuid.UUID) -> Appointment:
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("No such appointment")
+    view_referral(actor, appointment.referral_id, page="appointment")
+    return appointment
+
+
+ACTION_LABELS = {
+    "send": "Send referral",
+    "accept": "Accept referral",
+    "reject": "Reject referral",
+    "redirect": "Redirect to another provider",
+    "withdraw": "Withdraw referral",
+    "engage": "Record treatment start",
+    "close": "Close referral",
+}
+
+
+def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
+    """(endpoint action, label) for each change this person may make now."""
+    sides = set()
+    if referral.referring_organisation_id == actor.organisation_id:
+        sides.add(REFERRER)
+    if referral.provider_id == actor.organisation_id:
+        sides.add(PROVIDER)
+    allowed = [
+        (t.action, ACTION_LABELS[t.action])
+        for t in TRANSITIONS.values()
+        if referral.status in t.from_statuses
+        and role_may(actor.role, t.permission)
+        and sides.intersection(t.sides)
+    ]
+    if PROVIDER in sides and referral.status in (Status.ACCEPTED, Status.ENGAGED):
+        if role_may(actor.role, "appointment.record"):
+            allowed.append(("book_appointment", "Book an appointment"))
+        if role_may(actor.role, "referral.assign"):
+            allowed.append(("assign", "Assign a keyworker"))
+    if REFERRER in sides and referral.status == Status.DRAFT:
+        allowed.insert(0, ("edit", "Edit draft"))
+    return allowed
+
+
+def providers_serving(local_authority_code: str | None) -> list[Organisation]:
+    """Community treatment providers that serve a local authority."""
+    if not local_authority_code:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(organisation_areas, organisation_areas.c.organisation_id == Organisation.id)
+            .where(
+                Organisation.kind == OrganisationKind.TREATMENT_PROVIDER,
+                organisation_areas.c.local_authority_code == local_authority_code,
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def all_providers() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.TREATMENT_PROVIDER)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def colleagues_who_can_be_assigned(actor) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == actor.organisation_id,
+                User.role == Role.KEYWORKER,
+                User.active.is_(True),
+            )
+            .order_by(User.display_name)
+        )
+    )
+
+
+# Drafts -----------------------------------------------------------------------------------
+
+
+def _check_handover(values: dict, episode) -> None:
+    provider = db.session.get(Organisation, values["provider_id"])
+    if provider is None or provider.kind != OrganisationKind.TREATMENT_PROVIDER:
+        raise InvalidChange("Select a community treatment provider", "provider")
+    if episode.destination_local_authority_code not in provider.area_codes:
+        raise InvalidChange(
+            "Select a provider serving the local authority the person is going to", "provider"
+        )
+    if values["consent"] == "overridden" and not values.get("consent_override_reason"):
+        raise InvalidChange(
+            "Enter the reason for sharing without consent", "consent_override_reason"
+        )
+    if values["consent"] != "overridden":
+        values["consent_override_reason"] = None
+
+
+def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **fields) -> Referral:
+    """A draft referral for the person's latest custody episode.
+
+    A form sent twice (same token) gives back the referral the first one made.
+    """
+    if not role_may(actor.role, "referral.create"):
+        raise NotPermitted("Your role does not create referrals")
+    if token:
+        existing = db.session.scalar(select(Referral).where(Referral.creation_token == token))
+        if existing is not None and existing.referred_by_id == actor.id:
+            return existing
+    person = find_visible_person(actor, person_id, load_episodes=True)
+    episode = person.current_episode
+    if episode is None:
+        raise InvalidChange("Add a custody episode before making a referral", "provider")
+    values = {name: fields.get(name) for name in HANDOVER_FIELDS}
+    _check_handover(values, episode)
+    referral = Referral(
+        person=person,
+        episode=episode,
+        referring_organisation_id=actor.organisation_id,
+        referred_by_id=actor.id,
+        status=Status.DRAFT,
+        creation_token=token,
+        **values,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    _history(actor, referral, "created", None, Status.DRAFT)
+    record(
+        "create",
+        actor=actor,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=person.id,
+        purpose="referral",
+        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+    )
+    return referral
+
+
+def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Referral:
+    referral = find_visible_referral(actor, referral_id)
+    _require_side(actor, referral, (REFERRER,))
+    if referral.status != Status.DRAFT:
+        raise InvalidTransition("Only a draft can be edited. " + REFUSALS[referral.status])
+    if version is None or version != referral.version:
+        raise StaleRecord("Someone else changed this referral")
+    values = {name: fields.get(name) for name in HANDOVER_FIELDS}
+    _check_handover(values, referral.episode)
+    changed = sorted(name for name, value in values.items() if getattr(referral, name) != value)
+    for name, value in values.items():
+        setattr(referral, name, value)
+    record(
+        "update",
+        actor=actor,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        purpose="referral",
+        detail={"fields": changed},
+    )
+    return referral
+
+
+def purge_old_drafts(*, apply: bool, now=None) -> int:
+    """Delete drafts never sent and untouched for 90 days. A dry run only counts them."""
+    cutoff = (now or utcnow()) - DRAFT_LIFETIME
+    stale = select(Referral.id).where(Referral.status == Status.DRAFT, Referral.updated_at < cutoff)
+    ids = list(db.session.scalars(stale))
+    if apply and ids:
+        db.session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
+        db.session.execute(delete(Notification).where(Notification.referral_id.in_(ids)))
+        db.session.execute(delete(Referral).where(Referral.id.in_(ids)))
+        record(
+            "delete",
+            entity_type="referral",
+            purpose="retention",
+            detail={"drafts_deleted": len(ids)},
+        )
+    return len(ids)
+
+
+# Status changes ---------------------------------------------------------------------------
+
+
+def _require_side(actor, referral: Referral, sides) -> None:
+    mine = {
+        REFERRER: referral.referring_organisation_id == actor.organisation_id,
+        PROVIDER: referral.provider_id == actor.organisation_id,
+    }
+    if not any(mine[side] for side in sides):
+        raise NotPermitted("Your organisation cannot make this change")
+
+
+def _history(actor, referral, kind, from_status, to_status, **details) -> ReferralEvent:
+    event = ReferralEvent(
+        referral=referral,
+        person_id=referral.person_id,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_id=actor.id,
+        organisation_id=actor.organisation_id,
+        **details,
+    )
+    db.session.add(event)
+    return event
+
+
+def change_status(
+    actor,
+    referral_id: uuid.UUID,
+    action: str,
+    *,
+    reason_code: str | None = None,
+    reason: str | None = None,
+    provider_id: uuid.UUID | None = None,
+    treatment_start_date: date | None = None,
+) -> Referral:
+    transition = TRANSITIONS[action]
+    referral = find_visible_referral(actor, referral_id)
+    if not role_may(actor.role, transition.permission):
+        raise NotPermitted("Your role cannot make this change")
+    _require_side(actor, referral, transition.sides)
+    seen_status = referral.status
+    if seen_status not in transition.from_statuses:
+        raise InvalidTransition(REFUSALS[seen_status])
+
+    changes: dict = {"status": transition.to_status}
+    details: dict = {"reason_code": reason_code, "reason": reason}
+    if action == "send":
+        if referral.consent == "refused":
+            raise InvalidTransition(
+                "This referral cannot be sent: the person refused consent to share. "
+                "Record consent, or an override with a reason, first."
+            )
+        changes["sent_at"] = utcnow()
+    elif action == "accept":
+        changes["accepted_at"] = utcnow()
+        changes["assigned_keyworker_id"] = actor.id
+    elif action == "redirect":
+        new_provider = db.session.get(Organisation, provider_id) if provider_id else None
+        if new_provider is None or new_provider.kind != OrganisationKind.TREATMENT_PROVIDER:
+            raise InvalidChange("Select a community treatment provider", "provider")
+        if new_provider.id == referral.provider_id:
+            raise InvalidChange("Select a different provider from the current one", "provider")
+        changes.update(provider_id=new_provider.id, accepted_at=None, assigned_keyworker_id=None)
+        details.update(from_provider_id=referral.provider_id, to_provider_id=new_provider.id)
+    elif action == "engage":
+        _check_treatment_start(referral, treatment_start_date)
+        changes["treatment_start_date"] = treatment_start_date
+        details["event_date"] = treatment_start_date
+    elif action == "close":
+        changes["closing_reason"] = reason_code
+
+    # One conditional UPDATE: it only applies if the status is still the one seen above.
+    result = db.session.execute(
+        update(Referral)
+        .where(Referral.id == referral.id, Referral.status == seen_status)
+        .values(version=Referral.version + 1, updated_at=utcnow(), **changes)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.expire(referral)
+        raise InvalidTransition(REFUSALS[referral.status])
+    db.session.expire(referral)
+
+    _history(actor, referral, action, seen_status, transition.to_status, **details)
+    record(
+        "update",
+        actor=actor,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        purpose="referral",
+        detail={
+            "change": action,
+            "from": seen_status,
+            "to": transition.to_status,
+            "fields": sorted(changes),
+        },
+    )
+    _notify(actor, referral, action)
+    return referral
+
+
+def _check_treatment_start(referral: Referral, start: date | None) -> None:
+    if start is None:
+        raise InvalidChange("Enter the date treatment started", "treatment_start_date")
+    release = referral.episode.actual_release_date
+    if release is None:
+        raise InvalidChange(
+            "The person has not been released yet. Ask the prison to record the release first.",
+            "treatment_start_date",
+        )
+    if start < release:
+        raise InvalidChange(
+            "The treatment start cannot be before the release date", "treatment_start_date"
+        )
+    if start > local_today():
+        raise InvalidChange(
+            "The treatment start must be today or in the past", "treatment_start_date"
+        )
+
+
+def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> Referral:
+    referral = find_visible_referral(actor, referral_id)
+    _require_side(actor, referral, (PROVIDER,))
+    if referral.status not in (Status.ACCEPTED, Status.ENGAGED):
+        raise InvalidTransition("Accept the referral before assigning a keyworker.")
+    colleague = db.session.get(User, keyworker_id)
+    if colleague is None or colleague not in colleagues_who_can_be_assigned(actor):
+        raise InvalidChange("Select a keyworker in your team", "keyworker")
+    referral.assigned_keyworker_id = colleague.id
+    _history(actor, referral, "assigned", referral.status, referral.status)
+    record(
+        "update",
+        actor=actor,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        purpose="referral",
+        detail={"change": "assigned", "fields": ["assigned_keyworker_id"]},
+    )
+    return referral
+
+
+# Appointments -----------------------------------------------------------------------------
+
+
+def book_appointment(
+    actor,
+    referral_id: uuid.UUID,
+    *,
+    appointment_date: date,
+    appointment_time: str | None,
+    token: str | None = None,
+) -> Appointment:
+    if token:
+        existing = db.session.scalar(select(Appointment).where(Appointment.creation_token == token))
+        if existing is not None:
+            return existing
+    referral = find_visible_referral(actor, referral_id)
+    _require_side(actor, referral, (PROVIDER,))
+    if referral.status not in (Status.ACCEPTED, Status.ENGAGED):
+        raise InvalidTransition("Accept the referral before booking appointments.")
+    appointment = Appointment(
+        referral=referral,
+        provider_id=actor.organisation_id,
+        appointment_date=appointment_date,
+        appointment_time=appointment_time or None,
+        booked_by_id=actor.id,
+        creation_token=token,
+    )
+    db.session.add(appointment)
+    db.session.flush()
+    _history(
+        actor,
+        referral,
+        "appointment_booked",
+        referral.status,
+        referral.status,
+        event_date=appointment_date,
+    )
+    record(
+        "create",
+        actor=actor,
+        entity_type="appointment",
+        entity_id=appointment.id,
+        person_id=referral.person_id,
+        purpose="referral",
+    )
+    return appointment
+
+
+def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appointment:
+    appointment = db.session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("No such appointment")
+    referral = find_visible_referral(actor, appointment.referral_id)
+    _require_side(actor, referral, (PROVIDER,))
+    if outcome not in ("attended", "did_not_attend", "rebooked"):
+        raise InvalidChange("Select whether the person attended", "outcome")
+    if appointment.appointment_date > local_today():
+        raise InvalidChange("Attendance can be recorded on or after the day", "outcome")
+    appointment.outcome = outcome
+    _history(
+        actor,
+        referral,
+        f"appointment_{outcome}",
+        referral.status,
+        referral.status,
+        event_date=appointment.appointment_date,
+    )
+    record(
+        "update",
+        actor=actor,
+        entity_type="appointment",
+        entity_id=appointment.id,
+        person_id=referral.person_id,
+        purpose="referral",
+        detail={"fields": ["outcome"]},
+    )
+    return appointment
+
+
+# Notifications ----------------------------------------------------------------------------
+
+NOTIFY_PROVIDER = ("send", "redirect")
+NOTIFY_REFERRER = ("accept", "reject", "engage")
+
+
+def _notify(actor, referral: Referral, action: str) -> None:
+    if action in NOTIFY_PROVIDER:
+        recipients = db.session.scalars(
+            select(User.id).where(
+                User.organisation_id == referral.provider_id,
+                User.role == Role.KEYWORKER,
+                User.active.is_(True),
+            )
+        )
+    elif action in NOTIFY_REFERRER:
+        recipients = [referral.referred_by_id]
+    else:
+        return
+    for user_id in recipients:
+        if user_id != actor.id:
+            db.session.add(Notification(user_id=user_id, referral_id=referral.id, kind=action))
+
+
+def unread_count(user) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def notifications_for(user, limit: int = 50) -> list[tuple[Notification, bool]]:
+    """The latest notifications, each with whether it was new; showing them marks them read."""
+    items = list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc())
+            .limit(limit)
+        )
+    )
+    now = utcnow()
+    shown = [(item, item.read_at is None) for item in items]
+    for item in items:
+        item.read_at = item.read_at or now
+    return shown
+
+
+# Worklists ---------------------------------------------------------------------------------
+
+
+@dataclass
+class WorklistRow:
+    item: object
+    person: object
+    clock: Clock
+    referral: Referral | None
+
+
+def show_worklist(actor, name: str, query, *, page: int = 1, **options):
+    """One page of a worklist, each row with its clock; one audit row for the list shown."""
+    today = local_today()
+    result = query(actor, page=page, **options)
+    if result.rows and isinstance(result.rows[0], CustodyEpisode):
+        latest = worklists.latest_referrals([episode.id for episode in result.rows])
+        rows = [
+            WorklistRow(
+                item=episode,
+                person=episode.person,
+                referral=latest.get(episode.id),
+                clock=Clock(
+                    release_date=episode.actual_release_date or episode.expected_release_date,
+                    today=today,
+                    treatment_start=None,
+                ),
+            )
+            for episode in result.rows
+        ]
+    else:
+        rows = []
+        for item in result.rows:
+            referral = item if isinstance(item, Referral) else item.referral
+            rows.append(
+                WorklistRow(
+                    item=item,
+                    person=referral.person,
+                    referral=referral,
+                    clock=clock_for(referral, today),
+                )
+            )
+    result.rows = rows
+    record(
+        "list",
+        actor=actor,
+        entity_type="worklist",
+        entity_id=name,
+        purpose="caseload",
+        detail={
+            "people": len({row.person.id for row in rows}),
+            "page": result.page,
+            **{k: v for k, v in options.items() if v},
+        },
+    )
+    return result

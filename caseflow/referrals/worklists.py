@@ -1,0 +1,277 @@
+"""Worklists: who needs acting on, soonest first. Sorted, filtered and paged in SQL.
+
+Names are encrypted and cannot be sorted, so lists sort by dates (days left follows the release
+date), status and organisation; only the rows on the page shown are decrypted.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
+
+from caseflow.dates import local_today
+from caseflow.extensions import db
+from caseflow.organisations.models import organisation_areas
+from caseflow.people.models import CustodyEpisode
+from caseflow.referrals.clock import WINDOW_DAYS
+from caseflow.referrals.codes import LIVE_STATUSES, Status
+from caseflow.referrals.models import Appointment, Referral
+from caseflow.security.access import Role
+from caseflow.security.scope import visible_people, visible_referrals
+
+PAGE_SIZE = 25
+RELEASING_WITHIN = timedelta(weeks=12)
+TREATMENT_NEEDS = ("in_treatment", "assessed_need")
+BREACH_LOOKBACK = timedelta(days=90)
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    page_size: int = PAGE_SIZE
+    filters: dict = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def people_count(self) -> int:
+        return len(self.rows)
+
+
+def _page(query: Select, page: int, filters: dict) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    rows = list(db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
+    return Page(rows=[row[0] for row in rows], total=total or 0, page=page, filters=filters)
+
+
+def _engaged(episode_id_column):
+    """True when any referral for the episode has a treatment start."""
+    return exists().where(
+        Referral.episode_id == episode_id_column, Referral.treatment_start_date.is_not(None)
+    )
+
+
+def _live_referral(episode_id_column):
+    return exists().where(
+        Referral.episode_id == episode_id_column, Referral.status.in_(LIVE_STATUSES)
+    )
+
+
+def _episodes_for(user) -> Select:
+    return (
+        select(CustodyEpisode)
+        .join(CustodyEpisode.person)
+        .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
+        .where(visible_people(user))
+    )
+
+
+# Referrers (prison healthcare, probation) --------------------------------------------------
+
+
+def releasing_without_referral(user, *, page: int = 1, today: date | None = None) -> Page:
+    """Releasing within 12 weeks, with a treatment need, and no referral sent."""
+    today = today or local_today()
+    query = (
+        _episodes_for(user)
+        .where(
+            CustodyEpisode.actual_release_date.is_(None),
+            CustodyEpisode.expected_release_date.is_not(None),
+            CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
+            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            ~_live_referral(CustodyEpisode.id),
+        )
+        .order_by(CustodyEpisode.expected_release_date, CustodyEpisode.id)
+    )
+    return _page(query, page, {})
+
+
+def sent_not_accepted(user, *, page: int = 1) -> Page:
+    query = (
+        _referrals_for(user)
+        .where(
+            Referral.referring_organisation_id == user.organisation_id,
+            Referral.status == Status.SENT,
+        )
+        .order_by(Referral.sent_at, Referral.id)
+    )
+    return _page(query, page, {})
+
+
+def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
+    """Released within 21 days with no treatment start: the people to act on now."""
+    today = today or local_today()
+    query = (
+        _episodes_for(user)
+        .where(
+            CustodyEpisode.actual_release_date.is_not(None),
+            CustodyEpisode.actual_release_date <= today,
+            CustodyEpisode.actual_release_date >= today - timedelta(days=WINDOW_DAYS),
+            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            ~_engaged(CustodyEpisode.id),
+        )
+        .order_by(CustodyEpisode.actual_release_date, CustodyEpisode.id)
+    )
+    return _page(query, page, {})
+
+
+# Keyworkers --------------------------------------------------------------------------------
+
+
+def _referrals_for(user) -> Select:
+    return (
+        select(Referral)
+        .join(Referral.episode)
+        .options(
+            contains_eager(Referral.episode),
+            joinedload(Referral.person),
+            joinedload(Referral.referring_organisation),
+        )
+        .where(visible_referrals(user))
+    )
+
+
+def incoming(user, *, page: int = 1) -> Page:
+    query = (
+        _referrals_for(user)
+        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.SENT)
+        .order_by(
+            CustodyEpisode.actual_release_date.is_(None),
+            CustodyEpisode.actual_release_date,
+            CustodyEpisode.expected_release_date,
+            Referral.id,
+        )
+    )
+    return _page(query, page, {})
+
+
+def accepted_without_start(user, *, page: int = 1) -> Page:
+    """Sorted by days left: the earliest release first; not yet released last."""
+    query = (
+        _referrals_for(user)
+        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.ACCEPTED)
+        .order_by(
+            CustodyEpisode.actual_release_date.is_(None),
+            CustodyEpisode.actual_release_date,
+            CustodyEpisode.expected_release_date,
+            Referral.id,
+        )
+    )
+    return _page(query, page, {})
+
+
+def appointments_this_week(user, *, page: int = 1, today: date | None = None) -> Page:
+    today = today or local_today()
+    monday = today - timedelta(days=today.weekday())
+    query = (
+        select(Appointment)
+        .join(Appointment.referral)
+        .options(contains_eager(Appointment.referral).joinedload(Referral.person))
+        .where(
+            visible_referrals(user),
+            Referral.provider_id == user.organisation_id,
+            Appointment.appointment_date >= monday,
+            Appointment.appointment_date < monday + timedelta(days=7),
+        )
+        .order_by(Appointment.appointment_date, Appointment.appointment_time, Appointment.id)
+    )
+    return _page(query, page, {})
+
+
+# Managers ----------------------------------------------------------------------------------
+
+FLAGS = {
+    "all": "All cases at risk",
+    "day7": "Day 7 or more without treatment",
+    "day14": "Day 14 or more without treatment",
+    "day21": "Day 21 (last day)",
+    "breached": "Breached (over 21 days)",
+}
+
+
+def area_at_risk(
+    user,
+    *,
+    flag: str = "all",
+    local_authority: str | None = None,
+    page: int = 1,
+    today: date | None = None,
+) -> Page:
+    """Every case in the partnership's area whose clock is running, and recent breaches."""
+    today = today or local_today()
+    released = CustodyEpisode.actual_release_date
+    areas = select(organisation_areas.c.local_authority_code).where(
+        organisation_areas.c.organisation_id == user.organisation_id
+    )
+    running = and_(released >= today - timedelta(days=WINDOW_DAYS), released <= today)
+    breached = and_(
+        released < today - timedelta(days=WINDOW_DAYS), released >= today - BREACH_LOOKBACK
+    )
+    by_flag = {
+        "all": or_(running, breached),
+        "day7": and_(running, released <= today - timedelta(days=7)),
+        "day14": and_(running, released <= today - timedelta(days=14)),
+        "day21": released == today - timedelta(days=WINDOW_DAYS),
+        "breached": breached,
+    }
+    flag = flag if flag in by_flag else "all"
+    query = (
+        select(CustodyEpisode)
+        .join(CustodyEpisode.person)
+        .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
+        .where(
+            visible_people(user),
+            CustodyEpisode.destination_local_authority_code.in_(areas),
+            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            ~_engaged(CustodyEpisode.id),
+            by_flag[flag],
+        )
+        .order_by(released, CustodyEpisode.id)
+    )
+    if local_authority:
+        query = query.where(CustodyEpisode.destination_local_authority_code == local_authority)
+    return _page(query, page, {"flag": flag, "local_authority": local_authority or ""})
+
+
+def latest_referrals(episode_ids: list) -> dict:
+    """The most recent referral of each episode shown, in one query."""
+    if not episode_ids:
+        return {}
+    referrals = db.session.scalars(
+        select(Referral)
+        .options(joinedload(Referral.provider))
+        .where(Referral.episode_id.in_(episode_ids))
+        .order_by(Referral.created_at)
+    )
+    return {referral.episode_id: referral for referral in referrals}
+
+
+# The lists, and which roles land on which. ----------------------------------------------
+
+# name: (title, query, kind of row)
+WORKLISTS = {
+    "releasing": ("Releasing soon without a referral", releasing_without_referral, "episode"),
+    "awaiting-acceptance": ("Sent, waiting to be accepted", sent_not_accepted, "referral"),
+    "clock-running": ("Released, clock running", clock_running, "episode"),
+    "incoming": ("Incoming referrals", incoming, "referral"),
+    "accepted": ("Accepted, no treatment start yet", accepted_without_start, "referral"),
+    "appointments": ("Appointments this week", appointments_this_week, "appointment"),
+    "at-risk": ("Cases at risk in your area", area_at_risk, "episode"),
+}
+
+ROLE_WORKLISTS = {
+    Role.PRISON_HEALTHCARE: ("releasing", "awaiting-acceptance", "clock-running"),
+    Role.PROBATION: ("releasing", "awaiting-acceptance", "clock-running"),
+    Role.KEYWORKER: ("incoming", "accepted", "appointments"),
+    Role.MANAGER: ("at-risk",),
+}
+
+
+def worklists_for(role: str) -> tuple[str, ...]:
+    return ROLE_WORKLISTS.get(role, ())
