@@ -55,6 +55,22 @@ def demo_data_command(people):
         click.echo(f"  {line}")
 
 
+@click.command("purge-drafts")
+@click.option("--apply", is_flag=True, help="Delete them; without this, only count them")
+@with_appcontext
+def purge_drafts_command(apply):
+    """Delete draft referrals never sent and untouched for 90 days (a dry run by default)."""
+    from caseflow.referrals.services import purge_old_drafts
+
+    count = purge_old_drafts(apply=apply)
+    db.session.commit()
+    if apply:
+        click.echo(f"Deleted {count} draft referrals untouched for 90 days.")
+    else:
+        click.echo(f"{count} draft referrals are untouched for 90 days. Run with --apply to delete.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(purge_drafts_command)

@@ -10,6 +10,7 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.models import CustodyEpisode, Person
+from caseflow.referrals.models import Appointment, Referral
 from caseflow.security import passwords
 from caseflow.security.access import Role
 
@@ -119,3 +120,48 @@ def person_in_custody_at(prison, **fields) -> Person:
     person = PersonFactory(recorded_by=prison, **fields)
     CustodyEpisodeFactory(person=person, prison=prison)
     return person
+
+
+def provider_serving(*areas: str, **fields) -> Organisation:
+    """A community treatment provider covering the given local authorities."""
+    from caseflow.organisations.models import LocalAuthority
+
+    provider = OrganisationFactory(kind=OrganisationKind.TREATMENT_PROVIDER, **fields)
+    provider.areas = [db.session.get(LocalAuthority, code) for code in areas or ("E08000025",)]
+    db.session.flush()
+    return provider
+
+
+class ReferralFactory(BaseFactory):
+    """A referral from the prison holding a released person to a provider serving Birmingham."""
+
+    class Meta:
+        model = Referral
+
+    episode = factory.SubFactory(
+        CustodyEpisodeFactory,
+        actual_release_date=factory.LazyFunction(lambda: local_today() - timedelta(days=3)),
+        expected_release_date=factory.LazyFunction(lambda: local_today() - timedelta(days=3)),
+    )
+    person = factory.SelfAttribute("episode.person")
+    referring_organisation_id = factory.SelfAttribute("episode.prison_id")
+    referred_by_id = factory.LazyAttribute(
+        lambda o: UserFactory(role=Role.PRISON_HEALTHCARE, organisation=o.episode.prison).id
+    )
+    provider_id = factory.LazyAttribute(lambda o: provider_serving().id)
+    status = "sent"
+    consent = "given"
+    substance_group = "opiate"
+    opioid_medicine = "methadone"
+
+
+class AppointmentFactory(BaseFactory):
+    class Meta:
+        model = Appointment
+
+    referral = factory.SubFactory(ReferralFactory, status="accepted")
+    provider_id = factory.SelfAttribute("referral.provider_id")
+    appointment_date = factory.LazyFunction(local_today)
+    booked_by_id = factory.LazyAttribute(
+        lambda o: UserFactory(role=Role.KEYWORKER, organisation_id=o.referral.provider_id).id
+    )

@@ -1,0 +1,209 @@
+"""Every allowed and refused change of a referral, through the one transition table."""
+
+import pytest
+from sqlalchemy import select
+
+from caseflow.audit.models import AuditEvent
+from caseflow.dates import local_today
+from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted
+from caseflow.extensions import db
+from caseflow.referrals import services
+from caseflow.referrals.codes import Status
+from caseflow.referrals.models import Notification, Referral, ReferralEvent
+from caseflow.referrals.transitions import TRANSITIONS
+from tests.factories import ReferralFactory, UserFactory, provider_serving
+
+ALL_STATUSES = [
+    Status.DRAFT,
+    Status.SENT,
+    Status.ACCEPTED,
+    Status.ENGAGED,
+    Status.CLOSED,
+    Status.REJECTED,
+    Status.WITHDRAWN,
+]
+
+
+def actor_for(referral: Referral, action: str):
+    """Someone on the side of the handover that may take this action."""
+    transition = TRANSITIONS[action]
+    if "provider" in transition.sides and action != "redirect":
+        return UserFactory(role="keyworker", organisation=referral.provider)
+    if action == "redirect":
+        return UserFactory(role="keyworker", organisation=referral.provider)
+    return UserFactory(role="prison_healthcare", organisation=referral.referring_organisation)
+
+
+def arguments_for(action: str) -> dict:
+    return {
+        "reject": {"reason_code": "not_eligible", "reason": "Not for us"},
+        "redirect": {"provider_id": provider_serving().id, "reason": "Released elsewhere"},
+        "withdraw": {"reason": "No longer needed"},
+        "engage": {"treatment_start_date": local_today()},
+        "close": {"reason_code": "handed_to_routine_care"},
+    }.get(action, {})
+
+
+CASES = [
+    (action, status, status in TRANSITIONS[action].from_statuses)
+    for action in TRANSITIONS
+    for status in ALL_STATUSES
+]
+
+
+@pytest.mark.parametrize(("action", "status", "allowed"), CASES)
+def test_each_action_from_each_status(app, action, status, allowed):
+    referral = ReferralFactory(status=status)
+    actor = actor_for(referral, action)
+    db.session.flush()
+    arguments = arguments_for(action)
+    events_before = len(referral.events)
+    if allowed:
+        services.change_status(actor, referral.id, action, **arguments)
+        db.session.flush()
+        db.session.refresh(referral)
+        assert referral.status == TRANSITIONS[action].to_status
+        event = db.session.scalars(
+            select(ReferralEvent).where(ReferralEvent.referral_id == referral.id)
+        ).all()[-1]
+        assert (event.kind, event.from_status, event.to_status, event.actor_id) == (
+            action,
+            status,
+            TRANSITIONS[action].to_status,
+            actor.id,
+        )
+        audit = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_id == str(referral.id))
+        ).all()[-1]
+        assert (audit.action, audit.outcome) == ("update", "success")
+    else:
+        with pytest.raises(InvalidTransition):
+            services.change_status(actor, referral.id, action, **arguments)
+        db.session.refresh(referral)
+        assert referral.status == status
+        assert len(referral.events) == events_before
+
+
+@pytest.mark.parametrize("action", ["accept", "reject", "engage", "close"])
+def test_the_referrer_cannot_take_the_providers_actions(app, action):
+    referral = ReferralFactory(status=TRANSITIONS[action].from_statuses[0])
+    referrer = UserFactory(role="keyworker", organisation=referral.referring_organisation)
+    with pytest.raises(NotPermitted):
+        services.change_status(referrer, referral.id, action, **arguments_for(action))
+
+
+@pytest.mark.parametrize("action", ["send", "withdraw"])
+def test_the_provider_cannot_take_the_referrers_actions(app, action):
+    referral = ReferralFactory(status=TRANSITIONS[action].from_statuses[0])
+    keyworker = UserFactory(role="keyworker", organisation=referral.provider)
+    with pytest.raises(NotPermitted):
+        services.change_status(keyworker, referral.id, action, **arguments_for(action))
+
+
+def test_a_referral_outside_scope_is_not_found(app):
+    referral = ReferralFactory()
+    stranger = UserFactory(role="keyworker")
+    with pytest.raises(NotFound):
+        services.change_status(stranger, referral.id, "accept")
+
+
+def test_refused_consent_blocks_sending(app):
+    referral = ReferralFactory(status=Status.DRAFT, consent="refused")
+    actor = actor_for(referral, "send")
+    with pytest.raises(InvalidTransition, match="refused consent"):
+        services.change_status(actor, referral.id, "send")
+    referral.consent = "overridden"
+    referral.consent_override_reason = "Risk of overdose on release"
+    services.change_status(actor, referral.id, "send")
+    assert db.session.get(Referral, referral.id).status == Status.SENT
+
+
+def test_a_redirect_keeps_history_and_clock_and_moves_access(app):
+    referral = ReferralFactory(status=Status.ACCEPTED)
+    old_provider = referral.provider
+    keyworker = UserFactory(role="keyworker", organisation=old_provider)
+    release = referral.episode.actual_release_date
+    new_provider = provider_serving(name="New provider")
+    services.change_status(
+        keyworker,
+        referral.id,
+        "redirect",
+        provider_id=new_provider.id,
+        reason="Released to a different area",
+    )
+    db.session.refresh(referral)
+    assert (referral.status, referral.provider_id) == (Status.SENT, new_provider.id)
+    assert services.clock_for(referral).release_date == release
+    kinds = [event.kind for event in referral.events]
+    assert kinds[-1] == "redirect"
+    with pytest.raises(NotFound):
+        services.find_visible_referral(keyworker, referral.id)
+    newcomer = UserFactory(role="keyworker", organisation=new_provider)
+    assert services.find_visible_referral(newcomer, referral.id).id == referral.id
+    assert (
+        db.session.scalar(select(Notification).where(Notification.user_id == newcomer.id)) is None
+    )
+
+
+def test_a_redirect_notifies_the_new_team(app):
+    referral = ReferralFactory(status=Status.SENT)
+    keyworker = UserFactory(role="keyworker", organisation=referral.provider)
+    new_provider = provider_serving(name="Receiving team")
+    colleague = UserFactory(role="keyworker", organisation=new_provider)
+    services.change_status(
+        keyworker, referral.id, "redirect", provider_id=new_provider.id, reason="Moved"
+    )
+    db.session.flush()
+    assert services.unread_count(colleague) == 1
+
+
+def test_accepting_notifies_the_referrer(app):
+    referral = ReferralFactory(status=Status.SENT)
+    keyworker = UserFactory(role="keyworker", organisation=referral.provider)
+    services.change_status(keyworker, referral.id, "accept")
+    db.session.flush()
+    assert services.unread_count(referral.referred_by) == 1
+
+
+def test_a_treatment_start_before_release_is_refused(app):
+    from datetime import timedelta
+
+    referral = ReferralFactory(status=Status.ACCEPTED)
+    keyworker = UserFactory(role="keyworker", organisation=referral.provider)
+    early = referral.episode.actual_release_date - timedelta(days=1)
+    with pytest.raises(InvalidChange, match="before the release date"):
+        services.change_status(keyworker, referral.id, "engage", treatment_start_date=early)
+
+
+def test_a_treatment_start_needs_a_recorded_release(app):
+    referral = ReferralFactory(status=Status.ACCEPTED)
+    referral.episode.actual_release_date = None
+    keyworker = UserFactory(role="keyworker", organisation=referral.provider)
+    with pytest.raises(InvalidChange, match="not been released"):
+        services.change_status(keyworker, referral.id, "engage", treatment_start_date=local_today())
+
+
+def test_drafts_older_than_90_days_are_purged_and_others_kept(app):
+    from datetime import timedelta
+
+    from caseflow.models import utcnow
+
+    old = ReferralFactory(status=Status.DRAFT)
+    recent = ReferralFactory(status=Status.DRAFT)
+    sent = ReferralFactory(status=Status.SENT)
+    db.session.flush()
+    old.updated_at = utcnow() - timedelta(days=91)
+    sent.updated_at = utcnow() - timedelta(days=200)
+    db.session.flush()
+    db.session.execute(
+        Referral.__table__.update()
+        .where(Referral.id == old.id)
+        .values(updated_at=utcnow() - timedelta(days=91))
+    )
+    assert services.purge_old_drafts(apply=False) == 1
+    assert db.session.get(Referral, old.id) is not None
+    assert services.purge_old_drafts(apply=True) == 1
+    db.session.expire_all()
+    assert db.session.get(Referral, old.id) is None
+    assert db.session.get(Referral, recent.id) is not None
+    assert db.session.get(Referral, sent.id) is not None
