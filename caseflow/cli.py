@@ -67,7 +67,9 @@ def purge_drafts_command(apply):
     if apply:
         click.echo(f"Deleted {count} draft referrals untouched for 90 days.")
     else:
-        click.echo(f"{count} draft referrals are untouched for 90 days. Run with --apply to delete.")
+        click.echo(
+            f"{count} draft referrals untouched for 90 days. Run with --apply to delete them."
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -164,7 +164,7 @@ def test_a_stale_draft_edit_is_a_409_that_keeps_what_was_typed(sign_in):
 def test_the_keyworker_accepts_books_records_attendance_and_treatment_start(sign_in):
     referral = ReferralFactory(status=Status.SENT)
     db.session.commit()
-    client, keyworker = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
+    client, _keyworker = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
     db.session.commit()
     base = f"/referrals/{referral.id}"
     assert "Accept referral" in page(client, base).get_text()
@@ -272,14 +272,17 @@ def test_a_case_note_is_added_once_encrypted_and_shown_on_the_timeline(sign_in):
     assert "Released from" in timeline
 
 
-def test_notifications_page_lists_and_marks_read(sign_in):
+def test_notifications_are_counted_in_the_header_and_marked_read_when_seen(sign_in):
     referral = ReferralFactory(status=Status.SENT)
     db.session.commit()
-    client, _ = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
-    db.session.commit()
-    other, _ = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
-    post_form(other, f"/referrals/{referral.id}/accept", {})
-    referrer_client, _ = sign_in(user=referral.referred_by)
-    nav = page(referrer_client, "/notifications").get_text()
-    assert "Your referral was accepted" in nav
-    assert "Notifications (1)" not in page(referrer_client, "/notifications").get_text()
+    keyworker, _ = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
+    post_form(keyworker, f"/referrals/{referral.id}/accept", {})
+    referrer, _ = sign_in(user=referral.referred_by)
+
+    def menu() -> list[str]:
+        soup = page(referrer, "/people/find")
+        return [a.get_text(strip=True) for a in soup.select(".govuk-service-navigation a")]
+
+    assert "Notifications (1)" in menu()
+    assert "Your referral was accepted" in page(referrer, "/notifications").get_text()
+    assert "Notifications" in menu() and "Notifications (1)" not in menu()
