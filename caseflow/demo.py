@@ -83,6 +83,18 @@ USERS = (
         "Birmingham Recovery Service",
     ),
     (
+        "keyworker2@demo.caseflow.test",
+        "Kit Keyworker (demo)",
+        Role.KEYWORKER,
+        "Black Country Treatment Partnership",
+    ),
+    (
+        "keyworker3@demo.caseflow.test",
+        "Kai Keyworker (demo)",
+        Role.KEYWORKER,
+        "Coventry and Solihull Recovery Service",
+    ),
+    (
         "mental.health@demo.caseflow.test",
         "Morgan Practitioner (demo)",
         Role.MENTAL_HEALTH,
@@ -233,6 +245,7 @@ def load_people(count: int, users) -> None:
     rng = random.Random(20261122)  # noqa: S311
     prison_staff = [u for u in users if u.role == Role.PRISON_HEALTHCARE]
     probation = next(u for u in users if u.role == Role.PROBATION)
+    keyworkers = {u.organisation_id: u for u in users if u.role == Role.KEYWORKER}
     today = local_today()
     used_nhs, used_prison = set(), set()
     for number in range(count):
@@ -257,10 +270,11 @@ def load_people(count: int, users) -> None:
             flags=[flag for flag in codes.PERSON_FLAGS if rng.random() < 0.1],
         )
         if in_custody:
-            _load_episode(rng, actor, person, today)
+            episode = _load_episode(rng, actor, person, today)
+            _load_referral(rng, actor, person, episode, keyworkers, today)
 
 
-def _load_episode(rng: random.Random, actor, person, today) -> None:
+def _load_episode(rng: random.Random, actor, person, today):
     released = rng.random() < 0.5
     if released:
         expected = today - timedelta(days=rng.randrange(0, 120))
@@ -283,7 +297,7 @@ def _load_episode(rng: random.Random, actor, person, today) -> None:
         bridging_prescription=rng.random() < 0.3,
     )
     if released:
-        people.record_release(
+        episode = people.record_release(
             actor,
             person.id,
             episode.id,
@@ -295,3 +309,41 @@ def _load_episode(rng: random.Random, actor, person, today) -> None:
             unplanned_release=False,
             reason="Released as planned (demo data)",
         )
+    return episode
+
+
+def _load_referral(rng: random.Random, actor, person, episode, keyworkers, today) -> None:
+    """Some people are referred; of those some are accepted; of those some start treatment."""
+    from caseflow.referrals import services as referrals
+
+    if episode.treatment_need == "no_need" or rng.random() > 0.65:
+        return
+    provider = referrals.providers_serving(episode.destination_local_authority_code)[0]
+    referral = referrals.create_referral(
+        actor,
+        person.id,
+        provider_id=provider.id,
+        consent="given",
+        substance_group=episode.substance_group,
+        opioid_medicine=episode.opioid_substitution,
+        opioid_dose="60ml daily" if episode.opioid_substitution == "methadone" else None,
+        last_dose_date=episode.last_dose_date,
+        bridging_prescription=episode.bridging_prescription,
+        long_acting_injectable=episode.opioid_substitution == "lai_buprenorphine",
+        naloxone_on_release=episode.naloxone_issued,
+        risks="Demo: overdose risk after release",
+        contact_after_release="Demo: via probation",
+    )
+    if rng.random() < 0.15:
+        return  # left as a draft
+    referrals.change_status(actor, referral.id, "send")
+    keyworker = keyworkers[provider.id]
+    if rng.random() < 0.3:
+        return  # waiting to be accepted
+    referrals.change_status(keyworker, referral.id, "accept")
+    release = episode.actual_release_date
+    if release is None:
+        return
+    start = release + timedelta(days=rng.randrange(0, 35))
+    if start <= today and rng.random() < 0.7:
+        referrals.change_status(keyworker, referral.id, "engage", treatment_start_date=start)

@@ -232,6 +232,8 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     expect(appointments).to_contain_text("Booked")
     assert_accessible(page)
 
+    print("SNAP", appointments.aria_snapshot())
+    print("HTML", appointments.inner_html())
     appointments.get_by_role("link", name=f"Record attendance for {display(today)}").click()
     expect(
         page.get_by_role("heading", level=1, name=f"Record attendance on {display(today)}")
