@@ -3,10 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, Text, Uuid
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from caseflow.models import Base, utcnow
+from caseflow.models import Base, Entity, utcnow
+from caseflow.security.crypto import Encrypted
 
 # BIGINT on PostgreSQL for tens of millions of rows; INTEGER on SQLite, which only
 # autoincrements that type.
@@ -41,3 +42,30 @@ class AuditEvent(Base):
     purpose: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(20))
     detail: Mapped[str | None] = mapped_column(Text)
+    # HMAC-SHA256(chain key, previous row's chain_hash + this row in canonical form).
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class ReviewVerdict:
+    APPROPRIATE = "appropriate"
+    INAPPROPRIATE = "inappropriate"
+    FOLLOW_UP = "follow_up"
+
+
+REVIEW_VERDICTS = {
+    ReviewVerdict.APPROPRIATE: "Appropriate",
+    ReviewVerdict.INAPPROPRIATE: "Not appropriate",
+    ReviewVerdict.FOLLOW_UP: "Needs follow-up",
+}
+
+
+class BreakGlassReview(Entity):
+    """An auditor's verdict on one break-glass access. Append-only, like the log itself."""
+
+    __tablename__ = "break_glass_reviews"
+
+    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("break_glass_grants.id"), index=True)
+    reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(20))
+    _note: Mapped[str | None] = mapped_column("note", Text)
+    note = Encrypted()

@@ -4,12 +4,13 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, Uuid
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models import Base, Entity, utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.security.access import ROLE_NAMES
+from caseflow.security.crypto import Encrypted
 
 
 class User(UserMixin, Entity):
@@ -24,6 +25,14 @@ class User(UserMixin, Entity):
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # The second factor: a TOTP seed (encrypted), and the last time step accepted, so a code
+    # is never accepted twice.
+    _totp_secret: Mapped[str | None] = mapped_column("totp_secret", Text)
+    totp_secret = Encrypted()
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -34,6 +43,29 @@ class User(UserMixin, Entity):
     @property
     def role_name(self) -> str:
         return ROLE_NAMES.get(self.role, self.role)
+
+
+class RecoveryCode(Entity):
+    """A one-use code for when the authenticator is lost. Only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins counted per account and per address, when Redis is not configured."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class UserSession(Base):

@@ -2,11 +2,11 @@
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
-from caseflow.auth.models import User
+from caseflow.auth.models import RecoveryCode, User
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation
@@ -126,3 +126,12 @@ def list_users() -> list[User]:
 
 def record_sign_out(user: User) -> None:
     record("sign_out", actor=user, entity_type="user", entity_id=user.id, purpose=None)
+
+
+def reset_second_factor(user: User) -> None:
+    """Forget the user's authenticator and recovery codes; they enrol again at next sign-in."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    end_sessions_of(user.id)

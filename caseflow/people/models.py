@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -161,4 +161,20 @@ class CaseNote(Entity):
     creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     author: Mapped[User] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
+class BreakGlassGrant(Entity):
+    """Emergency access to one person outside the user's caseload, for one hour, with a reason."""
+
+    __tablename__ = "break_glass_grants"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    _reason: Mapped[str] = mapped_column("reason", Text)
+    reason = Encrypted()
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()

@@ -25,6 +25,7 @@ AUDIT_COLUMNS_WITHOUT_VALUES = {
     "purpose",
     "outcome",
     "detail",
+    "chain_hash",
 }
 
 
