@@ -68,10 +68,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.close": frozenset({Role.KEYWORKER}),
     "appointment.record": frozenset({Role.KEYWORKER}),
     "treatment.record": frozenset({Role.KEYWORKER}),
+    "break_glass.use": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
     "audit.read": frozenset({Role.AUDITOR}),
+    "audit.export": frozenset({Role.AUDITOR}),
+    "audit.review": frozenset({Role.AUDITOR}),
+    # Subject access exports carry clinical content off the pages: an activity of its own.
+    "subject_access.export": frozenset({Role.AUDITOR}),
     "reference.view": frozenset(ROLE_NAMES),
     "organisation.view": frozenset({Role.ADMIN}),
+    "organisation.manage": frozenset({Role.ADMIN}),
     "user.view": frozenset({Role.ADMIN}),
+    "user.manage": frozenset({Role.ADMIN}),
 }
 
 

@@ -232,8 +232,22 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     expect(appointments).to_contain_text("Booked")
     assert_accessible(page)
 
-    print("SNAP", appointments.aria_snapshot())
-    print("HTML", appointments.inner_html())
+    from flask import render_template_string
+    from flask_login import login_user
+    from sqlalchemy import select as _sel
+
+    from caseflow.auth.models import User as _U
+    from caseflow.extensions import db as _db
+    from caseflow.referrals.models import Referral as _R
+    app = live_server["app"]
+    with app.test_request_context():
+        kw = _db.session.scalar(_sel(_U).where(_U.email == KEYWORKER))
+        login_user(kw)
+        ref = _db.session.scalar(_sel(_R).order_by(_R.created_at.desc()))
+        print("DBG", render_template_string(
+            "{{ 'appointment.record' | permitted }}|{{ referral.provider_id }}|{{ current_user.organisation_id }}|{{ referral.provider_id == current_user.organisation_id }}|{{ current_user.__class__ }}",
+            referral=ref))
+        print("DBG2", type(ref.provider_id), type(kw.organisation_id))
     appointments.get_by_role("link", name=f"Record attendance for {display(today)}").click()
     expect(
         page.get_by_role("heading", level=1, name=f"Record attendance on {display(today)}")
