@@ -13,11 +13,13 @@ from flask import current_app
 
 from caseflow.auth import services as accounts
 from caseflow.dates import local_today
+from caseflow.models import utcnow
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import OrganisationKind as Kind
 from caseflow.people import codes
 from caseflow.people import services as people
 from caseflow.people.identifiers import nhs_check_digit
+from caseflow.security import mfa
 from caseflow.security.access import Role
 
 WEST_MIDLANDS = {
@@ -146,13 +148,23 @@ def load(people: int = 300) -> bool:
         )
         for email, display_name, role, organisation in USERS
     ]
+    for user in users:
+        # Demo accounts come with an authenticator already set up; their seeds are printed.
+        user.totp_secret = mfa.new_secret()
+        user.totp_enrolled_at = utcnow()
     load_people(people, users)
     return True
 
 
 def credentials() -> list[str]:
+    """One line per demo account: role, email, password and authenticator seed."""
     password = demo_password()
-    return [f"{role:<28} {email:<42} {password}" for email, _, role, _ in USERS]
+    lines = []
+    for email, _, role, _ in USERS:
+        user = accounts.user_by_email(email)
+        seed = user.totp_secret if user is not None and user.totp_secret else "(not set up)"
+        lines.append(f"{role:<27} {email:<40} {password}  {seed}")
+    return lines
 
 
 # Synthetic names, none shared with the demo staff above.

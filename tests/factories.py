@@ -8,10 +8,11 @@ from factory.alchemy import SQLAlchemyModelFactory
 from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.extensions import db
+from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.models import Appointment, Referral
-from caseflow.security import passwords
+from caseflow.security import mfa, passwords
 from caseflow.security.access import Role
 
 TEST_PASSWORD = "correct horse battery staple"
@@ -63,6 +64,8 @@ class UserFactory(BaseFactory):
     role = Role.PRISON_HEALTHCARE
     password_hash = factory.LazyFunction(password_hash)
     active = True
+    totp_secret = factory.LazyFunction(mfa.new_secret)
+    totp_enrolled_at = factory.LazyFunction(utcnow)
     organisation = factory.SubFactory(
         OrganisationFactory, kind=factory.SelfAttribute("..role_kind")
     )

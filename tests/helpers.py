@@ -57,3 +57,24 @@ def post_form(client, url, data, *, form_url=None):
     """POST data to url with a CSRF token taken from form_url (default: url itself)."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**data, "csrf_token": token})
+
+
+def current_code(user) -> str:
+    """The code the user's authenticator shows now."""
+    import time
+
+    from caseflow.security import mfa
+
+    return mfa.code_for_step(user.totp_secret, int(time.time() // mfa.STEP_SECONDS))
+
+
+def sign_in_with_form(client, email: str, password: str, code: str | None = None, next_url=None):
+    """Both steps of sign-in through the pages; returns the last response."""
+    url = "/sign-in" + (f"?next={next_url}" if next_url else "")
+    token = csrf_token(client, url)
+    response = client.post(url, data={"email": email, "password": password, "csrf_token": token})
+    if code is None or response.status_code != 302:
+        return response
+    code_url = response.headers["Location"]
+    token = csrf_token(client, code_url)
+    return client.post(code_url, data={"code": code, "csrf_token": token})

@@ -1,6 +1,11 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from caseflow.forms import strip
@@ -26,3 +31,53 @@ class SignInForm(FlaskForm):
         ],
     )
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="6 digits. If you have lost your phone, enter one of your recovery codes.",
+        validators=[
+            DataRequired(message="Enter the code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class EnrolmentForm(FlaskForm):
+    code = StringField(
+        "Code from your authenticator app",
+        widget=GovTextInput(),
+        filters=[strip],
+        description="After adding Caseflow to the app, enter the 6-digit code it shows.",
+        validators=[
+            DataRequired(message="Enter the code from your authenticator app"),
+            Length(max=20, message="Enter the 6-digit code from your authenticator app"),
+        ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class BreakGlassForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    reason = TextAreaField(
+        "Why do you need this record now?",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Auditors review every emergency access.",
+        validators=[
+            DataRequired(message="Enter why you need this record now"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Open the record", widget=GovSubmitInput())

@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
@@ -10,7 +10,7 @@ from caseflow.auth.models import RecoveryCode, User
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation
-from caseflow.security import passwords
+from caseflow.security import mfa, passwords
 from caseflow.security.access import ROLE_NAMES
 from caseflow.security.sessions import end_sessions_of
 
@@ -77,12 +77,11 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
-    user.last_signed_in_at = utcnow()
-    record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
     return user
 
 
 def _sign_in_failed(user: User | None, reason: str) -> None:
+    """A failed step of sign-in, kept whatever happens to the request."""
     # The account tried is named by id, so repeated attempts on one account can be seen; the
     # email address typed is never kept, since people sometimes type a password there.
     record_independent(
@@ -117,6 +116,7 @@ def set_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = utcnow()
     end_sessions_of(user.id)
 
 
@@ -135,3 +135,63 @@ def reset_second_factor(user: User) -> None:
     user.totp_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     end_sessions_of(user.id)
+
+
+# The second factor ------------------------------------------------------------------------
+
+
+def needs_enrolment(user: User) -> bool:
+    return user.totp_enrolled_at is None or user.totp_secret is None
+
+
+def complete_enrolment(user: User, secret: str, code: str) -> list[str] | None:
+    """Store the new authenticator if the code matches; return the recovery codes to show."""
+    step = mfa.matching_step(secret, code)
+    if step is None:
+        _sign_in_failed(user, "wrong code at enrolment")
+        return None
+    user.totp_secret = secret
+    user.totp_enrolled_at = utcnow()
+    user.totp_last_step = step
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = mfa.new_recovery_codes()
+    db.session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=mfa.hash_recovery_code(code)) for code in codes
+    )
+    return codes
+
+
+def verify_second_factor(user: User, code: str) -> bool:
+    """A current authenticator code not used before, or an unused recovery code."""
+    step = mfa.matching_step(user.totp_secret, code)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            _sign_in_failed(user, "code already used")
+            return False
+        user.totp_last_step = step
+        return True
+    recovery = db.session.scalar(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == mfa.hash_recovery_code(code),
+            RecoveryCode.used_at.is_(None),
+        )
+    )
+    if recovery is not None:
+        recovery.used_at = utcnow()
+        return True
+    _sign_in_failed(user, "wrong code")
+    return False
+
+
+def record_sign_in(user: User) -> None:
+    user.last_signed_in_at = utcnow()
+    record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
+
+
+def unused_recovery_codes(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )

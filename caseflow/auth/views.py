@@ -1,11 +1,18 @@
+"""Sign-in in two steps (password, then a code from an authenticator app), and sign-out."""
+
+import time
+import uuid
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from caseflow.auth import bp, services
-from caseflow.auth.forms import SignInForm
-from caseflow.security.access import PUBLIC, requires
+from caseflow.auth import bp, forms, services
+from caseflow.security import mfa, throttle
+from caseflow.security.access import PUBLIC, SIGNED_IN, requires
+
+# Between the password and the code, the session holds only who is half-way and since when.
+PENDING_SECONDS = 5 * 60
 
 
 def safe_next(target: str | None) -> str:
@@ -19,21 +26,96 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def _pending_user():
+    pending = session.get("pending_user")
+    if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        return None
+    return services.load_user(pending["id"])
+
+
+def _finish_sign_in(user):
+    target = session.get("pending_user", {}).get("next")
+    session.clear()
+    session.regenerate()
+    login_user(user)
+    services.record_sign_in(user)
+    return safe_next(target)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @requires(PUBLIC)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = SignInForm()
+    form = forms.SignInForm()
     if form.validate_on_submit():
+        verdict = throttle.check(form.email.data, request.remote_addr)
+        if not verdict.allowed:
+            minutes = max(1, -(-verdict.wait_seconds // 60))
+            form.email.errors.append(
+                f"Too many attempts to sign in to this account. Wait {minutes} "
+                f"{'minute' if minutes == 1 else 'minutes'}, then try again"
+            )
+            return render_template("auth/sign_in.html", form=form)
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            session.clear()
-            session.regenerate()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next")))
-        form.email.errors.append("Enter a correct email address and password")
+        if user is None:
+            throttle.record_failure(form.email.data, request.remote_addr)
+            form.email.errors.append("Enter a correct email address and password")
+            return render_template("auth/sign_in.html", form=form)
+        throttle.record_success(form.email.data)
+        session.clear()
+        session["pending_user"] = {
+            "id": str(user.id),
+            "since": time.time(),
+            "next": request.args.get("next"),
+        }
+        if services.needs_enrolment(user):
+            return redirect(url_for("auth.set_up_code"))
+        return redirect(url_for("auth.enter_code"))
     return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+@requires(PUBLIC)
+def enter_code():
+    user = _pending_user()
+    if user is None or services.needs_enrolment(user):
+        flash("Sign in again: the page was open too long.", "warning")
+        return redirect(url_for("auth.sign_in"))
+    form = forms.CodeForm()
+    if form.validate_on_submit():
+        email = user.email
+        verdict = throttle.check(email, request.remote_addr)
+        if verdict.allowed and services.verify_second_factor(user, form.code.data):
+            throttle.record_success(email)
+            return redirect(_finish_sign_in(user))
+        if verdict.allowed:
+            throttle.record_failure(email, request.remote_addr)
+            form.code.errors.append("Enter the code shown in your authenticator app now")
+        else:
+            form.code.errors.append("Too many attempts. Wait a few minutes, then try again")
+    return render_template("auth/code.html", form=form)
+
+
+@bp.route("/sign-in/set-up", methods=["GET", "POST"])
+@requires(PUBLIC)
+def set_up_code():
+    user = _pending_user()
+    if user is None or not services.needs_enrolment(user):
+        return redirect(url_for("auth.sign_in"))
+    secret = session.get("pending_secret") or mfa.new_secret()
+    session["pending_secret"] = secret
+    form = forms.EnrolmentForm()
+    if form.validate_on_submit():
+        codes = services.complete_enrolment(user, secret, form.code.data)
+        if codes is not None:
+            _finish_sign_in(user)
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append("Enter the code shown in your authenticator app now")
+    uri = mfa.provisioning_uri(secret, user.email)
+    return render_template(
+        "auth/set_up.html", form=form, secret=secret, qr_code=mfa.qr_code_svg(uri)
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -45,3 +127,11 @@ def sign_out():
     session.clear()
     response = render_template("auth/signed_out.html")
     return response, 200, {"Clear-Site-Data": '"cache", "cookies", "storage"'}
+
+
+@bp.route("/session/keep-alive", methods=["POST"])
+@requires(SIGNED_IN)
+def keep_alive():
+    """The 'stay signed in' button: any signed-in request resets the idle clock."""
+    session["kept_alive"] = uuid.uuid4().hex[:8]
+    return "", 204

@@ -133,8 +133,15 @@ def test_sign_in_success_and_failure_are_audited(client):
         "/sign-in",
         data={"email": "ghost@test.caseflow.test", "password": TEST_PASSWORD, "csrf_token": token},
     )
-    success = client.post(
+    password_only = client.post(
         "/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert audit_rows(password_only) == []  # half-way is not signed in
+    from tests.helpers import current_code
+
+    success = client.post(
+        "/sign-in/code",
+        data={"code": current_code(user), "csrf_token": csrf_token(client, "/sign-in/code")},
     )
     assert [(r.action, r.outcome, r.user_id) for r in audit_rows(failed)] == [
         ("sign_in", "failed", user.id)

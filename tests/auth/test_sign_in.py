@@ -6,15 +6,19 @@ from caseflow.auth import services
 from caseflow.auth.models import UserSession
 from caseflow.extensions import db
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.helpers import csrf_token, error_messages, page
+from tests.helpers import csrf_token, current_code, error_messages, page, sign_in_with_form
 
 COOKIE = "__Host-caseflow"
 
 
 def sign_in_form(client, email, password, next_url=None):
-    url = "/sign-in" + (f"?next={next_url}" if next_url else "")
-    token = csrf_token(client, url)
-    return client.post(url, data={"email": email, "password": password, "csrf_token": token})
+    """Password, then (for a known, enrolled account) the current authenticator code."""
+    user = services.user_by_email(email)
+    code = current_code(user) if user is not None and user.totp_secret else None
+    if user is not None:
+        user.totp_last_step = None  # each test signs in afresh
+        db.session.commit()
+    return sign_in_with_form(client, email, password, code, next_url)
 
 
 def is_signed_out(client) -> bool:

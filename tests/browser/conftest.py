@@ -11,7 +11,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from caseflow import demo
@@ -96,9 +96,30 @@ def assert_accessible(page) -> None:
     assert problems == [], f"axe found problems on {page.url}:\n" + "\n".join(problems)
 
 
+def current_code(live_server, email: str) -> str:
+    """The demo account's authenticator code now. Each sign-in in a test starts afresh, as if
+    the previous code's 30 seconds had passed, because a code is never accepted twice."""
+    import time
+
+    from caseflow.auth.services import user_by_email
+    from caseflow.security import mfa
+
+    with live_server["app"].app_context():
+        user = user_by_email(email)
+        user.totp_last_step = None
+        db.session.commit()
+        return mfa.code_for_step(user.totp_secret, int(time.time() // mfa.STEP_SECONDS))
+
+
 def sign_in(page, live_server, email: str) -> None:
+    """Both steps: password, then the code from the authenticator, axe on each page."""
     page.goto(live_server["url"] + "/sign-in")
     assert_accessible(page)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(live_server["password"])
     page.get_by_role("button", name="Sign in").click()
+    code_field = page.get_by_label("Code from your authenticator app")
+    expect(code_field).to_be_visible()
+    assert_accessible(page)
+    code_field.fill(current_code(live_server, email))
+    page.get_by_role("button", name="Continue").click()
