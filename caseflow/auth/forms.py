@@ -2,10 +2,9 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
-from wtforms import EmailField, PasswordField, StringField, SubmitField, TextAreaField
+from wtforms import EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from caseflow.forms import strip
@@ -59,25 +58,3 @@ class EnrolmentForm(FlaskForm):
         ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
-class BreakGlassForm(FlaskForm):
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[
-            DataRequired(message="Enter your password"),
-            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
-        ],
-    )
-    reason = TextAreaField(
-        "Why do you need this record now?",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="Auditors review every emergency access.",
-        validators=[
-            DataRequired(message="Enter why you need this record now"),
-            Length(max=500, message="Reason must be 500 characters or fewer"),
-        ],
-    )
-    submit = SubmitField("Open the record", widget=GovSubmitInput())

@@ -195,3 +195,18 @@ def unused_recovery_codes(user: User) -> int:
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
     )
+
+
+def confirm_password(user: User, password: str) -> bool:
+    """The password again, for a sensitive step; a wrong one is audited as a failure."""
+    if passwords.verify_password(user.password_hash, password):
+        return True
+    record_independent(
+        "reauthenticate",
+        actor=user,
+        entity_type="user",
+        entity_id=user.id,
+        outcome=Outcome.FAILED,
+        detail={"reason": "wrong password"},
+    )
+    return False

@@ -1,8 +1,22 @@
 """Forms for adding and finding people and recording custody."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovCheckboxInput
-from wtforms import BooleanField, HiddenField, IntegerField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovPasswordInput,
+    GovSubmitInput,
+    GovTextArea,
+)
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
@@ -11,12 +25,14 @@ from caseflow.forms import (
     radio_field,
     reason_field,
     select_field,
+    strip,
     submit,
     text_area,
     text_field,
     yes_no_field,
 )
 from caseflow.people import codes, identifiers
+from caseflow.security.passwords import MAX_LENGTH
 
 
 def nhs_number_check(form, field):
@@ -225,3 +241,25 @@ class CaseNoteForm(FlaskForm):
     token = HiddenField()
     text = text_area("Case note", DataRequired(message="Enter the case note"), max_length=5000)
     submit = submit("Add case note")
+
+
+class BreakGlassForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[
+            DataRequired(message="Enter your password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+        ],
+    )
+    reason = TextAreaField(
+        "Why do you need this record now?",
+        widget=GovTextArea(),
+        filters=[strip],
+        description="Auditors review every emergency access.",
+        validators=[
+            DataRequired(message="Enter why you need this record now"),
+            Length(max=500, message="Reason must be 500 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Open the record", widget=GovSubmitInput())

@@ -2,7 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -11,11 +11,18 @@ from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
+from caseflow.models import utcnow
 from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.people import codes
 from caseflow.people.identifiers import compact
-from caseflow.people.models import CaseNote, CustodyChange, CustodyEpisode, Person
-from caseflow.security.access import Role
+from caseflow.people.models import (
+    BreakGlassGrant,
+    CaseNote,
+    CustodyChange,
+    CustodyEpisode,
+    Person,
+)
+from caseflow.security.access import Role, role_may
 from caseflow.security.crypto import blind_index
 from caseflow.security.scope import visible_people
 
@@ -57,6 +64,7 @@ def view_person(actor, person_id: uuid.UUID, *, page: str = "person") -> Person:
         entity_type="person",
         entity_id=person.id,
         person_id=person.id,
+        purpose="break-glass" if active_grant(actor, person.id) else "caseload",
         detail={"page": page},
         actor=actor,
     )
@@ -350,6 +358,9 @@ def transfer(actor, person_id, episode_id, *, version, prison_id, reason) -> Cus
 class SearchResult:
     people: list[Person]
     searched_by: str
+    # An exact identifier matched someone outside the searcher's caseload: emergency access
+    # (break-glass) may be offered for that one person.
+    out_of_scope_match: uuid.UUID | None = None
 
 
 def search(
@@ -403,7 +414,63 @@ def search(
         )
     else:
         record("search", actor=actor, entity_type="person", detail=detail)
-    return SearchResult(people=shown, searched_by=searched_by)
+    offer = (
+        withheld[0]
+        if len(withheld) == 1
+        and searched_by in IDENTIFIERS
+        and role_may(actor.role, "break_glass.use")
+        else None
+    )
+    return SearchResult(people=shown, searched_by=searched_by, out_of_scope_match=offer)
+
+
+# Break-glass --------------------------------------------------------------------------------
+
+BREAK_GLASS_DURATION = timedelta(hours=1)
+
+
+def active_grant(actor, person_id: uuid.UUID) -> "BreakGlassGrant | None":
+    return db.session.scalar(
+        select(BreakGlassGrant)
+        .where(
+            BreakGlassGrant.user_id == actor.id,
+            BreakGlassGrant.person_id == person_id,
+            BreakGlassGrant.expires_at > utcnow(),
+        )
+        .order_by(BreakGlassGrant.expires_at.desc())
+        .limit(1)
+    )
+
+
+def grant_break_glass(actor, person_id: uuid.UUID, *, password: str, reason: str):
+    """One hour of access to one person outside the caseload, after the password again."""
+    from caseflow.auth.services import confirm_password
+
+    if not role_may(actor.role, "break_glass.use"):
+        raise NotPermitted("Your role cannot use emergency access")
+    if db.session.get(Person, person_id) is None:
+        raise NotFound("No such person")
+    if not confirm_password(actor, password):
+        raise InvalidChange("Your password is not correct", "password")
+    grant = BreakGlassGrant(
+        user_id=actor.id,
+        organisation_id=actor.organisation_id,
+        person_id=person_id,
+        reason=reason,
+        expires_at=utcnow() + BREAK_GLASS_DURATION,
+    )
+    db.session.add(grant)
+    db.session.flush()
+    record(
+        "break_glass",
+        actor=actor,
+        entity_type="break_glass_grant",
+        entity_id=grant.id,
+        person_id=person_id,
+        purpose="break-glass",
+        detail={"expires_at": grant.expires_at.isoformat(), "fields": ["reason"]},
+    )
+    return grant
 
 
 def add_case_note(actor, person_id: uuid.UUID, *, text: str, token: str | None = None):

@@ -1,6 +1,6 @@
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
@@ -36,7 +36,38 @@ def find():
     result = None
     if form.validate_on_submit():
         result = services.search(current_user, **_form_data(form))
+        # The match stays on the server: only this session may ask to break glass for it.
+        session["break_glass_candidate"] = (
+            str(result.out_of_scope_match) if result.out_of_scope_match else None
+        )
     return render_template("people/find.html", form=form, result=result)
+
+
+@bp.route("/emergency-access", methods=["GET", "POST"])
+@requires("break_glass.use")
+def break_glass():
+    candidate = session.get("break_glass_candidate")
+    if not candidate:
+        flash("Search for the person by NHS number, prison number or CRN first.", "warning")
+        return redirect(url_for("people.find"))
+    form = forms.BreakGlassForm()
+    if form.validate_on_submit():
+        person_id = uuid.UUID(candidate)
+        try:
+            _answer(
+                services.grant_break_glass,
+                current_user,
+                person_id,
+                password=form.password.data,
+                reason=form.reason.data,
+            )
+        except InvalidChange as error:
+            _show_problem(form, error)
+        else:
+            session.pop("break_glass_candidate", None)
+            session.regenerate()  # a new session id for the raised access
+            return redirect(url_for("people.show", person_id=person_id))
+    return render_template("people/break_glass.html", form=form)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -61,6 +92,7 @@ def new_person():
 def show(person_id: uuid.UUID):
     person = _answer(services.view_person, current_user, person_id)
     note_form = forms.CaseNoteForm()
+    grant = services.active_grant(current_user, person_id)
     note_form.token.data = uuid.uuid4().hex
     return render_template(
         "people/show.html",
@@ -68,6 +100,7 @@ def show(person_id: uuid.UUID):
         referrals=timeline.referrals_for(current_user, person),
         timeline=timeline.timeline_for(current_user, person),
         note_form=note_form,
+        grant=grant,
     )
 
 

@@ -9,8 +9,9 @@ already joins custody episodes or referrals.
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
+from caseflow.models import utcnow
 from caseflow.organisations.models import OrganisationKind, organisation_areas
-from caseflow.people.models import CustodyEpisode, Person
+from caseflow.people.models import BreakGlassGrant, CustodyEpisode, Person
 from caseflow.referrals.models import Referral
 from caseflow.security.access import CLINICAL_ROLES, Role
 
@@ -47,13 +48,14 @@ def visible_people(user) -> ColumnElement[bool]:
         ),
     )
     recorded_here = Person.recorded_by_organisation_id == organisation_id
+    emergency = _break_glass(user, Person.id)
     if user.organisation.kind == OrganisationKind.PRISON:
         # A prison's relationship is the episode it holds, so a transfer hands it on. Until the
         # first episode is added, the prison that recorded the person holds them.
         any_episode = aliased(CustodyEpisode)
         no_custody_yet = ~exists().where(any_episode.person_id == Person.id)
-        return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party)
-    return or_(recorded_here, holds_custody, referral_party)
+        return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party, emergency)
+    return or_(recorded_here, holds_custody, referral_party, emergency)
 
 
 def visible_referrals(user) -> ColumnElement[bool]:
@@ -69,4 +71,14 @@ def visible_referrals(user) -> ColumnElement[bool]:
     return or_(
         Referral.referring_organisation_id == user.organisation_id,
         Referral.provider_id == user.organisation_id,
+        _break_glass(user, Referral.person_id),
+    )
+
+
+def _break_glass(user, person_id_column) -> ColumnElement[bool]:
+    """An unexpired emergency access by this user to this one person."""
+    return exists().where(
+        BreakGlassGrant.user_id == user.id,
+        BreakGlassGrant.person_id == person_id_column,
+        BreakGlassGrant.expires_at > utcnow(),
     )
