@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from caseflow.extensions import db
 from caseflow.security.access import ROLE_NAMES
+from caseflow.security.rotation import keys_group
 
 
 @click.command("create-user")
@@ -51,8 +52,30 @@ def demo_data_command(people):
     click.echo("Demo data loaded." if loaded else "Demo data already present; nothing loaded.")
     click.echo("")
     click.echo("Demo sign-ins (synthetic accounts, this machine only):")
+    click.echo(f"  {'role':<27} {'email':<40} {'password':<26} authenticator seed")
     for line in demo.credentials():
         click.echo(f"  {line}")
+    click.echo("")
+    click.echo("Add a seed to an authenticator app, or print the current code with")
+    click.echo("  .venv/bin/flask --app wsgi demo-code EMAIL")
+
+
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code_command(email):
+    """Print the current sign-in code of a demo account (refused in production)."""
+    import time
+
+    from caseflow.auth.services import user_by_email
+    from caseflow.security import mfa
+
+    if not current_app.config["DEMO_DATA_ALLOWED"]:
+        raise click.ClickException("Demo codes are never available in production")
+    user = user_by_email(email)
+    if user is None or not email.endswith("@demo.caseflow.test") or not user.totp_secret:
+        raise click.ClickException("Not a demo account with an authenticator set up")
+    click.echo(mfa.code_for_step(user.totp_secret, int(time.time() // mfa.STEP_SECONDS)))
 
 
 @click.command("purge-drafts")
@@ -75,4 +98,6 @@ def purge_drafts_command(apply):
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_data_command)
+    app.cli.add_command(demo_code_command)
     app.cli.add_command(purge_drafts_command)
+    app.cli.add_command(keys_group)

@@ -4,3 +4,72 @@ import { initAll as initMoj } from "./moj-frontend.min.js";
 
 initGovuk();
 initMoj();
+
+// Warn before the idle sign-out and let the person stay signed in (WCAG 2.2.1).
+function initSessionTimeout() {
+  const body = document.body;
+  const dialog = document.getElementById("session-timeout");
+  const idleSeconds = Number(body.dataset.sessionIdleSeconds);
+  const warningSeconds = Number(body.dataset.sessionWarningSeconds);
+  if (!dialog || !idleSeconds || typeof dialog.showModal !== "function") {
+    return;
+  }
+  const countdown = dialog.querySelector("[data-countdown]");
+  const stay = dialog.querySelector("[data-stay-signed-in]");
+  const token = document.querySelector("meta[name='csrf-token']").content;
+  let warnTimer;
+  let tick;
+  let signOutAt;
+
+  function describe(seconds) {
+    if (seconds > 60) {
+      const minutes = Math.ceil(seconds / 60);
+      return `${minutes} minutes`;
+    }
+    return seconds === 1 ? "1 second" : `${seconds} seconds`;
+  }
+
+  function showWarning() {
+    signOutAt = Date.now() + warningSeconds * 1000;
+    countdown.textContent = describe(warningSeconds);
+    dialog.showModal();
+    tick = setInterval(() => {
+      const left = Math.round((signOutAt - Date.now()) / 1000);
+      if (left <= 0) {
+        clearInterval(tick);
+        window.location.href = "/sign-in";
+        return;
+      }
+      countdown.textContent = describe(left);
+    }, 1000);
+  }
+
+  function restart() {
+    clearTimeout(warnTimer);
+    clearInterval(tick);
+    warnTimer = setTimeout(showWarning, (idleSeconds - warningSeconds) * 1000);
+  }
+
+  stay.addEventListener("click", async () => {
+    const response = await fetch("/session/keep-alive", {
+      method: "POST",
+      headers: { "X-CSRFToken": token },
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      dialog.close();
+      restart();
+    } else {
+      window.location.href = "/sign-in";
+    }
+  });
+  dialog.addEventListener("cancel", (event) => {
+    // Escape means "stay": it must not leave the person to be signed out unseen.
+    event.preventDefault();
+    stay.click();
+  });
+  restart();
+  body.dataset.sessionTimeoutReady = "true";
+}
+
+initSessionTimeout();
