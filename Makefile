@@ -48,9 +48,10 @@ demo: db ## Load synthetic demo data (once) and print the demo sign-ins
 run: install assets demo ## Set everything up and serve Caseflow on PORT (default 5000)
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-lint: install ## Check style and formatting
+lint: install ## Check style, formatting and the layer contract (views never import models)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install ## Fix style and formatting
 	$(VENV)/bin/ruff check --fix .

@@ -133,6 +133,11 @@ def create_person(actor, **fields) -> Person:
     return person
 
 
+def holds_custody(actor) -> bool:
+    """Whether the actor's organisation is a prison, which records custody episodes."""
+    return actor.organisation.kind == OrganisationKind.PRISON
+
+
 def local_authorities() -> list[LocalAuthority]:
     return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
 

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_login import current_user
 
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
-from caseflow.organisations.models import OrganisationKind
 from caseflow.people import bp, forms, services, timeline
 from caseflow.security.access import requires
 
@@ -81,7 +80,7 @@ def new_person():
             _show_problem(form, error)
         else:
             flash("Person added", "success")
-            if current_user.organisation.kind == OrganisationKind.PRISON:
+            if services.holds_custody(current_user):
                 return redirect(url_for("people.new_episode", person_id=person.id))
             return redirect(url_for("people.show", person_id=person.id))
     return render_template("people/new.html", form=form)
