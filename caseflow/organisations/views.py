@@ -1,8 +1,38 @@
-from flask import render_template
+"""The administrators' pages: organisations and staff accounts.
 
-from caseflow.auth import services as accounts
-from caseflow.organisations import bp, services
+Each change is a POST with a CSRF token; GET pages only show. The rules and the audit rows
+live in services.py (organisations) and accounts.py (users).
+"""
+
+import uuid
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from caseflow.domain import InvalidChange, NotFound
+from caseflow.organisations import accounts, bp, forms, services
 from caseflow.security.access import requires
+
+
+def _show_problem(form, error: InvalidChange) -> None:
+    field = getattr(form, error.field or "", None) or next(iter(form))
+    field.errors = [*field.errors, str(error)]
+
+
+def _found(call, *args, **kwargs):
+    """Run a service call, answering 404 for a record that does not exist."""
+    try:
+        return call(*args, **kwargs)
+    except NotFound:
+        abort(404)
+
+
+def _regions():
+    regions = services.local_authorities_by_region()
+    return regions, [authority for _, authorities in regions for authority in authorities]
+
+
+# Organisations
 
 
 @bp.route("/organisations")
@@ -11,7 +41,215 @@ def list_organisations():
     return render_template("organisations/list.html", organisations=services.list_organisations())
 
 
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@requires("organisation.manage")
+def new_organisation():
+    regions, authorities = _regions()
+    form = forms.OrganisationForm(local_authorities=authorities)
+    if form.validate_on_submit():
+        try:
+            organisation = services.add_organisation(
+                current_user, name=form.name.data, kind=form.kind.data, areas=form.areas.data
+            )
+        except InvalidChange as error:
+            _show_problem(form, error)
+        else:
+            flash(f"Organisation added: {organisation.name}", "success")
+            return redirect(url_for(".show_organisation", organisation_id=organisation.id))
+    return render_template(
+        "organisations/new.html",
+        form=form,
+        regions=regions,
+        area_kinds=sorted(services.AREA_KINDS),
+    )
+
+
+@bp.route("/organisations/<uuid:organisation_id>")
+@requires("organisation.view")
+def show_organisation(organisation_id: uuid.UUID):
+    organisation = _found(services.get_organisation, organisation_id)
+    return render_template(
+        "organisations/show.html",
+        organisation=organisation,
+        covers_areas=services.kind_covers_areas(organisation.kind),
+        users=accounts.users_of(organisation.id),
+    )
+
+
+@bp.route("/organisations/<uuid:organisation_id>/edit", methods=["GET", "POST"])
+@requires("organisation.manage")
+def edit_organisation(organisation_id: uuid.UUID):
+    organisation = _found(services.get_organisation, organisation_id)
+    covers_areas = services.kind_covers_areas(organisation.kind)
+    regions, authorities = _regions()
+    current = None
+    if request.method == "GET":
+        current = {"name": organisation.name, "areas": sorted(organisation.area_codes)}
+    form = forms.EditOrganisationForm(
+        data=current, local_authorities=authorities, covers_areas=covers_areas
+    )
+    if form.validate_on_submit():
+        try:
+            changed = _found(
+                services.update_organisation,
+                current_user,
+                organisation_id,
+                name=form.name.data,
+                areas=form.areas.data if covers_areas else None,
+            )
+        except InvalidChange as error:
+            _show_problem(form, error)
+        else:
+            if changed:
+                flash("Organisation updated", "success")
+            else:
+                flash("No changes made", "info")
+            return redirect(url_for(".show_organisation", organisation_id=organisation_id))
+    return render_template(
+        "organisations/edit.html",
+        form=form,
+        organisation=organisation,
+        covers_areas=covers_areas,
+        regions=regions,
+    )
+
+
+# Users
+
+
 @bp.route("/users")
 @requires("user.view")
 def list_users():
     return render_template("organisations/users.html", users=accounts.list_users())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires("user.manage")
+def new_user():
+    form = forms.NewUserForm(organisations=services.organisations_by_name())
+    if request.method == "GET":
+        # "Add a user" from an organisation's page chooses that organisation; nothing else.
+        chosen = request.args.get("organisation", "")
+        if chosen in {value for value, _ in form.organisation.choices if value}:
+            form.organisation.data = chosen
+    if form.validate_on_submit():
+        try:
+            user = accounts.add_user(
+                current_user,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                organisation_id=uuid.UUID(form.organisation.data),
+                password=form.password.data,
+            )
+        except InvalidChange as error:
+            _show_problem(form, error)
+        else:
+            flash(
+                f"Account added for {user.display_name}. They set up their authenticator app "
+                "when they first sign in.",
+                "success",
+            )
+            return redirect(url_for(".show_user", user_id=user.id))
+    return render_template("organisations/new_user.html", form=form)
+
+
+@bp.route("/users/<uuid:user_id>")
+@requires("user.view")
+def show_user(user_id: uuid.UUID):
+    user = _found(accounts.get_user, user_id)
+    return render_template(
+        "organisations/show_user.html",
+        user=user,
+        has_second_factor=accounts.has_second_factor(user),
+        yourself=user.id == current_user.id,
+    )
+
+
+@bp.route("/users/<uuid:user_id>/edit", methods=["GET", "POST"])
+@requires("user.manage")
+def edit_user(user_id: uuid.UUID):
+    user = _found(accounts.get_user, user_id)
+    current = None
+    if request.method == "GET":
+        current = {"role": user.role, "organisation": str(user.organisation_id)}
+    form = forms.ChangeUserForm(data=current, organisations=services.organisations_by_name())
+    if form.validate_on_submit():
+        try:
+            changed = _found(
+                accounts.change_user,
+                current_user,
+                user_id,
+                role=form.role.data,
+                organisation_id=uuid.UUID(form.organisation.data),
+            )
+        except InvalidChange as error:
+            _show_problem(form, error)
+        else:
+            if changed:
+                flash(f"{user.display_name}'s account updated", "success")
+            else:
+                flash("No changes made", "info")
+            return redirect(url_for(".show_user", user_id=user_id))
+    return render_template(
+        "organisations/edit_user.html",
+        form=form,
+        user=user,
+        yourself=user.id == current_user.id,
+    )
+
+
+# action in the URL: (service operation, page title, button, message when done)
+USER_ACTIONS = {
+    "disable": (
+        accounts.disable,
+        "Disable {name}'s account",
+        "Disable account",
+        "{name}'s account is disabled and they have been signed out",
+    ),
+    "enable": (
+        accounts.enable,
+        "Re-enable {name}'s account",
+        "Re-enable account",
+        "{name}'s account is enabled again",
+    ),
+    "reset-second-factor": (
+        accounts.reset_second_factor,
+        "Reset {name}'s second factor",
+        "Reset second factor",
+        "{name}'s second factor is reset and they have been signed out. "
+        "They set up their authenticator app again at their next sign-in",
+    ),
+}
+
+
+@bp.route(
+    "/users/<uuid:user_id>/<any(disable, enable, 'reset-second-factor'):action>",
+    methods=["GET", "POST"],
+)
+@requires("user.manage")
+def user_action(user_id: uuid.UUID, action: str):
+    operation, title, button, done = USER_ACTIONS[action]
+    user = _found(accounts.get_user, user_id)
+    form = forms.ConfirmForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            _found(operation, current_user, user_id)
+        except InvalidChange as error:
+            problem = str(error)
+        else:
+            flash(done.format(name=user.display_name), "success")
+            return redirect(url_for(".show_user", user_id=user_id))
+    elif form.errors:
+        problem = "Sorry, there is a problem with that request. Try again"
+    return render_template(
+        "organisations/user_action.html",
+        form=form,
+        user=user,
+        action=action,
+        title=title.format(name=user.display_name),
+        button=button,
+        problem=problem,
+        yourself=user.id == current_user.id,
+    )

@@ -170,7 +170,9 @@ class CustodyEpisodeForm(FlaskForm):
 class VersionedForm(FlaskForm):
     """A change to a record that someone else may be changing too."""
 
-    version = IntegerField(widget=HiddenInput())
+    # Optional here: a form that creates a record posts it empty; services treat a missing
+    # version on a change as stale.
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
     def show_version(self, version: int) -> None:
         """Carry the record's current version, replacing whatever was posted."""

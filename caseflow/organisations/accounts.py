@@ -1,0 +1,240 @@
+"""The administrators' changes to staff accounts, each audited in the same transaction.
+
+The account rules themselves (passwords, ending sessions, forgetting a second factor) live in
+caseflow.auth.services; this module adds who may do what to whom, and the audit row.
+"""
+
+import re
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from caseflow.audit.services import record
+from caseflow.auth import services as auth
+from caseflow.auth.models import User
+from caseflow.domain import InvalidChange, NotFound
+from caseflow.extensions import db
+from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.security import passwords
+from caseflow.security.access import ROLE_NAMES, Role
+
+AUDIT_ENTITY = "user"
+AUDIT_PURPOSE = "administration"
+
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 120
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+# Each role works for one kind of organisation (DOMAIN.md, Who uses it): a keyworker placed in
+# a prison would see what a prison sees.
+ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+    Role.PRISON_HEALTHCARE: frozenset({OrganisationKind.PRISON}),
+    Role.PROBATION: frozenset({OrganisationKind.PROBATION}),
+    Role.KEYWORKER: frozenset({OrganisationKind.TREATMENT_PROVIDER}),
+    Role.MENTAL_HEALTH: frozenset({OrganisationKind.MENTAL_HEALTH}),
+    Role.OUTREACH: frozenset({OrganisationKind.OUTREACH}),
+    Role.MANAGER: frozenset({OrganisationKind.PARTNERSHIP}),
+    Role.AUDITOR: frozenset({OrganisationKind.SERVICE}),
+    Role.ADMIN: frozenset({OrganisationKind.SERVICE}),
+}
+
+KIND_PHRASES = {
+    OrganisationKind.PRISON: "a prison",
+    OrganisationKind.PROBATION: "a probation delivery unit",
+    OrganisationKind.TREATMENT_PROVIDER: "a community treatment provider",
+    OrganisationKind.MENTAL_HEALTH: "a mental health service",
+    OrganisationKind.OUTREACH: "a housing and outreach team",
+    OrganisationKind.HOUSING_AUTHORITY: "a local housing authority",
+    OrganisationKind.COURT: "a court",
+    OrganisationKind.PARTNERSHIP: "a Combating Drugs Partnership",
+    OrganisationKind.SERVICE: "the Caseflow service",
+}
+
+
+def list_users() -> list[User]:
+    return auth.list_users()
+
+
+def get_user(user_id: uuid.UUID) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user")
+    return user
+
+
+def has_second_factor(user: User) -> bool:
+    return user.totp_enrolled_at is not None or user.totp_secret is not None
+
+
+def _audit(action: str, actor: User, user: User, fields: list[str]) -> None:
+    record(
+        action,
+        actor=actor,
+        entity_type=AUDIT_ENTITY,
+        entity_id=user.id,
+        purpose=AUDIT_PURPOSE,
+        detail={"fields": sorted(fields)},
+    )
+
+
+def _organisation(organisation_id) -> Organisation:
+    organisation = None
+    if isinstance(organisation_id, uuid.UUID):
+        organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None:
+        raise InvalidChange("Select an organisation from the list", field="organisation")
+    return organisation
+
+
+def _check_role(role: str, organisation: Organisation) -> None:
+    if role not in ROLE_NAMES:
+        raise InvalidChange("Select a role", field="role")
+    kinds = ROLE_ORGANISATION_KINDS[role]
+    if organisation.kind not in kinds:
+        places = " or ".join(sorted(KIND_PHRASES[kind] for kind in kinds))
+        raise InvalidChange(
+            f"{ROLE_NAMES[role]} accounts must belong to {places}", field="organisation"
+        )
+
+
+def _not_yourself(actor: User, user: User, message: str, field: str | None = None) -> None:
+    if actor.id == user.id:
+        raise InvalidChange(message, field=field)
+
+
+def add_user(
+    actor: User,
+    *,
+    email: str,
+    display_name: str,
+    role: str,
+    organisation_id: uuid.UUID,
+    password: str,
+) -> User:
+    """A new account. Its owner sets up their second factor at first sign-in."""
+    email = auth.normalise_email(email or "")
+    if not email:
+        raise InvalidChange("Enter an email address", field="email")
+    if len(email) > EMAIL_MAX_LENGTH or not EMAIL.match(email):
+        raise InvalidChange(
+            "Enter an email address in the correct format, like name@example.com", field="email"
+        )
+    display_name = " ".join((display_name or "").split())
+    if not display_name:
+        raise InvalidChange("Enter the person's full name", field="display_name")
+    if len(display_name) > NAME_MAX_LENGTH:
+        raise InvalidChange(
+            f"Full name must be {NAME_MAX_LENGTH} characters or fewer", field="display_name"
+        )
+    if role not in ROLE_NAMES:
+        raise InvalidChange("Select a role", field="role")
+    organisation = _organisation(organisation_id)
+    _check_role(role, organisation)
+    problem = passwords.password_problem(password or "")
+    if problem:
+        raise InvalidChange(problem, field="password")
+    if auth.user_by_email(email) is not None:
+        raise InvalidChange("An account with that email address already exists", field="email")
+    try:
+        with db.session.begin_nested():
+            user = auth.create_user(
+                email=email,
+                display_name=display_name,
+                password=password,
+                role=role,
+                organisation=organisation,
+            )
+    except IntegrityError as error:
+        # Someone else added the same address at the same moment.
+        raise InvalidChange(
+            "An account with that email address already exists", field="email"
+        ) from error
+    except auth.AccountError as error:
+        # Checked above already; a rule added to create_user later still lands on its field.
+        message = str(error)
+        field = "password" if "password" in message.lower() else None
+        if "email" in message.lower():
+            field = "email"
+        raise InvalidChange(message, field=field) from error
+    _audit("create", actor, user, ["display_name", "email", "organisation", "role"])
+    return user
+
+
+def change_user(
+    actor: User, user_id: uuid.UUID, *, role: str, organisation_id: uuid.UUID
+) -> list[str]:
+    """Change a user's role and/or organisation; effective on their next request.
+
+    Returns the fields that changed; nothing changed means nothing is audited.
+    """
+    user = get_user(user_id)
+    if role not in ROLE_NAMES:
+        raise InvalidChange("Select a role", field="role")
+    if role != user.role:
+        _not_yourself(
+            actor,
+            user,
+            "You cannot change your own role. Ask another administrator",
+            field="role",
+        )
+    organisation = _organisation(organisation_id)
+    _check_role(role, organisation)
+    changed = []
+    if role != user.role:
+        changed.append("role")
+    if organisation.id != user.organisation_id:
+        changed.append("organisation")
+    if not changed:
+        return []
+    user.role = role
+    user.organisation = organisation
+    _audit("update", actor, user, changed)
+    return changed
+
+
+def disable(actor: User, user_id: uuid.UUID) -> User:
+    """Disable an account and end every session of it at once."""
+    user = get_user(user_id)
+    _not_yourself(actor, user, "You cannot disable your own account. Ask another administrator")
+    if not user.active:
+        raise InvalidChange(f"{user.display_name}'s account is already disabled")
+    auth.disable_user(user)
+    _audit("update", actor, user, ["active"])
+    return user
+
+
+def enable(actor: User, user_id: uuid.UUID) -> User:
+    """Let a disabled account sign in again (with its password and second factor)."""
+    user = get_user(user_id)
+    if user.active:
+        raise InvalidChange(f"{user.display_name}'s account is already active")
+    user.active = True
+    _audit("update", actor, user, ["active"])
+    return user
+
+
+def reset_second_factor(actor: User, user_id: uuid.UUID) -> User:
+    """Forget the user's authenticator and end their sessions; they set up again at sign-in."""
+    user = get_user(user_id)
+    _not_yourself(
+        actor,
+        user,
+        "You cannot reset your own second factor. Ask another administrator",
+    )
+    if not has_second_factor(user):
+        raise InvalidChange(
+            f"{user.display_name} has not set up a second factor yet. "
+            "They will be asked to at their next sign-in"
+        )
+    auth.reset_second_factor(user)
+    _audit("update", actor, user, ["second_factor"])
+    return user
+
+
+def users_of(organisation_id: uuid.UUID) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User).where(User.organisation_id == organisation_id).order_by(User.email)
+        )
+    )
