@@ -1,6 +1,7 @@
 """Filters and globals the templates share."""
 
 from flask import Flask
+from jinja2 import pass_context
 from flask_login import current_user
 
 from caseflow.dates import display
@@ -35,7 +36,13 @@ def code_name(code: str | None, list_name: str) -> str:
     return CODE_LISTS[list_name].get(code, code)
 
 
-def permitted(permission: str) -> bool:
+@pass_context
+def permitted(_context, permission: str) -> bool:
+    """Whether the signed-in person's role has an activity.
+
+    pass_context stops Jinja folding `"x" | permitted` into a constant when it compiles a
+    template, which would fix the answer for everyone to that of the first person to load it.
+    """
     return current_user.is_authenticated and role_may(current_user.role, permission)
 
 
