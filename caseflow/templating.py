@@ -1,8 +1,8 @@
 """Filters and globals the templates share."""
 
 from flask import Flask
-from jinja2 import pass_context
 from flask_login import current_user
+from jinja2 import pass_context
 
 from caseflow.dates import display
 from caseflow.people import codes
