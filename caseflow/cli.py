@@ -4,6 +4,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from caseflow.audit.cli import audit_cli
 from caseflow.extensions import db
 from caseflow.security.access import ROLE_NAMES
 from caseflow.security.rotation import keys_group
@@ -101,3 +102,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_code_command)
     app.cli.add_command(purge_drafts_command)
     app.cli.add_command(keys_group)
+    app.cli.add_command(audit_cli)

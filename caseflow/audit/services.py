@@ -13,6 +13,8 @@ from flask import g, has_request_context
 from flask_login import current_user
 from sqlalchemy import select
 
+# Importing the chain attaches the hook that seals each new row as it is flushed.
+from caseflow.audit import chain  # noqa: F401
 from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.extensions import db
 

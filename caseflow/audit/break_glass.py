@@ -1,0 +1,199 @@
+"""Break-glass access as the auditor sees it: each grant, its verdicts, and recording a verdict.
+
+Grants awaiting a verdict come first. Verdicts are append-only rows (the database refuses to
+change or remove one on PostgreSQL and SQLite); a second verdict on the same grant is added beside
+the first, never over it. The person is shown by id only.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
+
+from caseflow.audit.chain import utc_datetime
+from caseflow.audit.models import REVIEW_VERDICTS, BreakGlassReview
+from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.auth.models import User
+from caseflow.dates import LONDON
+from caseflow.domain import InvalidChange, NotFound
+from caseflow.extensions import db
+from caseflow.people.models import BreakGlassGrant
+
+PURPOSE = "audit"
+PAGE_SIZE = 20
+
+
+def _utc_text(moment: datetime | None) -> str:
+    return utc_datetime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    reviewer_email: str
+    reviewed_at: datetime
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        return REVIEW_VERDICTS.get(self.verdict, self.verdict)
+
+    @property
+    def when(self) -> str:
+        return _utc_text(self.reviewed_at)
+
+
+@dataclass
+class GrantSummary:
+    grant: BreakGlassGrant
+    verdicts: list[Verdict] = field(default_factory=list)
+
+    @property
+    def awaiting_review(self) -> bool:
+        return not self.verdicts
+
+    @property
+    def granted(self) -> str:
+        return _utc_text(self.grant.created_at)
+
+    @property
+    def expires(self) -> str:
+        return _utc_text(self.grant.expires_at)
+
+    @property
+    def uk_dates(self) -> tuple[list[str], list[str]]:
+        """The UK dates the access began and ended, as day, month and year boxes for a search."""
+
+        def boxes(moment: datetime) -> list[str]:
+            day = utc_datetime(moment).astimezone(LONDON).date()
+            return [str(day.day), str(day.month), str(day.year)]
+
+        return boxes(self.grant.created_at), boxes(self.grant.expires_at)
+
+
+@dataclass
+class GrantPage:
+    grants: list[GrantSummary]
+    page: int
+    has_next: bool
+    waiting: int
+    total: int
+
+
+def _reviewed():
+    return exists().where(BreakGlassReview.grant_id == BreakGlassGrant.id)
+
+
+def _verdicts_for(grant_ids, *, with_notes: bool) -> dict[uuid.UUID, list[Verdict]]:
+    found: dict[uuid.UUID, list[Verdict]] = {grant_id: [] for grant_id in grant_ids}
+    if not grant_ids:
+        return found
+    rows = db.session.execute(
+        select(BreakGlassReview, User.email)
+        .join(User, User.id == BreakGlassReview.reviewer_id)
+        .where(BreakGlassReview.grant_id.in_(grant_ids))
+        .order_by(BreakGlassReview.created_at)
+    ).all()
+    for review, email in rows:
+        found[review.grant_id].append(
+            Verdict(
+                verdict=review.verdict,
+                reviewer_email=email,
+                reviewed_at=review.created_at,
+                note=review.note if with_notes else None,
+            )
+        )
+    return found
+
+
+def grants(*, page: int = 1, page_size: int = PAGE_SIZE) -> GrantPage:
+    """Grants awaiting a verdict first, then the rest; newest first within each."""
+    page = max(1, page)
+    found = list(
+        db.session.scalars(
+            select(BreakGlassGrant)
+            .options(selectinload(BreakGlassGrant.user), selectinload(BreakGlassGrant.organisation))
+            .order_by(_reviewed(), BreakGlassGrant.created_at.desc(), BreakGlassGrant.id)
+            .offset((page - 1) * page_size)
+            .limit(page_size + 1)
+        )
+    )
+    shown = found[:page_size]
+    verdicts = _verdicts_for([grant.id for grant in shown], with_notes=False)
+    waiting = db.session.scalar(
+        select(func.count()).select_from(BreakGlassGrant).where(~_reviewed())
+    )
+    total = db.session.scalar(select(func.count()).select_from(BreakGlassGrant))
+    return GrantPage(
+        grants=[GrantSummary(grant=grant, verdicts=verdicts[grant.id]) for grant in shown],
+        page=page,
+        has_next=len(found) > page_size,
+        waiting=waiting,
+        total=total,
+    )
+
+
+def list_grants(actor, *, page: int = 1) -> GrantPage:
+    """The page of every break-glass grant: one audit row for the list shown."""
+    result = grants(page=page)
+    record(
+        "list",
+        actor=actor,
+        entity_type="break_glass_grant",
+        purpose=PURPOSE,
+        detail={"rows": len(result.grants), "page": result.page},
+    )
+    return result
+
+
+def _grant(actor, grant_id: uuid.UUID) -> BreakGlassGrant:
+    grant = db.session.get(BreakGlassGrant, grant_id)
+    if grant is None:
+        record_denial(
+            actor=actor, entity_type="break_glass_grant", entity_id=grant_id, reason="not found"
+        )
+        raise NotFound("No such break-glass grant")
+    return grant
+
+
+def view_grant(actor, grant_id: uuid.UUID, *, independent: bool = False) -> GrantSummary:
+    """One grant with its reason and every verdict, for the review page: one audited view."""
+    grant = _grant(actor, grant_id)
+    write = record_independent if independent else record
+    write(
+        "view",
+        actor=actor,
+        entity_type="break_glass_grant",
+        entity_id=grant.id,
+        person_id=grant.person_id,
+        purpose=PURPOSE,
+        outcome="success",
+        detail={"rows": 1},
+    )
+    return GrantSummary(grant=grant, verdicts=_verdicts_for([grant.id], with_notes=True)[grant.id])
+
+
+def review_grant(
+    actor, grant_id: uuid.UUID, *, verdict: str, note: str | None = None
+) -> BreakGlassReview:
+    """Add a verdict. Earlier verdicts stay as they were."""
+    grant = _grant(actor, grant_id)
+    if verdict not in REVIEW_VERDICTS:
+        raise InvalidChange("Select whether the access was appropriate", "verdict")
+    review = BreakGlassReview(
+        grant_id=grant.id, reviewer_id=actor.id, verdict=verdict, note=note or None
+    )
+    db.session.add(review)
+    db.session.flush()
+    record(
+        "create",
+        actor=actor,
+        entity_type="break_glass_review",
+        entity_id=review.id,
+        person_id=grant.person_id,
+        purpose=PURPOSE,
+        detail={"grant": str(grant.id), "fields": ["verdict", "note"] if note else ["verdict"]},
+    )
+    return review

@@ -1,0 +1,382 @@
+"""Searching, paging and exporting the audit log: the auditor's view of it.
+
+The auditor sees staff by email and role, organisations by name, and people by id only: never a
+name or any clinical field. A person is searched for by NHS number or prison number through the
+blind index, typed into a POSTed form, so no identifier reaches a URL or the log itself. Each page
+shown is one audit row (action "list" or "search", purpose "audit", with how many rows it showed);
+each export is one row (action "export", with how many rows it holds).
+"""
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from caseflow.audit.chain import utc_datetime
+from caseflow.audit.models import AuditEvent
+from caseflow.audit.services import record
+from caseflow.auth.models import User
+from caseflow.auth.services import user_by_email
+from caseflow.dates import LONDON
+from caseflow.domain import InvalidChange
+from caseflow.extensions import db
+from caseflow.organisations.models import Organisation
+from caseflow.people.identifiers import compact
+from caseflow.people.models import Person
+from caseflow.security.access import ROLE_NAMES
+from caseflow.security.crypto import blind_index
+
+PAGE_SIZE = 50
+# Counting every match of a broad search over tens of millions of rows is slow; past this many
+# the page says "more than".
+COUNT_LIMIT = 10_000
+LAST_PAGE = 100_000
+EXPORT_BATCH = 1000
+PURPOSE = "audit"
+
+
+# Finding a person --------------------------------------------------------------------------
+
+
+def find_person_id(nhs_number: str | None, prison_number: str | None) -> uuid.UUID | None:
+    """The person with these identifiers, by blind index; InvalidChange naming the field if none.
+
+    Both may be given; they must then belong to the same person. Neither gives None.
+    """
+    person_id = None
+    if nhs_number:
+        digest = blind_index("nhs_number", compact(nhs_number))
+        person_id = db.session.scalar(select(Person.id).where(Person.nhs_number_index == digest))
+        if person_id is None:
+            raise InvalidChange("No one with this NHS number is held in Caseflow", "nhs_number")
+    if prison_number:
+        digest = blind_index("prison_number", compact(prison_number))
+        match = db.session.scalar(select(Person.id).where(Person.prison_number_index == digest))
+        if match is None:
+            raise InvalidChange(
+                "No one with this prison number is held in Caseflow", "prison_number"
+            )
+        if person_id is not None and match != person_id:
+            raise InvalidChange(
+                "This prison number belongs to a different person from the NHS number",
+                "prison_number",
+            )
+        person_id = match
+    return person_id
+
+
+# Filters -------------------------------------------------------------------------------------
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of a UK date, in UTC (the log's times are UTC)."""
+    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class LogFilters:
+    user_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None
+    organisation_id: uuid.UUID | None = None
+    action: str | None = None
+    outcome: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def conditions(self) -> list:
+        conditions = []
+        for column, value in (
+            (AuditEvent.user_id, self.user_id),
+            (AuditEvent.person_id, self.person_id),
+            (AuditEvent.organisation_id, self.organisation_id),
+            (AuditEvent.action, self.action),
+            (AuditEvent.outcome, self.outcome),
+        ):
+            if value:
+                conditions.append(column == value)
+        if self.date_from:
+            conditions.append(AuditEvent.occurred_at >= start_of_day(self.date_from))
+        if self.date_to:
+            conditions.append(
+                AuditEvent.occurred_at < start_of_day(self.date_to + timedelta(days=1))
+            )
+        return conditions
+
+    def used(self) -> list[str]:
+        """The names of the filters in use, for the audit row (never their values)."""
+        named = {
+            "user": self.user_id,
+            "person": self.person_id,
+            "organisation": self.organisation_id,
+            "action": self.action,
+            "outcome": self.outcome,
+            "from": self.date_from,
+            "to": self.date_to,
+        }
+        return [name for name, value in named.items() if value]
+
+
+def log_filters(
+    *,
+    email: str | None = None,
+    nhs_number: str | None = None,
+    prison_number: str | None = None,
+    organisation: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    **_ignored,
+) -> LogFilters:
+    """Turn what the auditor typed into ids. InvalidChange names a field that matched nothing."""
+    user_id = None
+    if email:
+        user = user_by_email(email)
+        if user is None:
+            raise InvalidChange("No member of staff has this email address", "email")
+        user_id = user.id
+    try:
+        organisation_id = uuid.UUID(organisation) if organisation else None
+    except ValueError as error:
+        raise InvalidChange("Select an organisation from the list", "organisation") from error
+    return LogFilters(
+        user_id=user_id,
+        person_id=find_person_id(nhs_number, prison_number),
+        organisation_id=organisation_id,
+        action=action or None,
+        outcome=outcome or None,
+        date_from=date_from,
+        date_to=date_to,
+    )
+
+
+# One page of the log -------------------------------------------------------------------------
+
+
+@dataclass
+class LogRow:
+    event: AuditEvent
+    email: str | None
+    organisation: str | None
+
+    @property
+    def when(self) -> str:
+        return utc_datetime(self.event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def role(self) -> str | None:
+        role = self.event.role
+        return ROLE_NAMES.get(role, role) if role else None
+
+
+@dataclass
+class LogPage:
+    rows: list[LogRow] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+    total: int = 0
+    searched: bool = False
+
+    @property
+    def more_than_counted(self) -> bool:
+        return self.total > COUNT_LIMIT
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def _rows_query(conditions):
+    return (
+        select(AuditEvent, User.email, Organisation.name)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(*conditions)
+    )
+
+
+def _count(conditions) -> int:
+    capped = select(AuditEvent.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(capped))
+
+
+def clamp_page(page) -> int:
+    try:
+        number = int(page)
+    except (TypeError, ValueError):
+        return 1
+    return max(1, min(number, LAST_PAGE))
+
+
+def log_page(filters: LogFilters | None, page: int, *, searched: bool) -> LogPage:
+    """Newest first. A search whose criteria matched nothing (filters None) shows no rows."""
+    page = clamp_page(page)
+    if searched and filters is None:
+        return LogPage(page=page, searched=True)
+    conditions = filters.conditions() if filters else []
+    found = db.session.execute(
+        _rows_query(conditions)
+        .order_by(AuditEvent.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+    ).all()
+    rows = [LogRow(event=event, email=email, organisation=name) for event, email, name in found]
+    return LogPage(
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        total=_count(conditions),
+        searched=searched,
+    )
+
+
+def record_page_shown(
+    actor,
+    *,
+    searched: bool,
+    filters: LogFilters | None,
+    rows: int,
+    page: int = 1,
+    break_glass: int = 0,
+    problems=(),
+) -> None:
+    detail = {"rows": rows, "page": page, "break_glass": break_glass}
+    if filters is not None:
+        detail["by"] = filters.used()
+    if problems:
+        detail["problems"] = sorted(problems)
+    record(
+        "search" if searched else "list",
+        actor=actor,
+        entity_type="audit_event",
+        person_id=filters.person_id if filters else None,
+        purpose=PURPOSE,
+        detail=detail,
+    )
+
+
+# Export ----------------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "id",
+    "occurred_at_utc",
+    "user_id",
+    "user_email",
+    "role",
+    "organisation_id",
+    "organisation",
+    "action",
+    "entity_type",
+    "entity_id",
+    "person_id",
+    "purpose",
+    "outcome",
+    "detail",
+    "request_id",
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell a spreadsheet will show as text: anything that could start a formula gets a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_line(values) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow([csv_cell(value) for value in values])
+    return buffer.getvalue()
+
+
+def _csv_values(row) -> tuple:
+    return (
+        row.id,
+        utc_datetime(row.occurred_at).isoformat(timespec="seconds"),
+        row.user_id,
+        row.user_email,
+        row.role,
+        row.organisation_id,
+        row.organisation_name,
+        row.action,
+        row.entity_type,
+        row.entity_id,
+        row.person_id,
+        row.purpose,
+        row.outcome,
+        row.detail,
+        row.request_id,
+    )
+
+
+@dataclass
+class LogExport:
+    rows: int
+    filename: str
+    lines: Iterator[str]
+
+
+def export_log(actor, filters: LogFilters) -> LogExport:
+    """Every row the search matches, newest first, as CSV lines produced in batches.
+
+    The rows are fixed before the export's own audit row is written: everything at or below the
+    newest id now. The log is append-only and ids are drawn in commit order (see chain.py), so the
+    count recorded is the count sent, however long the download takes.
+    """
+    newest = db.session.scalar(select(func.max(AuditEvent.id)))
+    conditions = [*filters.conditions(), AuditEvent.id <= (newest or 0)]
+    total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions))
+    record(
+        "export",
+        actor=actor,
+        entity_type="audit_event",
+        person_id=filters.person_id,
+        purpose=PURPOSE,
+        detail={"rows": total, "format": "csv", "by": filters.used()},
+    )
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    return LogExport(
+        rows=total,
+        filename=f"audit-log-{stamp}.csv",
+        lines=_export_lines(current_app._get_current_object(), conditions),
+    )
+
+
+def _export_lines(app, conditions) -> Iterator[str]:
+    """The CSV, read in keyset batches after the request has ended.
+
+    Each batch is read in an app context of its own, opened and closed between two lines, so
+    nothing is held across a pause in the download. Plain rows rather than ORM objects: nothing
+    accumulates in a session, so memory stays flat however many rows there are.
+    """
+    table = AuditEvent.__table__
+    columns = select(
+        table, User.email.label("user_email"), Organisation.name.label("organisation_name")
+    )
+    query = (
+        columns.outerjoin(User, User.id == table.c.user_id)
+        .outerjoin(Organisation, Organisation.id == table.c.organisation_id)
+        .where(*conditions)
+        .order_by(table.c.id.desc())
+        .limit(EXPORT_BATCH)
+    )
+    yield csv_line(CSV_HEADER)
+    before = None
+    while True:
+        with app.app_context():
+            batch = db.session.execute(
+                query if before is None else query.where(table.c.id < before)
+            ).all()
+        if not batch:
+            return
+        yield "".join(csv_line(_csv_values(row)) for row in batch)
+        before = batch[-1].id
+
+
+def organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))

@@ -1,0 +1,72 @@
+"""Helpers for the audit chain tests: an independent reading of the chain, and tampering."""
+
+import hashlib
+import hmac
+import json
+import uuid
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select, text
+
+from caseflow.audit.models import AuditEvent
+from caseflow.extensions import db
+
+# Written out here rather than taken from caseflow.audit.chain, so the tests check the form the
+# design describes, not whatever the code happens to do.
+SEALED = (
+    "action",
+    "detail",
+    "entity_id",
+    "entity_type",
+    "occurred_at",
+    "organisation_id",
+    "outcome",
+    "person_id",
+    "purpose",
+    "request_id",
+    "role",
+    "user_id",
+)
+
+
+def _text(value):
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        moment = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return moment.isoformat(timespec="microseconds")
+    return str(value)
+
+
+def expected_hash(previous: str, row) -> str:
+    canonical = json.dumps(
+        {name: _text(row[name]) for name in SEALED}, sort_keys=True, separators=(",", ":")
+    )
+    key = current_app.config["AUDIT_CHAIN_KEY"]
+    return hmac.new(key, (previous + canonical).encode(), hashlib.sha256).hexdigest()
+
+
+def stored_rows() -> list:
+    return list(db.session.execute(select(AuditEvent.__table__).order_by(AuditEvent.id)).mappings())
+
+
+def tamper(sql: str, **params) -> None:
+    """Change the log behind the application's back, as someone with database access might.
+
+    The append-only triggers refuse this, so they are set aside for this statement only: on
+    PostgreSQL by replica mode (the postgres superuser may set it), on SQLite by dropping the
+    triggers inside the test's transaction, which the end of the test rolls back.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        connection.execute(text(sql), params)
+        connection.exec_driver_sql("SET LOCAL session_replication_role = origin")
+    else:
+        for trigger in ("audit_events_no_update", "audit_events_no_delete"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {trigger}")
+        connection.execute(text(sql), params)
+    db.session.expire_all()
