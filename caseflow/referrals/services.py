@@ -549,9 +549,9 @@ def unread_count(user) -> int:
     )
 
 
-def notifications_for(user, limit: int = 50) -> list[tuple[Notification, bool]]:
-    """The latest notifications, each with whether it was new; showing them marks them read."""
-    items = list(
+def notifications_for(user, limit: int = 50) -> list[Notification]:
+    """The latest notifications, newest first. Looking at them changes nothing."""
+    return list(
         db.session.scalars(
             select(Notification)
             .where(Notification.user_id == user.id)
@@ -559,11 +559,15 @@ def notifications_for(user, limit: int = 50) -> list[tuple[Notification, bool]]:
             .limit(limit)
         )
     )
-    now = utcnow()
-    shown = [(item, item.read_at is None) for item in items]
-    for item in items:
-        item.read_at = item.read_at or now
-    return shown
+
+
+def mark_notifications_read(user) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return result.rowcount or 0
 
 
 # Worklists ---------------------------------------------------------------------------------

@@ -369,5 +369,17 @@ def worklist(name: str):
 @requires(SIGNED_IN)
 def notifications():
     return render_template(
-        "referrals/notifications.html", items=services.notifications_for(current_user)
+        "referrals/notifications.html",
+        items=services.notifications_for(current_user),
+        form=forms.ConfirmForm(),
     )
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@requires(SIGNED_IN)
+def mark_notifications_read():
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        services.mark_notifications_read(current_user)
+        flash("Notifications marked as read", "success")
+    return redirect(url_for("referrals.notifications"))

@@ -1,5 +1,8 @@
 """Password hashing with argon2id, and the rules a new password must meet."""
 
+from functools import lru_cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -7,9 +10,12 @@ from flask import current_app
 MIN_LENGTH = 15
 MAX_LENGTH = 128
 
-# A short offline block list: the commonest long passwords and words from this service.
+# Offline: common long passwords (data/common_passwords.txt), and words from this service or
+# the commonest password stems, which make a long password guessable wherever they appear.
+COMMON_PASSWORDS_FILE = Path(__file__).parent / "data" / "common_passwords.txt"
 BLOCKED_WORDS = (
     "password",
+    "passw0rd",
     "caseflow",
     "qwerty",
     "123456789",
@@ -18,7 +24,14 @@ BLOCKED_WORDS = (
     "iloveyou",
     "prison",
     "probation",
+    "keyworker",
 )
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    lines = COMMON_PASSWORDS_FILE.read_text().splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def _hasher() -> PasswordHasher:
@@ -51,6 +64,11 @@ def password_problem(password: str) -> str | None:
     if len(password) > MAX_LENGTH:
         return f"Password must be {MAX_LENGTH} characters or fewer"
     lowered = password.lower()
-    if any(word in lowered for word in BLOCKED_WORDS) or len(set(lowered)) < 4:
+    squeezed = "".join(lowered.split())
+    if (
+        squeezed in common_passwords()
+        or any(word in squeezed for word in BLOCKED_WORDS)
+        or len(set(squeezed)) < 5
+    ):
         return "Choose a password that is harder to guess"
     return None

@@ -191,6 +191,9 @@ def test_password_rules():
     assert password_problem("mypassword12345678") == "Choose a password that is harder to guess"
     assert password_problem("aaaaaaaaaaaaaaaaaaa") == "Choose a password that is harder to guess"
     assert password_problem("quiet lantern over the harbour") is None
+    for common in ("Correct Horse Battery Staple", "monkeymonkeymonkey", "Summer2025summer"):
+        assert password_problem(common) == "Choose a password that is harder to guess", common
+    assert password_problem("my caseflow login 2026") == "Choose a password that is harder to guess"
 
 
 def test_production_hash_parameters_are_argon2id(app):
