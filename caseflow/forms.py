@@ -1,5 +1,6 @@
 """Form fields shared across Caseflow, with GOV.UK widgets and GOV.UK error wording."""
 
+import re
 from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -10,7 +11,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
 CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
@@ -50,7 +59,10 @@ class DateInput(DateField):
         ]
         if missing:
             raise ValueError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+        if (
+            not all(part.isascii() and part.isdigit() for part in (day, month, year))
+            or len(year) != 4
+        ):
             raise ValueError(f"{self.label.text} must be a real date")
         try:
             self.data = date(int(year), int(month), int(day))
@@ -126,3 +138,16 @@ def reason_field(label: str = "Reason for the change") -> TextAreaField:
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+ONE_TIME_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+
+
+def one_time_token(value):
+    """A form's one-time token, or None if it is not one this service issued."""
+    return value if isinstance(value, str) and ONE_TIME_TOKEN.match(value) else None
+
+
+def token_field() -> HiddenField:
+    """Carries a token so the same form sent twice creates one record."""
+    return HiddenField(filters=[one_time_token])

@@ -10,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    HiddenField,
     IntegerField,
     PasswordField,
     SelectMultipleField,
@@ -29,6 +28,7 @@ from caseflow.forms import (
     submit,
     text_area,
     text_field,
+    token_field,
     yes_no_field,
 )
 from caseflow.people import codes, identifiers
@@ -240,7 +240,7 @@ class FindPersonForm(FlaskForm):
 
 
 class CaseNoteForm(FlaskForm):
-    token = HiddenField()
+    token = token_field()
     text = text_area("Case note", DataRequired(message="Enter the case note"), max_length=5000)
     submit = submit("Add case note")
 

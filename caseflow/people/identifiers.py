@@ -2,9 +2,11 @@
 
 import re
 
-PRISON_NUMBER = re.compile(r"^[A-Z]\d{4}[A-Z]{2}$")
-CRN = re.compile(r"^[A-Z]\d{6}$")
-PNC_NUMBER = re.compile(r"^\d{2}(\d{2})?/\d{1,7}[A-Z]$")
+# ASCII only: other scripts' digits look like numbers but would make a second record.
+PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$", re.ASCII)
+CRN = re.compile(r"^[A-Z][0-9]{6}$", re.ASCII)
+PNC_NUMBER = re.compile(r"^[0-9]{2}([0-9]{2})?/[0-9]{1,7}[A-Z]$", re.ASCII)
+TEN_DIGITS = re.compile(r"^[0-9]{10}$", re.ASCII)
 
 
 def compact(value: str) -> str:
@@ -14,7 +16,7 @@ def compact(value: str) -> str:
 def nhs_number_is_valid(value: str) -> bool:
     """Ten digits whose last is the modulus 11 check digit; a computed 10 is never valid."""
     digits = compact(value)
-    return len(digits) == 10 and digits.isdigit() and nhs_check_digit(digits[:9]) == int(digits[9])
+    return bool(TEN_DIGITS.match(digits)) and nhs_check_digit(digits[:9]) == int(digits[9])
 
 
 def nhs_check_digit(first_nine: str) -> int | None:

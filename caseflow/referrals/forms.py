@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import HiddenField, SelectMultipleField
+from wtforms import SelectMultipleField
 from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from caseflow.forms import (
@@ -13,6 +13,7 @@ from caseflow.forms import (
     submit,
     text_area,
     text_field,
+    token_field,
     yes_no_field,
 )
 from caseflow.people import codes as people_codes
@@ -30,7 +31,7 @@ def provider_choices(providers) -> list[tuple[str, str]]:
 
 
 class ReferralForm(VersionedForm):
-    token = HiddenField()
+    token = token_field()
     provider = select_field(
         "Community treatment provider",
         [],
@@ -150,7 +151,7 @@ class TreatmentStartForm(FlaskForm):
 
 
 class AppointmentForm(FlaskForm):
-    token = HiddenField()
+    token = token_field()
     appointment_date = DateInput(
         "Date of appointment", required="Enter the date of the appointment"
     )

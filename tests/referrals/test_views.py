@@ -175,12 +175,12 @@ def test_the_keyworker_accepts_books_records_attendance_and_treatment_start(sign
     post_form(
         client,
         f"{base}/appointments/new",
-        {"appointment_date": day, "appointment_time": "10:30", "token": "t-1"},
+        {"appointment_date": day, "appointment_time": "10:30", "token": "0" * 31 + "1"},
     )
     post_form(
         client,
         f"{base}/appointments/new",
-        {"appointment_date": day, "appointment_time": "10:30", "token": "t-1"},
+        {"appointment_date": day, "appointment_time": "10:30", "token": "0" * 31 + "1"},
     )
     appointments = db.session.scalars(select(Appointment)).all()
     assert len(appointments) == 1
@@ -261,7 +261,7 @@ def test_a_case_note_is_added_once_encrypted_and_shown_on_the_timeline(sign_in):
     client, user = sign_in("prison_healthcare")
     person = released_person_at(user.organisation)
     db.session.commit()
-    data = {"text": "Spoke to the GP about the bridging script", "token": "note-1"}
+    data = {"text": "Spoke to the GP about the bridging script", "token": "a" * 32}
     post_form(client, f"/people/{person.id}/notes", data, form_url=f"/people/{person.id}")
     post_form(client, f"/people/{person.id}/notes", data, form_url=f"/people/{person.id}")
     assert len(db.session.scalars(select(CaseNote)).all()) == 1
