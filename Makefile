@@ -57,7 +57,8 @@ format: install ## Fix style and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: install assets lint ## Lint, then the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
+test: install assets lint ## Lint, bandit, then the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
+	$(VENV)/bin/bandit -q -r caseflow -c pyproject.toml
 	$(VENV)/bin/pytest --durations=15
 
 clean: ## Remove the virtualenv, npm packages and built assets (keeps instance/)

@@ -82,7 +82,8 @@ def load_keys(key_file: Path | None) -> dict:
 
 class Config:
     ENV_NAME = "base"
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: SQL parameters (what people typed, staff emails) never reach a log line.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     SESSION_COOKIE_NAME = "__Host-caseflow"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True

@@ -254,7 +254,7 @@ def demo_prison_number(rng: random.Random) -> str:
 def load_people(count: int, users) -> None:
     """People with custody episodes before and after release, through the same services."""
     # A fixed seed, so every run builds the same synthetic people; nothing secret comes from it.
-    rng = random.Random(20261122)  # noqa: S311
+    rng = random.Random(20261122)  # noqa: S311  # nosec B311  # repeatable demo data
     prison_staff = [u for u in users if u.role == Role.PRISON_HEALTHCARE]
     probation = next(u for u in users if u.role == Role.PROBATION)
     keyworkers = {u.organisation_id: u for u in users if u.role == Role.KEYWORKER}

@@ -104,10 +104,19 @@ def view_referral(
     return referral
 
 
-def appointment_for_page(actor, appointment_id: uuid.UUID) -> Appointment:
+def _find_appointment(actor, appointment_id: uuid.UUID) -> Appointment:
+    """The appointment; an unknown id is a denial, like any record that is not there."""
     appointment = db.session.get(Appointment, appointment_id)
     if appointment is None:
+        record_denial(
+            actor=actor, entity_type="appointment", entity_id=appointment_id, reason="not found"
+        )
         raise NotFound("No such appointment")
+    return appointment
+
+
+def appointment_for_page(actor, appointment_id: uuid.UUID) -> Appointment:
+    appointment = _find_appointment(actor, appointment_id)
     view_referral(actor, appointment.referral_id, page="appointment")
     return appointment
 
@@ -484,9 +493,7 @@ def book_appointment(
 
 
 def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appointment:
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        raise NotFound("No such appointment")
+    appointment = _find_appointment(actor, appointment_id)
     referral = find_visible_referral(actor, appointment.referral_id)
     _require_side(actor, referral, (PROVIDER,))
     if outcome not in ("attended", "did_not_attend", "rebooked"):
