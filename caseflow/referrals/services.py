@@ -592,6 +592,17 @@ def show_worklist(actor, name: str, query, *, page: int = 1, **options):
     """One page of a worklist, each row with its clock; one audit row for the list shown."""
     today = local_today()
     result = query(actor, page=page, **options)
+    if result.rows and isinstance(result.rows[0], ReferralEvent):
+        # The provider's own redirects: no person is shown, so none is counted.
+        record(
+            "list",
+            actor=actor,
+            entity_type="worklist",
+            entity_id=name,
+            purpose="caseload",
+            detail={"people": 0, "page": result.page},
+        )
+        return result
     if result.rows and isinstance(result.rows[0], CustodyEpisode):
         latest = worklists.latest_referrals([episode.id for episode in result.rows])
         rows = [

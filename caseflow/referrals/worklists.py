@@ -16,7 +16,7 @@ from caseflow.organisations.models import organisation_areas
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import WINDOW_DAYS
 from caseflow.referrals.codes import LIVE_STATUSES, Status
-from caseflow.referrals.models import Appointment, Referral
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
 from caseflow.security.scope import visible_people, visible_referrals
 
@@ -166,6 +166,21 @@ def accepted_without_start(user, *, page: int = 1) -> Page:
     return _page(query, page, {})
 
 
+def redirected_elsewhere(user, *, page: int = 1) -> Page:
+    """Referrals this provider passed to another: its own part of the history, without the
+    person, whom it no longer has a relationship with."""
+    query = (
+        select(ReferralEvent)
+        .options(joinedload(ReferralEvent.referral).joinedload(Referral.provider))
+        .where(
+            ReferralEvent.kind == "redirect",
+            ReferralEvent.from_provider_id == user.organisation_id,
+        )
+        .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id)
+    )
+    return _page(query, page, {})
+
+
 def appointments_this_week(user, *, page: int = 1, today: date | None = None) -> Page:
     today = today or local_today()
     monday = today - timedelta(days=today.weekday())
@@ -262,13 +277,14 @@ WORKLISTS = {
     "incoming": ("Incoming referrals", incoming, "referral"),
     "accepted": ("Accepted, no treatment start yet", accepted_without_start, "referral"),
     "appointments": ("Appointments this week", appointments_this_week, "appointment"),
+    "redirected": ("Redirected to other providers", redirected_elsewhere, "redirect"),
     "at-risk": ("Cases at risk in your area", area_at_risk, "episode"),
 }
 
 ROLE_WORKLISTS = {
     Role.PRISON_HEALTHCARE: ("releasing", "awaiting-acceptance", "clock-running"),
     Role.PROBATION: ("releasing", "awaiting-acceptance", "clock-running"),
-    Role.KEYWORKER: ("incoming", "accepted", "appointments"),
+    Role.KEYWORKER: ("incoming", "accepted", "appointments", "redirected"),
     Role.MANAGER: ("at-risk",),
 }
 

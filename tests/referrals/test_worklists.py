@@ -163,3 +163,26 @@ def test_another_roles_worklist_is_not_found(sign_in):
     assert client.get("/worklists/at-risk").status_code == 404
     auditor, _ = sign_in("auditor")
     assert auditor.get("/worklists/incoming").status_code == 403
+
+
+def test_after_a_redirect_the_old_provider_keeps_its_own_history_without_the_person(sign_in):
+    from tests.factories import provider_serving
+    from tests.helpers import post_form
+
+    referral = ReferralFactory(status=Status.ACCEPTED, episode__person__family_name="Quenby")
+    db.session.commit()
+    client, _ = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
+    elsewhere = provider_serving(name="Receiving provider")
+    db.session.commit()
+    post_form(
+        client,
+        f"/referrals/{referral.id}/redirect",
+        {"provider": str(elsewhere.id), "reason": "Released to Coventry instead"},
+    )
+    response = client.get("/worklists/redirected")
+    soup = BeautifulSoup(response.data, "html.parser")
+    table = soup.find("table").get_text()
+    assert referral.reference in table and "Receiving provider" in table
+    assert "Released to Coventry instead" in table
+    assert "Quenby" not in response.get_data(as_text=True)
+    assert '"people": 0' in audit_rows(response)[0].detail
