@@ -45,8 +45,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         title = "Your form has expired"
-        advice = "This can happen if the page was open for a long time. Go back and try again."
-        return render_template("errors/error.html", status=400, title=title, advice=advice), 400
+        advice = (
+            "This can happen if the page was open for a long time, or you were signed out after "
+            "30 minutes without using Caseflow. Sign in again if you need to, then try again."
+        )
+        page = render_template(
+            "errors/error.html", status=400, title=title, advice=advice, offer_sign_in=True
+        )
+        return page, 400
 
     @app.errorhandler(StaleDataError)
     def stale_record(error):

@@ -132,8 +132,10 @@ def text_area(label: str, *validators, max_length: int = 2000, hint: str | None 
     )
 
 
-def reason_field(label: str = "Reason for the change") -> TextAreaField:
-    return text_area(label, DataRequired(message="Enter the reason for the change"), max_length=500)
+def reason_field(
+    label: str = "Reason for the change", message: str = "Enter the reason for the change"
+) -> TextAreaField:
+    return text_area(label, DataRequired(message=message), max_length=500)
 
 
 def submit(label: str) -> SubmitField:

@@ -190,7 +190,7 @@ class ReleaseForm(VersionedForm):
     unplanned_release = BooleanField(
         "This release was unplanned (for example, released from court)", widget=GovCheckboxInput()
     )
-    reason = reason_field("Notes on the release")
+    reason = reason_field("Notes on the release", "Enter notes on the release")
     submit = submit("Record release")
 
 
@@ -204,7 +204,7 @@ class ExpectedReleaseForm(VersionedForm):
 
 class TransferForm(VersionedForm):
     prison = select_field("Prison", [], InputRequired(message="Select the prison"))
-    reason = reason_field("Reason for the transfer")
+    reason = reason_field("Reason for the transfer", "Enter the reason for the transfer")
     submit = submit("Record transfer")
 
     def __init__(self, *args, prisons=(), **kwargs):

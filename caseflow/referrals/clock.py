@@ -16,6 +16,8 @@ class Clock:
     release_date: date | None
     today: date
     treatment_start: date | None = None
+    # Shown before release only; the clock itself never runs on an expected date.
+    expected_release: date | None = None
 
     @property
     def released(self) -> bool:
@@ -66,7 +68,13 @@ class Clock:
 
     def summary(self) -> str:
         if self.release_date is None:
-            return "No release date"
+            if self.expected_release is None:
+                return "Not released yet; the release date is not known"
+            days = (self.expected_release - self.today).days
+            when = self.expected_release.strftime("%-d %B %Y")
+            if days >= 0:
+                return f"Not released yet: expected on {when}, in {days} days"
+            return f"Not released yet: release was expected on {when}"
         if not self.released:
             return f"Releases in {(self.release_date - self.today).days} days"
         if self.met:

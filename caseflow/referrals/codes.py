@@ -60,4 +60,5 @@ APPOINTMENT_OUTCOMES = {
     "attended": "Attended",
     "did_not_attend": "Did not attend",
     "rebooked": "Rebooked",
+    "cancelled": "Cancelled",
 }

@@ -111,7 +111,7 @@ class RejectForm(FlaskForm):
         list(codes.REJECTION_REASONS.items()),
         InputRequired(message="Select why you are rejecting this referral"),
     )
-    reason = reason_field("Details for the referrer")
+    reason = reason_field("Details for the referrer", "Enter details for the referrer")
     confirm = submit("Reject referral")
 
 
@@ -119,7 +119,9 @@ class RedirectForm(FlaskForm):
     provider = select_field(
         "Redirect to", [], InputRequired(message="Select the provider to redirect to")
     )
-    reason = reason_field("Why are you redirecting this referral?")
+    reason = reason_field(
+        "Why are you redirecting this referral?", "Enter why you are redirecting this referral"
+    )
     confirm = submit("Redirect referral")
 
     def __init__(self, *args, providers=(), **kwargs):
@@ -128,7 +130,9 @@ class RedirectForm(FlaskForm):
 
 
 class WithdrawForm(FlaskForm):
-    reason = reason_field("Why are you withdrawing this referral?")
+    reason = reason_field(
+        "Why are you withdrawing this referral?", "Enter why you are withdrawing this referral"
+    )
     confirm = submit("Withdraw referral")
 
 

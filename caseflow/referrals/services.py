@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.auth.models import User
@@ -54,6 +54,7 @@ def clock_for(referral: Referral, today: date | None = None) -> Clock:
         release_date=referral.episode.actual_release_date,
         today=today or local_today(),
         treatment_start=referral.treatment_start_date,
+        expected_release=referral.episode.expected_release_date,
     )
 
 
@@ -383,6 +384,13 @@ def change_status(
         db.session.expire(referral)
         raise InvalidTransition(REFUSALS[referral.status])
     db.session.expire(referral)
+    if action in ENDS_APPOINTMENTS:
+        # Booked appointments go with the referral: none is left waiting to be recorded.
+        db.session.execute(
+            update(Appointment)
+            .where(Appointment.referral_id == referral.id, Appointment.outcome == "offered")
+            .values(outcome="cancelled")
+        )
 
     _history(actor, referral, action, seen_status, transition.to_status, **details)
     record(
@@ -401,6 +409,9 @@ def change_status(
     )
     _notify(actor, referral, action)
     return referral
+
+
+ENDS_APPOINTMENTS = ("redirect", "withdraw", "close")
 
 
 def _check_treatment_start(referral: Referral, start: date | None) -> None:
@@ -498,8 +509,11 @@ def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appo
     _require_side(actor, referral, (PROVIDER,))
     if outcome not in ("attended", "did_not_attend", "rebooked"):
         raise InvalidChange("Select whether the person attended", "outcome")
+    if appointment.outcome == "cancelled":
+        raise InvalidChange("This appointment was cancelled when the referral ended", "outcome")
     if appointment.appointment_date > local_today():
-        raise InvalidChange("Attendance can be recorded on or after the day", "outcome")
+        when = appointment.appointment_date.strftime("%-d %B %Y")
+        raise InvalidChange(f"Record attendance on or after the appointment day, {when}", "outcome")
     appointment.outcome = outcome
     _history(
         actor,
@@ -556,9 +570,16 @@ def unread_count(user) -> int:
     )
 
 
-def notifications_for(user, limit: int = 50) -> list[Notification]:
-    """The latest notifications, newest first. Looking at them changes nothing."""
-    return list(
+@dataclass
+class NotificationRow:
+    notification: Notification
+    referral: Referral | None  # None when the referral is no longer with the user's team
+
+
+def notifications_for(user, limit: int = 50) -> list[NotificationRow]:
+    """The latest notifications, newest first, each with its referral if the user still sees
+    it. Looking at them changes nothing; the list is audited as one row."""
+    items = list(
         db.session.scalars(
             select(Notification)
             .where(Notification.user_id == user.id)
@@ -566,6 +587,29 @@ def notifications_for(user, limit: int = 50) -> list[Notification]:
             .limit(limit)
         )
     )
+    ids = {item.referral_id for item in items}
+    visible = (
+        {
+            referral.id: referral
+            for referral in db.session.scalars(
+                select(Referral)
+                .options(joinedload(Referral.person))
+                .where(Referral.id.in_(ids), visible_referrals(user))
+            )
+        }
+        if ids
+        else {}
+    )
+    rows = [NotificationRow(item, visible.get(item.referral_id)) for item in items]
+    people = {row.referral.person_id for row in rows if row.referral}
+    record(
+        "list",
+        actor=user,
+        entity_type="notifications",
+        purpose="referral",
+        detail={"people": len(people)},
+    )
+    return rows
 
 
 def mark_notifications_read(user) -> int:
@@ -611,9 +655,9 @@ def show_worklist(actor, name: str, query, *, page: int = 1, **options):
                 person=episode.person,
                 referral=latest.get(episode.id),
                 clock=Clock(
-                    release_date=episode.actual_release_date or episode.expected_release_date,
+                    release_date=episode.actual_release_date,
                     today=today,
-                    treatment_start=None,
+                    expected_release=episode.expected_release_date,
                 ),
             )
             for episode in result.rows

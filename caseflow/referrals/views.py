@@ -194,6 +194,8 @@ def _change(referral_id: uuid.UUID, action: str):
     form_class = ACTION_FORMS[action]
     extra = {"providers": services.all_providers()} if action == "redirect" else {}
     form = form_class(**extra)
+    if form_class is forms.ConfirmForm:
+        form.confirm.label.text = services.ACTION_LABELS[action]
     if form.validate_on_submit():
         data = {
             name: field.data

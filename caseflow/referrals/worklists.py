@@ -7,7 +7,7 @@ date), status and organisation; only the rows on the page shown are decrypted.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.dates import local_today
@@ -191,6 +191,7 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
         .where(
             visible_referrals(user),
             Referral.provider_id == user.organisation_id,
+            Appointment.outcome != "cancelled",
             Appointment.appointment_date >= monday,
             Appointment.appointment_date < monday + timedelta(days=7),
         )
@@ -247,7 +248,8 @@ def area_at_risk(
             ~_engaged(CustodyEpisode.id),
             by_flag[flag],
         )
-        .order_by(released, CustodyEpisode.id)
+        # Cases that can still be saved first, fewest days left first; breaches after them.
+        .order_by(case((breached, 1), else_=0), released, CustodyEpisode.id)
     )
     if local_authority:
         query = query.where(CustodyEpisode.destination_local_authority_code == local_authority)

@@ -17,6 +17,7 @@ from caseflow.security.access import CLINICAL_ROLES, Role
 
 
 def _partnership_areas(organisation_id):
+    """The local authorities an organisation covers (a partnership, or a probation unit)."""
     return select(organisation_areas.c.local_authority_code).where(
         organisation_areas.c.organisation_id == organisation_id
     )
@@ -55,6 +56,13 @@ def visible_people(user) -> ColumnElement[bool]:
         any_episode = aliased(CustodyEpisode)
         no_custody_yet = ~exists().where(any_episode.person_id == Person.id)
         return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party, emergency)
+    if user.organisation.kind == OrganisationKind.PROBATION:
+        # A probation delivery unit supervises people released into its area.
+        supervised = exists().where(
+            episode.person_id == Person.id,
+            episode.destination_local_authority_code.in_(_partnership_areas(organisation_id)),
+        )
+        return or_(recorded_here, supervised, referral_party, emergency)
     return or_(recorded_here, holds_custody, referral_party, emergency)
 
 

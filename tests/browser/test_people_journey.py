@@ -223,6 +223,6 @@ def test_another_prison_cannot_find_the_person(browser_page, live_server):
     assert_accessible(page)
     page.get_by_label("NHS number").fill(format_nhs_number(nhs_number))
     page.get_by_role("button", name="Find person").click()
-    expect(page.get_by_role("heading", name="No one found")).to_be_visible()
+    expect(page.get_by_role("heading", name="No one in your caseload found")).to_be_visible()
     expect(page.get_by_role("link", name="Wilhelmina Ashcombe")).to_have_count(0)
     assert_accessible(page)

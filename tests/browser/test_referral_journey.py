@@ -217,7 +217,7 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     page.get_by_role("link", name="Accept referral").click()
     expect(page.get_by_role("heading", level=1, name="Accept this referral")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("button", name="Accept referral").click()
     expect_banner(page, "Referral accepted")
     expect(status_tag(page)).to_have_text("Accepted")
     assert_accessible(page)
@@ -268,10 +268,14 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     notifications_link.click()
     expect(page.get_by_role("heading", level=1, name="Notifications")).to_be_visible()
     expect(
-        page.get_by_role("link", name=f"Your referral was accepted: referral {reference}")
+        page.get_by_role(
+            "link", name=f"Your referral was accepted: {FULL_NAME}, referral {reference}"
+        )
     ).to_be_visible()
     expect(
-        page.get_by_role("link", name=f"Treatment started on your referral: referral {reference}")
+        page.get_by_role(
+            "link", name=f"Treatment started on your referral: {FULL_NAME}, referral {reference}"
+        )
     ).to_be_visible()
     assert_accessible(page)
     sign_out(page)

@@ -72,7 +72,7 @@ def test_search_hides_a_person_out_of_scope_and_records_the_denial(sign_in, pris
     for search in ({"nhs_number": "9434765919"}, {"prison_number": "A1234BC"}):
         response = post_form(client, "/people/find", search)
         soup = BeautifulSoup(response.data, "html.parser")
-        assert soup.find(id="results").get_text(strip=True) == "No one found"
+        assert soup.find(id="results").get_text(strip=True) == "No one in your caseload found"
         assert str(person.id) not in response.get_data(as_text=True)
         rows = audit_rows(response)
         assert [(r.action, r.outcome, r.person_id) for r in rows] == [
@@ -115,3 +115,18 @@ def test_a_keyworker_with_no_relationship_sees_nothing(sign_in, prison_a_person)
     client, _ = sign_in("keyworker")
     assert client.get(f"/people/{person.id}").status_code == 404
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.person_id == person.id))
+
+
+def test_a_probation_unit_sees_people_released_into_its_area(sign_in, prison_a_person):
+    person, _ = prison_a_person  # going to Birmingham, E08000025
+    from caseflow.organisations.services import create_organisation
+
+    birmingham = create_organisation(
+        "Test Birmingham PDU", "probation_delivery_unit", ["E08000025"]
+    )
+    plymouth = create_organisation("Test Plymouth PDU", "probation_delivery_unit", ["E06000026"])
+    db.session.commit()
+    inside, _ = sign_in(user=UserFactory(role="probation", organisation=birmingham))
+    outside, _ = sign_in(user=UserFactory(role="probation", organisation=plymouth))
+    assert inside.get(f"/people/{person.id}").status_code == 200
+    assert outside.get(f"/people/{person.id}").status_code == 404

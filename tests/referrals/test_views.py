@@ -288,3 +288,18 @@ def test_notifications_are_counted_in_the_header_and_marked_read_by_a_post(sign_
     assert "Notifications (1)" in menu()  # looking changes nothing
     post_form(referrer, "/notifications/read", {}, form_url="/notifications")
     assert "Notifications" in menu() and "Notifications (1)" not in menu()
+
+
+def test_ending_a_referral_cancels_its_booked_appointments(sign_in):
+    from tests.factories import AppointmentFactory
+
+    appointment = AppointmentFactory(appointment_date=local_today() + timedelta(days=2))
+    referral = appointment.referral
+    db.session.commit()
+    client, _ = sign_in(user=UserFactory(role="keyworker", organisation=referral.provider))
+    soup = page(client, f"/referrals/{referral.id}")
+    assert not soup.find("a", string=lambda s: s and "Record attendance" in s)  # a future day
+    post_form(client, f"/referrals/{referral.id}/close", {"reason_code": "lost_contact"})
+    db.session.expire_all()
+    assert db.session.get(Appointment, appointment.id).outcome == "cancelled"
+    assert "Cancelled" in page(client, f"/referrals/{referral.id}").get_text()

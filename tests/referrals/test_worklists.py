@@ -106,7 +106,8 @@ def test_manager_sees_their_area_flagged_and_breaches(app):
     engaged = episode_at(prison, actual_release_date=days_ago(6))
     ReferralFactory(episode=engaged, status=Status.ENGAGED, treatment_start_date=days_ago(1))
     ids = lambda flag: [e.id for e in worklists.area_at_risk(manager, flag=flag).rows]  # noqa: E731
-    assert ids("all") == [day_30.id, day_21.id, day_15.id, day_8.id, day_2.id]
+    # Cases that can still be saved first, fewest days left first; then breaches.
+    assert ids("all") == [day_21.id, day_15.id, day_8.id, day_2.id, day_30.id]
     assert ids("day7") == [day_21.id, day_15.id, day_8.id]
     assert ids("day14") == [day_21.id, day_15.id]
     assert ids("day21") == [day_21.id]
