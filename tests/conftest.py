@@ -136,3 +136,24 @@ def sign_in(app):
         return signed_in_client(app, user), user
 
     return _sign_in
+
+
+@pytest.fixture
+def own_database(request, database_url):
+    """An empty database of the suite's kind for a test that commits for real (concurrency,
+    triggers, roles); dropped afterwards. Tests using it skip the per-test transaction."""
+    url = databases.scratch_database(database_url, request.module.__name__.rsplit(".", 1)[-1][:20])
+    yield url
+    databases.drop_scratch(url)
+
+
+@pytest.fixture
+def committed_app(own_database):
+    """An app on its own migrated database, where commits are real."""
+    app = make_test_app(own_database)
+    with app.app_context():
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -27,7 +27,6 @@ from caseflow.extensions import db
 from caseflow.organisations.models import OrganisationKind
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.models import Referral
-from tests import databases
 from tests.conftest import make_test_app
 from tests.factories import (
     TEST_PASSWORD,
@@ -104,13 +103,6 @@ def every_logger_at_debug(caplog, app) -> None:
     for name in [*LOGGERS, app.logger.name, *sorted(named)]:
         caplog.set_level(logging.DEBUG, logger=name or None)
         assert not logging.getLogger(name or None).disabled, name
-
-
-@pytest.fixture
-def own_database(database_url):
-    url = databases.scratch_database(database_url, "logs")
-    yield url
-    databases.drop_scratch(url)
 
 
 @pytest.fixture

@@ -270,6 +270,11 @@ def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Re
     changed = sorted(name for name, value in values.items() if getattr(referral, name) != value)
     for name, value in values.items():
         setattr(referral, name, value)
+    _audit_update(actor, referral, {"fields": changed})
+    return referral
+
+
+def _audit_update(actor, referral: Referral, detail: dict) -> None:
     record(
         "update",
         actor=actor,
@@ -277,9 +282,8 @@ def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Re
         entity_id=referral.id,
         person_id=referral.person_id,
         purpose="referral",
-        detail={"fields": changed},
+        detail=detail,
     )
-    return referral
 
 
 def purge_old_drafts(*, apply: bool, now=None) -> int:
@@ -393,14 +397,10 @@ def change_status(
         )
 
     _history(actor, referral, action, seen_status, transition.to_status, **details)
-    record(
-        "update",
-        actor=actor,
-        entity_type="referral",
-        entity_id=referral.id,
-        person_id=referral.person_id,
-        purpose="referral",
-        detail={
+    _audit_update(
+        actor,
+        referral,
+        {
             "change": action,
             "from": seen_status,
             "to": transition.to_status,
@@ -443,15 +443,7 @@ def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> 
         raise InvalidChange("Select a keyworker in your team", "keyworker")
     referral.assigned_keyworker_id = colleague.id
     _history(actor, referral, "assigned", referral.status, referral.status)
-    record(
-        "update",
-        actor=actor,
-        entity_type="referral",
-        entity_id=referral.id,
-        person_id=referral.person_id,
-        purpose="referral",
-        detail={"change": "assigned", "fields": ["assigned_keyworker_id"]},
-    )
+    _audit_update(actor, referral, {"change": "assigned", "fields": ["assigned_keyworker_id"]})
     return referral
 
 

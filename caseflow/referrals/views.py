@@ -190,6 +190,33 @@ ACTION_TITLES = {
 }
 
 
+def _act_on_referral(form, referral_id: uuid.UUID, call, done: str, *, then=None):
+    """Run one change from a referral page: a redirect when it is done or cannot be made,
+    None when the form should be shown again with the problem beside its field."""
+    try:
+        _answer(call)
+    except InvalidChange as error:
+        _show_problem(form, error)
+        return None
+    except InvalidTransition as error:
+        flash(str(error), "warning")
+        return redirect(url_for("referrals.show", referral_id=referral_id))
+    flash(done, "success")
+    return redirect(then or url_for("referrals.show", referral_id=referral_id))
+
+
+def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str):
+    referral = _answer(services.view_referral, current_user, referral_id, page=action)
+    return render_template(
+        "referrals/change.html",
+        form=form,
+        referral=referral,
+        action=action,
+        title=title,
+        clock=services.clock_for(referral),
+    )
+
+
 def _change(referral_id: uuid.UUID, action: str):
     form_class = ACTION_FORMS[action]
     extra = {"providers": services.all_providers()} if action == "redirect" else {}
@@ -204,28 +231,18 @@ def _change(referral_id: uuid.UUID, action: str):
         }
         if "provider" in data:
             data["provider_id"] = uuid.UUID(data.pop("provider"))
-        try:
-            _answer(services.change_status, current_user, referral_id, action, **data)
-        except InvalidChange as error:
-            _show_problem(form, error)
-        except InvalidTransition as error:
-            flash(str(error), "warning")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-        else:
-            flash(TRANSITIONS[action].done_message, "success")
-            if action == "redirect" and current_user.role == "keyworker":
-                # The referral now belongs to another provider; this team no longer sees it.
-                return redirect(url_for("main.home"))
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-    referral = _answer(services.view_referral, current_user, referral_id, page=action)
-    return render_template(
-        "referrals/change.html",
-        form=form,
-        referral=referral,
-        action=action,
-        title=ACTION_TITLES[action],
-        clock=services.clock_for(referral),
-    )
+        # After a keyworker redirects, the referral is another provider's: back to the worklist.
+        leaves = action == "redirect" and current_user.role == "keyworker"
+        done = _act_on_referral(
+            form,
+            referral_id,
+            lambda: services.change_status(current_user, referral_id, action, **data),
+            TRANSITIONS[action].done_message,
+            then=url_for("main.home") if leaves else None,
+        )
+        if done is not None:
+            return done
+    return _change_page(form, referral_id, action=action, title=ACTION_TITLES[action])
 
 
 def _register_change_view(action: str) -> None:
@@ -252,27 +269,16 @@ for _action in ACTION_FORMS:
 def assign(referral_id: uuid.UUID):
     form = forms.AssignForm(keyworkers=services.colleagues_who_can_be_assigned(current_user))
     if form.validate_on_submit():
-        try:
-            _answer(
-                services.assign_keyworker, current_user, referral_id, uuid.UUID(form.keyworker.data)
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        except InvalidTransition as error:
-            flash(str(error), "warning")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-        else:
-            flash("Keyworker assigned", "success")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-    referral = _answer(services.view_referral, current_user, referral_id, page="assign")
-    return render_template(
-        "referrals/change.html",
-        form=form,
-        referral=referral,
-        action="assign",
-        title="Assign a keyworker",
-        clock=services.clock_for(referral),
-    )
+        keyworker_id = uuid.UUID(form.keyworker.data)
+        done = _act_on_referral(
+            form,
+            referral_id,
+            lambda: services.assign_keyworker(current_user, referral_id, keyworker_id),
+            "Keyworker assigned",
+        )
+        if done is not None:
+            return done
+    return _change_page(form, referral_id, action="assign", title="Assign a keyworker")
 
 
 @bp.route("/referrals/<uuid:referral_id>/appointments/new", methods=["GET", "POST"])
@@ -282,32 +288,21 @@ def book_appointment(referral_id: uuid.UUID):
     if request.method == "GET":
         form.token.data = uuid.uuid4().hex
     if form.validate_on_submit():
-        try:
-            _answer(
-                services.book_appointment,
+        done = _act_on_referral(
+            form,
+            referral_id,
+            lambda: services.book_appointment(
                 current_user,
                 referral_id,
                 appointment_date=form.appointment_date.data,
                 appointment_time=form.appointment_time.data,
                 token=form.token.data or None,
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        except InvalidTransition as error:
-            flash(str(error), "warning")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-        else:
-            flash("Appointment booked", "success")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-    referral = _answer(services.view_referral, current_user, referral_id, page="book appointment")
-    return render_template(
-        "referrals/change.html",
-        form=form,
-        referral=referral,
-        action="appointment",
-        title="Book an appointment",
-        clock=services.clock_for(referral),
-    )
+            ),
+            "Appointment booked",
+        )
+        if done is not None:
+            return done
+    return _change_page(form, referral_id, action="appointment", title="Book an appointment")
 
 
 @bp.route("/appointments/<uuid:appointment_id>/attendance", methods=["GET", "POST"])

@@ -3,34 +3,13 @@
 import threading
 import time
 
-import flask_migrate
 import pytest
 from sqlalchemy import text
 
 from caseflow.audit import chain
 from caseflow.audit import services as audit
 from caseflow.extensions import db
-from tests import databases
 from tests.audit.chain_helpers import stored_rows
-from tests.conftest import make_test_app
-
-
-@pytest.fixture
-def own_database(database_url):
-    url = databases.scratch_database(database_url, "chain")
-    yield url
-    databases.drop_scratch(url)
-
-
-@pytest.fixture
-def committed_app(own_database):
-    app = make_test_app(own_database)
-    with app.app_context():
-        flask_migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _someone_waits_on_a_lock(app) -> bool:

@@ -8,18 +8,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from caseflow.extensions import db
-from tests import databases
 from tests.conftest import make_test_app
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "docs" / "database-roles.sql"
 APP_ROLE = "caseflow_app_roles_test"
-
-
-@pytest.fixture
-def own_database(database_url):
-    url = databases.scratch_database(database_url, "roles")
-    yield url
-    databases.drop_scratch(url)
 
 
 def _connect(url: str, user: str | None = None) -> psycopg.Connection:

@@ -3,7 +3,6 @@
 import threading
 import time
 
-import flask_migrate
 import pytest
 from sqlalchemy import select, text
 
@@ -13,27 +12,7 @@ from caseflow.extensions import db
 from caseflow.referrals import services
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Referral, ReferralEvent
-from tests import databases
-from tests.conftest import make_test_app
 from tests.factories import ReferralFactory, UserFactory, provider_serving
-
-
-@pytest.fixture
-def own_database(database_url):
-    url = databases.scratch_database(database_url, "race")
-    yield url
-    databases.drop_scratch(url)
-
-
-@pytest.fixture
-def committed_app(own_database):
-    app = make_test_app(own_database)
-    with app.app_context():
-        flask_migrate.upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _waiting_on_a_lock(app) -> bool:
