@@ -9,32 +9,12 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from caseflow.dates import display, local_today
-from caseflow.people.identifiers import format_nhs_number, nhs_check_digit
+from caseflow.people.identifiers import format_nhs_number
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import fill_date, main_menu, synthetic_nhs_number
 
 BIRMINGHAM = "prison.healthcare@demo.caseflow.test"
 FEATHERSTONE = "prison.healthcare2@demo.caseflow.test"
-
-
-def synthetic_nhs_number(first_six: str) -> str:
-    """The first valid NHS number in the 999 test range from 999 + first_six upwards."""
-    start = int(first_six)
-    for value in range(start, start + 100):
-        first_nine = f"999{value:06d}"
-        check = nhs_check_digit(first_nine)
-        if check is not None:
-            return first_nine + str(check)
-    raise AssertionError("no valid NHS number found")
-
-
-def main_menu(page, name: str) -> None:
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name).click()
-
-
-def fill_date(page, field: str, value) -> None:
-    page.locator(f"#{field}-day").fill(str(value.day))
-    page.locator(f"#{field}-month").fill(str(value.month))
-    page.locator(f"#{field}-year").fill(str(value.year))
 
 
 def expect_error(page, message: str) -> None:
@@ -78,7 +58,7 @@ def add_person_in_custody(
     page, *, given, family, born, nhs_number, prison_number, received, expected_release
 ) -> None:
     """From any signed-in page: add a person, then their custody episode; ends on their page."""
-    main_menu(page, "Add a person")
+    main_menu(page, "Add a person").click()
     expect(page.get_by_role("heading", name="Add a person")).to_be_visible()
     assert_accessible(page)
     fill_person(
@@ -115,7 +95,7 @@ def test_prison_healthcare_adds_finds_and_changes_a_person(browser_page, live_se
     assert_accessible(page)
 
     # 1. The empty form is refused, with each problem in the summary and beside its field.
-    main_menu(page, "Add a person")
+    main_menu(page, "Add a person").click()
     expect(page.get_by_role("heading", name="Add a person")).to_be_visible()
     expect(page).to_have_title("Add a person - Caseflow")
     assert_accessible(page)
@@ -156,7 +136,7 @@ def test_prison_healthcare_adds_finds_and_changes_a_person(browser_page, live_se
     assert_accessible(page)
 
     # 3. Find the person again by NHS number, typed with spaces.
-    main_menu(page, "Find a person")
+    main_menu(page, "Find a person").click()
     expect(page.get_by_role("heading", name="Find a person")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("NHS number").fill(format_nhs_number(nhs_number))
@@ -218,7 +198,7 @@ def test_another_prison_cannot_find_the_person(browser_page, live_server):
     sign_in(page, live_server, FEATHERSTONE)
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
     assert_accessible(page)
-    main_menu(page, "Find a person")
+    main_menu(page, "Find a person").click()
     expect(page.get_by_role("heading", name="Find a person")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("NHS number").fill(format_nhs_number(nhs_number))

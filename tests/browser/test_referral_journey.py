@@ -14,8 +14,9 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from caseflow.dates import display, local_today
-from caseflow.people.identifiers import format_nhs_number, nhs_check_digit
+from caseflow.people.identifiers import format_nhs_number
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import fill_date, main_menu, synthetic_nhs_number
 
 PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"
 KEYWORKER = "keyworker@demo.caseflow.test"
@@ -27,27 +28,6 @@ FULL_NAME = f"{GIVEN} {FAMILY}"
 PRISON_NUMBER = "Z9001AA"
 PROVIDER = "Birmingham Recovery Service"
 AT_RISK = "Cases at risk in your area"
-
-
-def synthetic_nhs_number(first_six: str) -> str:
-    """The first valid NHS number in the 999 test range from 999 + first_six upwards."""
-    start = int(first_six)
-    for value in range(start, start + 100):
-        first_nine = f"999{value:06d}"
-        check = nhs_check_digit(first_nine)
-        if check is not None:
-            return first_nine + str(check)
-    raise AssertionError("no valid NHS number found")
-
-
-def main_menu(page, name: str):
-    return page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name)
-
-
-def fill_date(page, field: str, value) -> None:
-    page.locator(f"#{field}-day").fill(str(value.day))
-    page.locator(f"#{field}-month").fill(str(value.month))
-    page.locator(f"#{field}-year").fill(str(value.year))
 
 
 def radio(page, group: str, label: str):
