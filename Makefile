@@ -10,7 +10,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 MOJ := node_modules/@ministryofjustice/frontend/moj
 
 .DEFAULT_GOAL := help
-.PHONY: help install assets db demo run test lint format test-fast clean
+.PHONY: help install assets db demo run test lint format test-fast clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -60,6 +60,9 @@ format: install ## Fix style and formatting
 test: install assets lint ## Lint, bandit, then the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
 	$(VENV)/bin/bandit -q -r caseflow -c pyproject.toml
 	$(VENV)/bin/pytest --durations=15
+
+bench: install ## Benchmark on PostgreSQL (a fresh database, synthetic data at two sizes); prints one table
+	$(PY) -m bench
 
 clean: ## Remove the virtualenv, npm packages and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules $(STATIC)/.built $(STATIC)/fonts $(STATIC)/images \

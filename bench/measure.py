@@ -1,0 +1,593 @@
+"""Measuring: full requests through the Flask test client, at two sizes in one run, one table.
+
+Both sizes live in the run's one database at once, each in its own schema (``bench_small`` and
+``bench_large``) with its own app in the "test" configuration (keys generated for the run), the
+schema chosen by the connection's search_path. That lets every figure be measured interleaved:
+request by request, SMALL and LARGE (and, for the audit figure, auditing on and off) take turns,
+so a noisy neighbour slows both sides alike and the ratios and differences hold.
+
+Every timed request goes through the whole app (session lookup, permission check, the service,
+its audit row and commit, the template) on PostgreSQL.
+"""
+
+import contextvars
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import secrets
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import flask_migrate
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+import config
+from bench import bulk
+from caseflow import create_app
+from caseflow.audit.models import AuditEvent
+from caseflow.auth.models import UserSession
+from caseflow.extensions import db
+from caseflow.security import crypto
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/caseflow_bench"
+SMALL_RELEASES = 2_500
+GROWTH = 10
+NATIONAL_RELEASES = 250_000
+SCHEMAS = {"SMALL": "bench_small", "LARGE": "bench_large"}
+WARMUP = 5
+ROUNDS = 100  # timed requests per figure and size
+CHECKED_PEOPLE = 200
+
+TARGETS = {
+    "load_minutes": 10.0,
+    "worklist_p95": 100.0,
+    "worklist_growth": 1.3,
+    "find_p95": 30.0,
+    "find_growth": 1.3,
+    "audit_ms": 2.0,
+}
+
+
+class BenchError(RuntimeError):
+    """A request did not answer as expected, so its timing would mean nothing."""
+
+
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+# The database ------------------------------------------------------------------------------
+
+
+def _admin_and_name(url: str):
+    target = make_url(url)
+    if target.get_backend_name() != "postgresql":
+        raise SystemExit("bench: BENCH_DATABASE_URL must be a PostgreSQL URL")
+    name = target.database or ""
+    if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+        raise SystemExit(f"bench: unsupported database name {name!r}")
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    return admin, name
+
+
+def create_database(url: str) -> None:
+    """A fresh database with a schema per size.
+
+    Not DROP ... WITH (FORCE): a database someone is still using is an error, not a casualty.
+    """
+    admin, name = _admin_and_name(url)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        for schema in SCHEMAS.values():
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+
+
+def make_app(url: str, schema: str) -> Flask:
+    """The app in its test configuration, its connections using one schema."""
+    options = {
+        **config.Config.SQLALCHEMY_ENGINE_OPTIONS,
+        "connect_args": {"options": f"-c search_path={schema}"},
+    }
+    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+    app.test_client_class = BenchClient
+    return app
+
+
+def drop_database(url: str) -> None:
+    admin, name = _admin_and_name(url)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def vacuum_analyze(url: str) -> None:
+    """Statistics and visibility maps as autovacuum would leave them on a live database."""
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("VACUUM (ANALYZE)")
+    engine.dispose()
+
+
+# Requests ------------------------------------------------------------------------------------
+
+
+class BenchClient(FlaskClient):
+    """Each request in a fresh context, as a real one would be (as tests/conftest.py does)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def signed_in_client(app, user_id: uuid.UUID) -> FlaskClient:
+    """A client with a live server-side session, without the sign-in form (tests/helpers.py)."""
+    token = secrets.token_urlsafe(32)
+    with app.app_context():
+        db.session.add(
+            UserSession(
+                id=hashlib.sha256(token.encode()).hexdigest(),
+                user_id=user_id,
+                data=json.dumps({"_user_id": str(user_id), "_fresh": True}),
+            )
+        )
+        db.session.commit()
+    client = app.test_client()
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], token)
+    return client
+
+
+def timed(client, method: str, url: str, *, expect: str, **kwargs) -> float:
+    """Milliseconds for one request; the answer must be 200 and contain ``expect``."""
+    started = time.perf_counter()
+    response = client.open(url, method=method, **kwargs)
+    elapsed = (time.perf_counter() - started) * 1000
+    body = response.get_data(as_text=True)
+    if response.status_code != 200 or expect not in body:
+        raise BenchError(f"{method} {url}: status {response.status_code}, expected {expect!r}")
+    return elapsed
+
+
+def csrf_token(client, url: str) -> str:
+    response = client.get(url)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', response.get_data(as_text=True))
+    if response.status_code != 200 or match is None:
+        raise BenchError(f"GET {url}: no CSRF token")
+    return match.group(1)
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+@dataclass
+class Timings:
+    samples: list[float]
+
+    @property
+    def p50(self) -> float:
+        return percentile(self.samples, 0.50)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.samples, 0.95)
+
+
+class Counters:
+    """Per request: SQL statements, values decrypted, and how long the audit chain's advisory
+    lock was held (from the flush that wrote the audit row to the commit), to show N+1 queries,
+    needless decryption, and how long other audited requests would wait."""
+
+    def __init__(self, apps):
+        self.active = False
+        self.statements = self.decrypts = 0
+        self.lock_taken: float | None = None
+        self.lock_held = 0.0
+        for app in apps:
+            with app.app_context():
+                event.listen(db.engine, "after_cursor_execute", self._statement)
+        event.listen(Session, "after_commit", self._committed)
+        original = crypto.decrypt
+
+        def counting_decrypt(*args, **kwargs):
+            if self.active:
+                self.decrypts += 1
+            return original(*args, **kwargs)
+
+        crypto.decrypt = counting_decrypt
+
+    def _statement(self, _connection, _cursor, statement, *_rest) -> None:
+        if not self.active:
+            return
+        self.statements += 1
+        if "pg_advisory_xact_lock" in statement and self.lock_taken is None:
+            self.lock_taken = time.perf_counter()
+
+    def _committed(self, _session) -> None:
+        if self.active and self.lock_taken is not None:
+            self.lock_held += (time.perf_counter() - self.lock_taken) * 1000
+            self.lock_taken = None
+
+    def count(self, call, repeat: int = 9) -> tuple[int, int, float]:
+        """Statements and decryptions of one request; the median lock hold over ``repeat``."""
+        held = []
+        for attempt in range(repeat):
+            self.statements = self.decrypts = 0
+            self.lock_taken, self.lock_held = None, 0.0
+            self.active = True
+            try:
+                call()
+            finally:
+                self.active = False
+            if attempt == 0:
+                counted = (self.statements, self.decrypts)
+            held.append(self.lock_held)
+        return (*counted, statistics.median(held))
+
+
+@contextmanager
+def audit_recording_off():
+    """Replace audit.services.record and record_independent with a no-op, in every module."""
+    from caseflow.audit import services as audit
+
+    originals = {"record": audit.record, "record_independent": audit.record_independent}
+
+    def no_op(*_args, **_kwargs):
+        return None
+
+    swapped = []
+    for name, module in list(sys.modules.items()):
+        if module is None or not (name == "caseflow" or name.startswith("caseflow.")):
+            continue
+        for attribute, original in originals.items():
+            if getattr(module, attribute, None) is original:
+                setattr(module, attribute, no_op)
+                swapped.append((module, attribute, original))
+    try:
+        yield
+    finally:
+        for module, attribute, original in swapped:
+            setattr(module, attribute, original)
+
+
+def audit_rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+# The two sizes ---------------------------------------------------------------------------
+
+
+@dataclass
+class Size:
+    label: str
+    releases: int
+    app: Flask
+    world: bulk.World | None = None
+    loader: bulk.Loader | None = None
+    load: bulk.LoadResult | None = None
+    worklist_rows: int = 0
+    arms: dict[str, Callable[[int], float]] = field(default_factory=dict)
+    timings: dict[str, Timings] = field(default_factory=dict)
+    counts: dict[str, tuple[int, int, float]] = field(default_factory=dict)
+
+    @property
+    def audit_ms(self) -> float:
+        return self.timings["audit on"].p50 - self.timings["audit off"].p50
+
+
+def load(size: Size) -> None:
+    with size.app.app_context():
+        flask_migrate.upgrade()
+        size.world = bulk.build_world()
+        size.loader = bulk.Loader(size.world)
+        size.load = size.loader.load(size.releases)
+    loaded = size.load
+    say(
+        f"{size.label}: {loaded.total_rows:,} rows in {loaded.seconds:.1f} s "
+        f"({loaded.rows_per_second:,.0f} rows/s): {dict(loaded.rows)}"
+    )
+    say(
+        f"{size.label}: {size.loader.parity_checked} bulk rows compared with the rows the models "
+        "give for the same values: identical"
+    )
+
+
+def prepare(size: Size) -> None:
+    """Checks on the data, signed-in clients, and one callable per timed request."""
+    app, world, loader = size.app, size.world, size.loader
+    # Which people are looked up: repeatable, nothing secret.
+    rng = random.Random(bulk.SEED)  # noqa: S311
+    with app.app_context():
+        checked = bulk.check_people(
+            rng.sample([i.person_id for i in loader.identities], CHECKED_PEOPLE)
+        )
+        size.worklist_rows = bulk.accepted_at_target(world)
+    say(f"{size.label}: {checked} people read back through the ORM: values open, indexes match")
+
+    bare = app.test_client()
+    size.arms["healthz"] = lambda _i: timed(bare, "GET", "/healthz", expect="ok")
+
+    # (b) the keyworker's accepted-referrals worklist: page 1 of about 200 rows.
+    keyworker = signed_in_client(app, world.target.user_id)
+    pages = -(-size.worklist_rows // 25)
+    expect = f"{size.worklist_rows} cases, page 1 of {pages}"
+    size.arms["worklist"] = lambda _i: timed(keyworker, "GET", "/worklists/accepted", expect=expect)
+
+    # (c) find a person by NHS number and by prison number: someone else each time, as long as
+    # the prison holds enough people (at the default sizes SMALL repeats a few).
+    searcher = signed_in_client(app, world.find_prison.user_id)
+    token = csrf_token(searcher, "/people/find")
+    held = [i for i in loader.identities if i.prison_id == world.find_prison.organisation_id]
+    for identifier, label in (("nhs_number", "NHS number"), ("prison_number", "prison number")):
+        candidates = [i for i in held if getattr(i, identifier)]
+        wanted = WARMUP + ROUNDS + 1
+        people = (
+            rng.sample(candidates, wanted)
+            if len(candidates) >= wanted
+            else rng.choices(candidates, k=wanted)  # a small BENCH_SCALE: some searched twice
+        )
+
+        def find(i, identifier=identifier, people=people):
+            return timed(
+                searcher,
+                "POST",
+                "/people/find",
+                data={identifier: getattr(people[i], identifier), "csrf_token": token},
+                expect=people[i].name,
+            )
+
+        size.arms[f"find by {label}"] = find
+
+    # (d) the person page with auditing on, and with audit recording replaced by a no-op.
+    person_id = loader.target_people[0]
+    name = next(i.name for i in loader.identities if i.person_id == person_id)
+
+    def person_page(_i):
+        return timed(keyworker, "GET", f"/people/{person_id}", expect=name)
+
+    def person_page_unaudited(i):
+        with audit_recording_off():
+            return person_page(i)
+
+    size.arms["audit on"] = person_page
+    size.arms["audit off"] = person_page_unaudited
+
+
+def interleaved(arms: dict, rounds: int) -> dict:
+    """Each arm once per round, the order rotating, after WARMUP rounds not kept."""
+    names = list(arms)
+    samples: dict = {name: [] for name in names}
+    for i in range(WARMUP + rounds):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            elapsed = arms[name](i)
+            if i >= WARMUP:
+                samples[name].append(elapsed)
+    return {name: Timings(values) for name, values in samples.items()}
+
+
+FIGURES = (
+    ("healthz",),
+    ("worklist",),
+    ("find by NHS number",),
+    ("find by prison number",),
+    ("audit on", "audit off"),
+)
+COUNTED = {
+    "worklist page": "worklist",
+    "find by NHS number": "find by NHS number",
+    "find by prison number": "find by prison number",
+    "person page": "audit on",
+}
+
+
+def measure(sizes: list[Size], counters: Counters) -> None:
+    before = {size.label: audit_rows(size.app) for size in sizes}
+    for figure in FIGURES:
+        say(f"measuring {' / '.join(figure)}, SMALL and LARGE interleaved")
+        arms = {(size.label, name): size.arms[name] for size in sizes for name in figure}
+        for (label, name), timings in interleaved(arms, ROUNDS).items():
+            next(size for size in sizes if size.label == label).timings[name] = timings
+    for size in sizes:
+        written = audit_rows(size.app) - before[size.label]
+        # One row per worklist page, search and person page audited; none from /healthz or
+        # from the person pages with recording off.
+        expected = (WARMUP + ROUNDS) * 4
+        if written != expected:
+            raise BenchError(f"{size.label}: {written} audit rows, expected {expected}")
+        for page, arm in COUNTED.items():
+            size.counts[page] = counters.count(lambda arm=arm, size=size: size.arms[arm](0))
+
+
+# The table ----------------------------------------------------------------------------------
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def table(small: Size, large: Size, national_minutes: float) -> str:
+    rows = []
+
+    def row(what, small_value, large_value, target="", result=""):
+        rows.append(f"| {what} | {small_value} | {large_value} | {target} | {result} |")
+
+    def load_figure(size: Size) -> str:
+        load = size.load
+        return (
+            f"{load.rows_per_second:,.0f} rows/s ({load.total_rows:,} rows in {load.seconds:.1f} s)"
+        )
+
+    def p50_p95(size: Size, name: str) -> str:
+        timings = size.timings[name]
+        return f"{timings.p50:.1f} / {timings.p95:.1f} ms"
+
+    def growth(name: str) -> float:
+        return large.timings[name].p95 / small.timings[name].p95
+
+    row(
+        "data load through the bulk path, encryption included",
+        load_figure(small),
+        load_figure(large),
+        "national set (250k releases) in under 10 min on 2 cores",
+        f"{_verdict(national_minutes < TARGETS['load_minutes'])}: "
+        f"{national_minutes:.1f} min projected at the LARGE rate",
+    )
+    row(
+        "reference: GET /healthz (one SELECT 1), p50 / p95",
+        *_pair(p50_p95, small, large, "healthz"),
+    )
+    worst = max(small.timings["worklist"].p95, large.timings["worklist"].p95)
+    row(
+        f"worklist page (keyworker, accepted: 25 rows of {large.worklist_rows}), p50 / p95",
+        p50_p95(small, "worklist"),
+        p50_p95(large, "worklist"),
+        "p95 under 100 ms",
+        _verdict(worst < TARGETS["worklist_p95"]),
+    )
+    row(
+        "worklist growth, p95 LARGE / SMALL",
+        "",
+        f"{growth('worklist'):.2f}",
+        "at most 1.3",
+        _verdict(growth("worklist") <= TARGETS["worklist_growth"]),
+    )
+    for name in ("find by NHS number", "find by prison number"):
+        worst = max(small.timings[name].p95, large.timings[name].p95)
+        row(
+            f"{name} (POST /people/find), p50 / p95",
+            p50_p95(small, name),
+            p50_p95(large, name),
+            "p95 under 30 ms",
+            _verdict(worst < TARGETS["find_p95"]),
+        )
+        row(
+            f"{name}: growth, p95 LARGE / SMALL",
+            "",
+            f"{growth(name):.2f}",
+            "flat (at most 1.3)",
+            _verdict(growth(name) <= TARGETS["find_growth"]),
+        )
+
+    def audit_figure(size: Size) -> str:
+        on, off = size.timings["audit on"].p50, size.timings["audit off"].p50
+        return f"{size.audit_ms:+.2f} ms ({on:.1f} on, {off:.1f} off)"
+
+    row(
+        "audit write: person page p50 with auditing on minus p50 with recording a no-op",
+        audit_figure(small),
+        audit_figure(large),
+        "under 2 ms per audited request",
+        _verdict(max(small.audit_ms, large.audit_ms) < TARGETS["audit_ms"]),
+    )
+    for page in COUNTED:
+        row(
+            f"{page}: SQL statements / values decrypted / audit chain lock held, per request",
+            "{} / {} / {:.1f} ms".format(*small.counts[page]),
+            "{} / {} / {:.1f} ms".format(*large.counts[page]),
+            "",
+            "info",
+        )
+    not_built = "not built yet"
+    row(
+        "continuity dashboard (12-month rate, every breakdown, trend) vs one SQL query",
+        not_built,
+        not_built,
+        "at most 1.5x the SQL query; under 300 ms at national scale",
+        "-",
+    )
+    row("dashboard growth, LARGE / SMALL", not_built, not_built, "at most 3x for 10x data", "-")
+    row(
+        "audit search over 30 days with 10M+ rows",
+        "not measured: the bulk load writes no audit rows",
+        "",
+        "under 200 ms",
+        "-",
+    )
+    row(
+        "under load (gunicorn, 2 cores, mixed reads and writes)",
+        not_built,
+        not_built,
+        "requests/s and p95, zero errors; ratio to a bare indexed SELECT",
+        "-",
+    )
+    header = [
+        f"| figure | SMALL ({small.releases:,} releases) | LARGE ({large.releases:,} releases) "
+        "| target | result |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    return "\n".join(header + rows)
+
+
+def _pair(figure, small: Size, large: Size, name: str) -> tuple[str, str, str, str]:
+    return figure(small, name), figure(large, name), "", "info"
+
+
+# The run -------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    started = time.perf_counter()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    keep = os.environ.get("BENCH_KEEP") == "1"
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    small_releases = max(1, round(SMALL_RELEASES * scale))
+
+    safe_url = make_url(url).render_as_string(hide_password=True)
+    say(f"creating {safe_url}")
+    create_database(url)
+    sizes: list[Size] = []
+    try:
+        for label, releases in (("SMALL", small_releases), ("LARGE", GROWTH * small_releases)):
+            sizes.append(Size(label, releases, make_app(url, SCHEMAS[label])))
+            say(f"{label}: migrating schema {SCHEMAS[label]} and loading {releases:,} releases")
+            load(sizes[-1])
+        vacuum_analyze(url)
+        for size in sizes:
+            prepare(size)
+        measure(sizes, Counters([size.app for size in sizes]))
+        small, large = sizes
+        rows_per_release = large.load.total_rows / large.load.releases
+        national_minutes = NATIONAL_RELEASES * rows_per_release / large.load.rows_per_second / 60
+        print(table(small, large, national_minutes))
+        print()
+        print(
+            f"Rows per release in this data set: {rows_per_release:.1f}. Load rates include "
+            "building each row (encryption, blind indexes) and the inserts; no audit rows. "
+            "Timings are full requests through the Flask test client on PostgreSQL, "
+            f"{ROUNDS} per figure and size, SMALL and LARGE interleaved request by request."
+        )
+    finally:
+        for size in sizes:
+            with size.app.app_context():
+                db.engine.dispose()
+        if keep:
+            say(f"kept {safe_url} (BENCH_KEEP=1)")
+        else:
+            try:
+                drop_database(url)
+            except SQLAlchemyError as error:  # said, not raised: never hide an earlier error
+                say(f"could not drop {safe_url}: {error}")
+            else:
+                say(f"dropped {safe_url}")
+    print(f"Wall time: {time.perf_counter() - started:.0f} s")
+    return 0
