@@ -36,9 +36,10 @@ def find():
     if form.validate_on_submit():
         result = services.search(current_user, **_form_data(form))
         # The match stays on the server: only this session may ask to break glass for it.
-        session["break_glass_candidate"] = (
-            str(result.out_of_scope_match) if result.out_of_scope_match else None
-        )
+        if result.out_of_scope_match:
+            session["break_glass_candidate"] = str(result.out_of_scope_match)
+        elif session.get("break_glass_candidate"):
+            session.pop("break_glass_candidate")
     return render_template("people/find.html", form=form, result=result)
 
 

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -76,6 +76,9 @@ class Referral(Entity):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # A provider's worklists read its referrals by status; without this they scan every
+    # referral nationally in that status.
+    __table_args__ = (Index("ix_referrals_provider_id_status", "provider_id", "status"),)
 
     @property
     def reference(self) -> str:
@@ -131,3 +134,13 @@ class Notification(Entity):
     referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # The header counts unread notifications on every page.
+    __table_args__ = (
+        Index(
+            "ix_notifications_unread",
+            "user_id",
+            postgresql_where=text("read_at IS NULL"),
+            sqlite_where=text("read_at IS NULL"),
+        ),
+    )
