@@ -51,6 +51,11 @@ def _event(action, *, actor, entity_type, entity_id, person_id, purpose, outcome
     )
 
 
+def filled_fields(values: dict) -> list[str]:
+    """The names of the fields given a value: what a create row says, never the values."""
+    return sorted(name for name, value in values.items() if value not in (None, "", False))
+
+
 def record(
     action: str,
     *,

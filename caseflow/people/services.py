@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
@@ -128,7 +128,7 @@ def create_person(actor, **fields) -> Person:
         entity_type="person",
         entity_id=person.id,
         person_id=person.id,
-        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+        detail={"fields": filled_fields(values)},
     )
     return person
 
@@ -194,7 +194,7 @@ def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode
         entity_type="custody_episode",
         entity_id=episode.id,
         person_id=person.id,
-        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+        detail={"fields": filled_fields(values)},
     )
     return episode
 

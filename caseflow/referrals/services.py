@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
@@ -253,7 +253,7 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
         entity_id=referral.id,
         person_id=person.id,
         purpose="referral",
-        detail={"fields": sorted(k for k, v in values.items() if v not in (None, "", False))},
+        detail={"fields": filled_fields(values)},
     )
     return referral
 
