@@ -1,22 +1,28 @@
 """Accounts: creating them, checking passwords, disabling them."""
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select
 
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
 from caseflow.auth.models import RecoveryCode, User
+from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation
-from caseflow.security import mfa, passwords
+from caseflow.security import mfa, passwords, throttle
 from caseflow.security.access import ROLE_NAMES
 from caseflow.security.sessions import end_sessions_of
 
 
 class AccountError(ValueError):
     """A request about an account that cannot be met, with words for the page."""
+
+
+class TooManyAttempts(InvalidChange):
+    """The account is delayed after failed attempts; the message says how long to wait."""
 
 
 def normalise_email(email: str) -> str:
@@ -56,6 +62,30 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     return user
+
+
+@dataclass(frozen=True)
+class SignInStep:
+    """A step of sign-in under the throttle: the account if it passed, and any wait."""
+
+    user: User | None
+    wait: throttle.Verdict
+
+
+def check_password(email: str, password: str, address: str | None) -> SignInStep:
+    """The password step: not even tried while the account waits; failures are counted.
+
+    A wrong password and an unknown email are counted and answered alike.
+    """
+    verdict = throttle.check(email)
+    if not verdict.allowed:
+        return SignInStep(None, verdict)
+    user = authenticate(email, password)
+    if user is None:
+        throttle.record_failure(email, address)
+    else:
+        throttle.record_success(email)
+    return SignInStep(user, verdict)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -184,6 +214,18 @@ def verify_second_factor(user: User, code: str) -> bool:
     return False
 
 
+def check_code(user: User, code: str, address: str | None) -> SignInStep:
+    """The second step, under the same throttle as the password."""
+    verdict = throttle.check(user.email)
+    if not verdict.allowed:
+        return SignInStep(None, verdict)
+    if not verify_second_factor(user, code):
+        throttle.record_failure(user.email, address)
+        return SignInStep(None, verdict)
+    throttle.record_success(user.email)
+    return SignInStep(user, verdict)
+
+
 def record_sign_in(user: User) -> None:
     user.last_signed_in_at = utcnow()
     record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
@@ -198,15 +240,33 @@ def unused_recovery_codes(user: User) -> int:
 
 
 def confirm_password(user: User, password: str) -> bool:
-    """The password again, for a sensitive step; a wrong one is audited as a failure."""
-    if passwords.verify_password(user.password_hash, password):
-        return True
+    """Whether the password is right, for a sensitive step, under the sign-in throttle.
+
+    A wrong password counts as a failed sign-in on the account, and while the account is
+    delayed even the right one is refused (TooManyAttempts), or guessing here would bypass the
+    throttle. Every refusal is audited.
+    """
+    verdict = throttle.check(user.email)
+    if not verdict.allowed:
+        _reauthentication_failed(user, "too many attempts")
+        raise TooManyAttempts(
+            "Too many attempts with the wrong password. " + throttle.wait_advice(verdict),
+            "password",
+        )
+    if not passwords.verify_password(user.password_hash, password):
+        throttle.record_failure(user.email, throttle.request_address())
+        _reauthentication_failed(user, "wrong password")
+        return False
+    throttle.record_success(user.email)
+    return True
+
+
+def _reauthentication_failed(user: User, reason: str) -> None:
     record_independent(
         "reauthenticate",
         actor=user,
         entity_type="user",
         entity_id=user.id,
         outcome=Outcome.FAILED,
-        detail={"reason": "wrong password"},
+        detail={"reason": reason},
     )
-    return False

@@ -49,20 +49,16 @@ def sign_in():
         return redirect(url_for("main.home"))
     form = forms.SignInForm()
     if form.validate_on_submit():
-        verdict = throttle.check(form.email.data, request.remote_addr)
-        if not verdict.allowed:
-            minutes = max(1, -(-verdict.wait_seconds // 60))
+        step = services.check_password(form.email.data, form.password.data, request.remote_addr)
+        if not step.wait.allowed:
             form.email.errors.append(
-                f"Too many attempts to sign in to this account. Wait {minutes} "
-                f"{'minute' if minutes == 1 else 'minutes'}, then try again"
+                "Too many attempts to sign in to this account. " + throttle.wait_advice(step.wait)
             )
             return render_template("auth/sign_in.html", form=form)
-        user = services.authenticate(form.email.data, form.password.data)
+        user = step.user
         if user is None:
-            throttle.record_failure(form.email.data, request.remote_addr)
             form.email.errors.append("Enter a correct email address and password")
             return render_template("auth/sign_in.html", form=form)
-        throttle.record_success(form.email.data)
         session.clear()
         session["pending_user"] = {
             "id": str(user.id),
@@ -84,16 +80,13 @@ def enter_code():
         return redirect(url_for("auth.sign_in"))
     form = forms.CodeForm()
     if form.validate_on_submit():
-        email = user.email
-        verdict = throttle.check(email, request.remote_addr)
-        if verdict.allowed and services.verify_second_factor(user, form.code.data):
-            throttle.record_success(email)
+        step = services.check_code(user, form.code.data, request.remote_addr)
+        if step.user is not None:
             return redirect(_finish_sign_in(user))
-        if verdict.allowed:
-            throttle.record_failure(email, request.remote_addr)
+        if step.wait.allowed:
             form.code.errors.append("Enter the code shown in your authenticator app now")
         else:
-            form.code.errors.append("Too many attempts. Wait a few minutes, then try again")
+            form.code.errors.append("Too many attempts. " + throttle.wait_advice(step.wait))
     return render_template("auth/code.html", form=form)
 
 

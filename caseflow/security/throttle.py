@@ -1,16 +1,21 @@
 """Sign-in throttling: a growing delay per account, and only a high ceiling per address.
 
-A whole prison may share one outgoing address, so the per-address limit is generous; one
-person's mistakes delay only attempts on their own account. Counts are kept in Redis when
-REDIS_URL is configured (production, several servers), otherwise in the database.
-Keys are hashes: the table never holds what someone typed as an email address.
+A whole prison may share one outgoing address, so the address alone never refuses anyone: a
+correct password for an account that has not itself failed is always let through, or one
+person's flood would lock out the whole prison. Past the ceiling, the address withdraws the free
+mistakes instead: each account tried from it is delayed from its first failure there. Unknown
+emails are counted under their own key exactly like accounts that exist, so the answers never
+tell which accounts exist. Counts are kept in Redis when REDIS_URL is configured (production,
+several servers), otherwise in the database. Keys are hashes: the store never holds what someone
+typed as an email address.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import delete
 
 from caseflow.auth.models import SignInThrottle
@@ -40,11 +45,15 @@ def address_key(address: str | None) -> str:
     return "address:" + hashlib.sha256((address or "unknown").encode()).hexdigest()[:40]
 
 
-def account_delay(failures: int) -> timedelta:
-    """Nothing for the first few mistakes, then 30 s, 1 min, 2 min... up to 15 minutes."""
-    if failures < FREE_ACCOUNT_FAILURES:
+def account_delay(failures: int, *, address_over_ceiling: bool = False) -> timedelta:
+    """Nothing for the first two mistakes, then 30 s, 1 min, 2 min... up to 15 minutes.
+
+    From an address over its ceiling there are no free mistakes: 30 s from the first.
+    """
+    first_delayed = 1 if address_over_ceiling else FREE_ACCOUNT_FAILURES
+    if failures < first_delayed:
         return timedelta(0)
-    return min(timedelta(seconds=30 * 2 ** (failures - FREE_ACCOUNT_FAILURES)), MAX_ACCOUNT_DELAY)
+    return min(timedelta(seconds=30 * 2 ** (failures - first_delayed)), MAX_ACCOUNT_DELAY)
 
 
 class DatabaseStore:
@@ -54,7 +63,7 @@ class DatabaseStore:
             return 0, None
         return row.failures, _aware(row.blocked_until) if row.blocked_until else None
 
-    def add_failure(self, key: str, block_for: "callable") -> None:
+    def add_failure(self, key: str, block_for: Callable[[int], timedelta]) -> None:
         row = db.session.get(SignInThrottle, key)
         now = utcnow()
         if row is None:
@@ -81,7 +90,7 @@ class RedisStore:
         until = datetime.fromtimestamp(float(blocked), UTC) if blocked else None
         return int(failures or 0), until
 
-    def add_failure(self, key: str, block_for) -> None:
+    def add_failure(self, key: str, block_for: Callable[[int], timedelta]) -> None:
         pipe = self.redis.pipeline()
         pipe.incr(f"caseflow:{key}:n")
         pipe.expire(f"caseflow:{key}:n", int((WINDOW * 4).total_seconds()))
@@ -104,27 +113,42 @@ def store():
     return RedisStore(url) if url else DatabaseStore()
 
 
-def _address_block(failures: int) -> timedelta:
+def _address_over_ceiling(failures: int) -> timedelta:
+    # For an address, the "blocked until" time marks how long its accounts get no free mistakes.
     return WINDOW if failures >= ADDRESS_CEILING else timedelta(0)
 
 
-def check(email: str, address: str | None) -> Verdict:
-    """How long before another attempt on this account from this address is allowed."""
+def check(email: str) -> Verdict:
+    """How long before another attempt on this account is allowed (the address never refuses)."""
+    _, blocked_until = store().get(account_key(email))
     now = utcnow()
-    waits = []
-    backend = store()
-    for key in (account_key(email), address_key(address)):
-        _, blocked_until = backend.get(key)
-        if blocked_until and blocked_until > now:
-            waits.append((blocked_until - now).total_seconds())
-    return Verdict(int(max(waits, default=0)) + (1 if waits else 0))
+    if blocked_until is None or blocked_until <= now:
+        return Verdict(0)
+    return Verdict(int((blocked_until - now).total_seconds()) + 1)
 
 
 def record_failure(email: str, address: str | None) -> None:
+    """A wrong password or code for this email (known or not), from this address."""
     backend = store()
-    backend.add_failure(account_key(email), account_delay)
-    backend.add_failure(address_key(address), _address_block)
+    backend.add_failure(address_key(address), _address_over_ceiling)
+    _, over_ceiling_until = backend.get(address_key(address))
+    over_ceiling = over_ceiling_until is not None and over_ceiling_until > utcnow()
+    backend.add_failure(
+        account_key(email),
+        lambda failures: account_delay(failures, address_over_ceiling=over_ceiling),
+    )
 
 
 def record_success(email: str) -> None:
     store().reset(account_key(email))
+
+
+def wait_advice(verdict: Verdict) -> str:
+    """'Wait 2 minutes, then try again': whole minutes, rounded up."""
+    minutes = max(1, -(-verdict.wait_seconds // 60))
+    return f"Wait {minutes} {'minute' if minutes == 1 else 'minutes'}, then try again"
+
+
+def request_address() -> str | None:
+    """The address of the request being answered, for steps that happen after sign-in."""
+    return request.remote_addr if has_request_context() else None
