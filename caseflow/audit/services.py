@@ -37,14 +37,37 @@ def _actor(actor=None) -> dict[str, Any]:
     return {"user_id": actor.id, "role": actor.role, "organisation_id": actor.organisation_id}
 
 
+# Purposes that rest on the organisation's relationship with the person. When the only basis
+# the actor has is emergency access, the row says so instead, whatever page wrote it.
+RELATIONSHIP_PURPOSES = frozenset({"caseload", "referral"})
+BREAK_GLASS_PURPOSE = "break-glass"
+
+
+def _purpose(purpose, actor, person_id):
+    if purpose not in RELATIONSHIP_PURPOSES or person_id is None or actor is None:
+        return purpose
+    from caseflow.security.scope import Basis, access_basis
+
+    if access_basis(actor, person_id) == Basis.BREAK_GLASS:
+        return BREAK_GLASS_PURPOSE
+    return purpose
+
+
+def _acting(actor):
+    if actor is None and has_request_context() and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return actor
+
+
 def _event(action, *, actor, entity_type, entity_id, person_id, purpose, outcome, detail):
+    actor = _acting(actor)
     return AuditEvent(
         request_id=request_id(),
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id) if entity_id is not None else None,
         person_id=person_id,
-        purpose=purpose,
+        purpose=_purpose(purpose, actor, person_id),
         outcome=outcome,
         detail=json.dumps(detail, sort_keys=True) if detail else None,
         **_actor(actor),

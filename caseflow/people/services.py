@@ -24,7 +24,7 @@ from caseflow.people.models import (
 )
 from caseflow.security.access import Role, role_may
 from caseflow.security.crypto import blind_index
-from caseflow.security.scope import visible_people
+from caseflow.security.scope import Basis, access_basis, visible_people
 
 IDENTIFIERS = ("nhs_number", "prison_number", "crn")
 
@@ -56,15 +56,56 @@ def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = Fa
     return person
 
 
-def view_person(actor, person_id: uuid.UUID, *, page: str = "person") -> Person:
-    """The person for a page that shows them: one audited view."""
-    person = find_visible_person(actor, person_id, load_episodes=True)
+# What emergency access allows: reading the record and adding case notes. Custody episodes and
+# referrals would make the organisation a party to the person's care, which a relationship must
+# do, not an hour's emergency access.
+EMERGENCY_ACCESS_ONLY = (
+    "You are using emergency access to this person. It lets you read their record and add "
+    "case notes, not start a custody episode or a referral."
+)
+
+
+def person_for_new_record(actor, person_id: uuid.UUID, *, load_episodes: bool = False) -> Person:
+    """The person, for starting a record that would tie the actor's organisation to them.
+
+    Refused (NotPermitted) when the only basis is emergency access.
+    """
+    person = find_visible_person(actor, person_id, load_episodes=load_episodes)
+    if access_basis(actor, person.id) == Basis.BREAK_GLASS:
+        record_denial(
+            actor=actor,
+            entity_type="person",
+            entity_id=person.id,
+            person_id=person.id,
+            reason="emergency access only",
+        )
+        raise NotPermitted(EMERGENCY_ACCESS_ONLY)
+    return person
+
+
+def emergency_access(actor, person_id: uuid.UUID) -> "BreakGlassGrant | None":
+    """The grant that lets actor see this person, when it is the only basis they have."""
+    if access_basis(actor, person_id) != Basis.BREAK_GLASS:
+        return None
+    return active_grant(actor, person_id)
+
+
+def view_person(
+    actor, person_id: uuid.UUID, *, page: str = "person", starting_record: bool = False
+) -> Person:
+    """The person for a page that shows them: one audited view.
+
+    ``starting_record`` is for the form that starts a custody episode or a referral, which
+    emergency access does not allow.
+    """
+    find = person_for_new_record if starting_record else find_visible_person
+    person = find(actor, person_id, load_episodes=True)
     record(
         "view",
         entity_type="person",
         entity_id=person.id,
         person_id=person.id,
-        purpose="break-glass" if active_grant(actor, person.id) else "caseload",
+        purpose="caseload",
         detail={"page": page},
         actor=actor,
     )
@@ -171,7 +212,7 @@ def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode
     """A new episode at the actor's own prison."""
     if actor.organisation.kind != OrganisationKind.PRISON:
         raise NotPermitted("Custody episodes are added by the prison holding the person")
-    person = find_visible_person(actor, person_id, load_episodes=True)
+    person = person_for_new_record(actor, person_id, load_episodes=True)
     if any(not episode.released for episode in person.episodes):
         raise InvalidChange("This person already has an open custody episode", "reception_date")
     values = {name: fields.get(name) for name in EPISODE_FIELDS}

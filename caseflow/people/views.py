@@ -92,7 +92,7 @@ def new_person():
 def show(person_id: uuid.UUID):
     person = _answer(services.view_person, current_user, person_id)
     note_form = forms.CaseNoteForm()
-    grant = services.active_grant(current_user, person_id)
+    grant = services.emergency_access(current_user, person_id)
     note_form.token.data = uuid.uuid4().hex
     return render_template(
         "people/show.html",
@@ -125,6 +125,7 @@ def add_note(person_id: uuid.UUID):
         referrals=timeline.referrals_for(current_user, person),
         timeline=timeline.timeline_for(current_user, person),
         note_form=form,
+        grant=services.emergency_access(current_user, person_id),
     )
 
 
@@ -144,7 +145,13 @@ def new_episode(person_id: uuid.UUID):
         else:
             flash("Custody episode added", "success")
             return redirect(url_for("people.show", person_id=person_id))
-    person = _answer(services.view_person, current_user, person_id, page="new custody episode")
+    person = _answer(
+        services.view_person,
+        current_user,
+        person_id,
+        page="new custody episode",
+        starting_record=True,
+    )
     return render_template("people/new_episode.html", form=form, person=person)
 
 

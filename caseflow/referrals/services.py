@@ -20,7 +20,7 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind, organisation_areas
 from caseflow.people.models import CustodyEpisode
-from caseflow.people.services import find_visible_person
+from caseflow.people.services import person_for_new_record
 from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
 from caseflow.referrals.codes import Status
@@ -81,6 +81,16 @@ def find_visible_referral(actor, referral_id: uuid.UUID) -> Referral:
         )
         raise NotFound("No such referral")
     return referral
+
+
+def still_visible(actor, referral_id: uuid.UUID) -> bool:
+    """Whether actor may still see the referral, after a change that may have ended that."""
+    return (
+        db.session.scalar(
+            select(Referral.id).where(Referral.id == referral_id, visible_referrals(actor))
+        )
+        is not None
+    )
 
 
 def view_referral(
@@ -228,7 +238,7 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
         existing = db.session.scalar(select(Referral).where(Referral.creation_token == token))
         if existing is not None and existing.referred_by_id == actor.id:
             return existing
-    person = find_visible_person(actor, person_id, load_episodes=True)
+    person = person_for_new_record(actor, person_id, load_episodes=True)
     episode = person.current_episode
     if episode is None:
         raise InvalidChange("Add a custody episode before making a referral", "provider")

@@ -80,7 +80,7 @@ def _prefill_from_referral(form, referral) -> None:
 @bp.route("/people/<uuid:person_id>/referrals/new", methods=["GET", "POST"])
 @requires("referral.create")
 def new_referral(person_id: uuid.UUID):
-    person = _answer(people.find_visible_person, current_user, person_id, load_episodes=True)
+    person = _answer(people.person_for_new_record, current_user, person_id, load_episodes=True)
     episode = person.current_episode
     if episode is None:
         flash("Add a custody episode before making a referral.", "warning")
@@ -109,7 +109,9 @@ def new_referral(person_id: uuid.UUID):
         else:
             flash("Referral sent" if form.send.data else "Referral saved as a draft", "success")
             return redirect(url_for("referrals.show", referral_id=referral.id))
-    person = _answer(people.view_person, current_user, person_id, page="new referral")
+    person = _answer(
+        people.view_person, current_user, person_id, page="new referral", starting_record=True
+    )
     return render_template(
         "referrals/new.html", form=form, person=person, episode=episode, providers=providers
     )
@@ -202,7 +204,8 @@ def _act_on_referral(form, referral_id: uuid.UUID, call, done: str, *, then=None
         flash(str(error), "warning")
         return redirect(url_for("referrals.show", referral_id=referral_id))
     flash(done, "success")
-    return redirect(then or url_for("referrals.show", referral_id=referral_id))
+    target = then() if callable(then) else then
+    return redirect(target or url_for("referrals.show", referral_id=referral_id))
 
 
 def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str):
@@ -231,14 +234,15 @@ def _change(referral_id: uuid.UUID, action: str):
         }
         if "provider" in data:
             data["provider_id"] = uuid.UUID(data.pop("provider"))
-        # After a keyworker redirects, the referral is another provider's: back to the worklist.
-        leaves = action == "redirect" and current_user.role == "keyworker"
         done = _act_on_referral(
             form,
             referral_id,
             lambda: services.change_status(current_user, referral_id, action, **data),
             TRANSITIONS[action].done_message,
-            then=url_for("main.home") if leaves else None,
+            # A provider that redirects or rejects a referral no longer holds it: home instead.
+            then=lambda: (
+                None if services.still_visible(current_user, referral_id) else url_for("main.home")
+            ),
         )
         if done is not None:
             return done

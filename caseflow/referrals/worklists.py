@@ -18,7 +18,7 @@ from caseflow.referrals.clock import WINDOW_DAYS
 from caseflow.referrals.codes import LIVE_STATUSES, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
-from caseflow.security.scope import visible_people, visible_referrals
+from caseflow.security.scope import caseload_people, visible_referrals
 
 PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
@@ -68,7 +68,7 @@ def _episodes_for(user) -> Select:
         select(CustodyEpisode)
         .join(CustodyEpisode.person)
         .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
-        .where(visible_people(user))
+        .where(caseload_people(user))
     )
 
 
@@ -167,14 +167,25 @@ def accepted_without_start(user, *, page: int = 1) -> Page:
 
 
 def redirected_elsewhere(user, *, page: int = 1) -> Page:
-    """Referrals this provider passed to another: its own part of the history, without the
-    person, whom it no longer has a relationship with."""
+    """Referrals this provider passed to another or rejected: its own part of the history,
+    without the person, whom it no longer has a relationship with."""
     query = (
         select(ReferralEvent)
-        .options(joinedload(ReferralEvent.referral).joinedload(Referral.provider))
+        .options(
+            joinedload(ReferralEvent.referral).joinedload(Referral.provider),
+            joinedload(ReferralEvent.referral).joinedload(Referral.referring_organisation),
+        )
         .where(
-            ReferralEvent.kind == "redirect",
-            ReferralEvent.from_provider_id == user.organisation_id,
+            or_(
+                and_(
+                    ReferralEvent.kind == "redirect",
+                    ReferralEvent.from_provider_id == user.organisation_id,
+                ),
+                and_(
+                    ReferralEvent.kind == "reject",
+                    ReferralEvent.organisation_id == user.organisation_id,
+                ),
+            )
         )
         .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id)
     )
@@ -242,7 +253,7 @@ def area_at_risk(
         .join(CustodyEpisode.person)
         .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
         .where(
-            visible_people(user),
+            caseload_people(user),
             CustodyEpisode.destination_local_authority_code.in_(areas),
             CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
             ~_engaged(CustodyEpisode.id),
@@ -279,7 +290,7 @@ WORKLISTS = {
     "incoming": ("Incoming referrals", incoming, "referral"),
     "accepted": ("Accepted, no treatment start yet", accepted_without_start, "referral"),
     "appointments": ("Appointments this week", appointments_this_week, "appointment"),
-    "redirected": ("Redirected to other providers", redirected_elsewhere, "redirect"),
+    "redirected": ("Redirected or rejected", redirected_elsewhere, "redirect"),
     "at-risk": ("Cases at risk in your area", area_at_risk, "episode"),
 }
 

@@ -121,8 +121,14 @@ def enforce_permission(app: Flask):
     if permission == SIGNED_IN or role_may(current_user.role, permission):
         return None
     from caseflow.audit.services import record_denial
+    from caseflow.security.scope import person_named_by
 
-    record_denial(entity_type="page", entity_id=request.endpoint, reason=f"lacks {permission}")
+    record_denial(
+        entity_type="page",
+        entity_id=request.endpoint,
+        person_id=person_named_by(request.view_args),
+        reason=f"lacks {permission}",
+    )
     abort(403)
 
 

@@ -4,16 +4,48 @@ Every query of people, referrals and their records filters through ``visible_peo
 ``visible_referrals``. Anything out of scope is answered as if absent (404), and the attempt is
 audited as a denial. Subqueries use their own aliases, so a condition can sit in a query that
 already joins custody episodes or referrals.
+
+Two bases of access, kept apart:
+
+- a relationship (``caseload_people``): the organisation holds a custody episode, is a party to a
+  referral, recorded the person, or (managers and probation) covers their destination;
+- emergency access (break-glass): one user, one person, one hour.
+
+Emergency access never becomes a relationship. Records are not started under it (see
+``access_basis`` and ``people.services.person_for_new_record``), and every access whose only
+basis is a grant is audited with the purpose "break-glass" (``caseflow.audit.services``). When
+the hour ends the person is out of scope again.
+
+A provider's relationship to a referral starts when the referral is sent to it and ends when it
+is redirected elsewhere, rejected or withdrawn: a draft belongs to its referrer alone, whatever
+provider it names.
 """
 
+import uuid
+from enum import StrEnum
+
+from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
+from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import OrganisationKind, organisation_areas
 from caseflow.people.models import BreakGlassGrant, CustodyEpisode, Person
-from caseflow.referrals.models import Referral
+from caseflow.referrals.codes import Status
+from caseflow.referrals.models import Appointment, Referral
 from caseflow.security.access import CLINICAL_ROLES, Role
+
+# The statuses in which the provider named on a referral holds it. Drafts were never sent;
+# a rejected or withdrawn referral was given back; a redirect names the new provider instead.
+PROVIDER_HOLDS = (Status.SENT, Status.ACCEPTED, Status.ENGAGED, Status.CLOSED)
+
+
+class Basis(StrEnum):
+    """Why a member of staff may see a person."""
+
+    RELATIONSHIP = "relationship"
+    BREAK_GLASS = "break-glass"
 
 
 def _partnership_areas(organisation_id):
@@ -23,8 +55,16 @@ def _partnership_areas(organisation_id):
     )
 
 
-def visible_people(user) -> ColumnElement[bool]:
-    """A SQL condition on Person that is true exactly for the people user may see."""
+def _referral_party(referral, organisation_id) -> ColumnElement[bool]:
+    """The referring organisation, always; the provider only while it holds the referral."""
+    return or_(
+        referral.referring_organisation_id == organisation_id,
+        and_(referral.provider_id == organisation_id, referral.status.in_(PROVIDER_HOLDS)),
+    )
+
+
+def caseload_people(user) -> ColumnElement[bool]:
+    """A SQL condition on Person: the people user's organisation has a relationship with."""
     if user.role not in CLINICAL_ROLES:
         return false()  # auditors and administrators see no clinical records
     organisation_id = user.organisation_id
@@ -38,48 +78,54 @@ def visible_people(user) -> ColumnElement[bool]:
     holds_custody = exists().where(
         episode.person_id == Person.id, episode.prison_id == organisation_id
     )
-    # The referring organisation and the provider a referral is with now; a provider that
-    # redirected a referral elsewhere no longer has it.
     referral = aliased(Referral)
     referral_party = exists().where(
-        referral.person_id == Person.id,
-        or_(
-            referral.referring_organisation_id == organisation_id,
-            referral.provider_id == organisation_id,
-        ),
+        referral.person_id == Person.id, _referral_party(referral, organisation_id)
     )
     recorded_here = Person.recorded_by_organisation_id == organisation_id
-    emergency = _break_glass(user, Person.id)
     if user.organisation.kind == OrganisationKind.PRISON:
         # A prison's relationship is the episode it holds, so a transfer hands it on. Until the
         # first episode is added, the prison that recorded the person holds them.
         any_episode = aliased(CustodyEpisode)
         no_custody_yet = ~exists().where(any_episode.person_id == Person.id)
-        return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party, emergency)
+        return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party)
     if user.organisation.kind == OrganisationKind.PROBATION:
         # A probation delivery unit supervises people released into its area.
         supervised = exists().where(
             episode.person_id == Person.id,
             episode.destination_local_authority_code.in_(_partnership_areas(organisation_id)),
         )
-        return or_(recorded_here, supervised, referral_party, emergency)
-    return or_(recorded_here, holds_custody, referral_party, emergency)
+        return or_(recorded_here, supervised, referral_party)
+    return or_(recorded_here, holds_custody, referral_party)
+
+
+def visible_people(user) -> ColumnElement[bool]:
+    """A SQL condition on Person that is true exactly for the people user may see."""
+    if user.role not in CLINICAL_ROLES:
+        return false()
+    return or_(caseload_people(user), _break_glass(user, Person.id))
 
 
 def visible_referrals(user) -> ColumnElement[bool]:
-    """A SQL condition on Referral: its referrer, its current provider, and area managers."""
+    """A SQL condition on Referral: its referrer; its provider while it holds it; area managers
+    once it has been sent; emergency access to the person once it has been sent."""
     if user.role not in CLINICAL_ROLES:
         return false()
+    sent = Referral.status != Status.DRAFT
     if user.role == Role.MANAGER:
         episode = aliased(CustodyEpisode)
-        return exists().where(
-            episode.id == Referral.episode_id,
-            episode.destination_local_authority_code.in_(_partnership_areas(user.organisation_id)),
+        return and_(
+            sent,
+            exists().where(
+                episode.id == Referral.episode_id,
+                episode.destination_local_authority_code.in_(
+                    _partnership_areas(user.organisation_id)
+                ),
+            ),
         )
     return or_(
-        Referral.referring_organisation_id == user.organisation_id,
-        Referral.provider_id == user.organisation_id,
-        _break_glass(user, Referral.person_id),
+        _referral_party(Referral, user.organisation_id),
+        and_(sent, _break_glass(user, Referral.person_id)),
     )
 
 
@@ -90,3 +136,56 @@ def _break_glass(user, person_id_column) -> ColumnElement[bool]:
         BreakGlassGrant.person_id == person_id_column,
         BreakGlassGrant.expires_at > utcnow(),
     )
+
+
+def access_basis(user, person_id: uuid.UUID | None) -> Basis | None:
+    """Why user may see this person now: a relationship, emergency access only, or neither.
+
+    Asked by the audit writer for every row about a person, so it is kept for the rest of the
+    request; a grant made during the request is recorded with its own purpose anyway.
+    """
+    if person_id is None or user is None or user.role not in CLINICAL_ROLES:
+        return None
+    cache = g.setdefault("access_basis", {}) if has_request_context() else {}
+    key = (user.id, person_id)
+    if key not in cache:
+        related, emergency = db.session.execute(
+            select(
+                exists().where(Person.id == person_id, caseload_people(user)),
+                _break_glass(user, person_id),
+            )
+        ).one()
+        cache[key] = Basis.RELATIONSHIP if related else Basis.BREAK_GLASS if emergency else None
+    return cache[key]
+
+
+def forget_access_basis() -> None:
+    """Drop what this request learnt about access, after a change that alters it."""
+    if has_request_context():
+        g.pop("access_basis", None)
+
+
+def person_named_by(route_values: dict | None) -> uuid.UUID | None:
+    """The person whose record a route asks for, from its path values, if Caseflow holds them.
+
+    A denial names that person, so their subject access export lists attempts by anyone,
+    including roles that may not open the page at all.
+    """
+    values = route_values or {}
+    if "person_id" in values:
+        return db.session.scalar(select(Person.id).where(Person.id == values["person_id"]))
+    if "referral_id" in values:
+        return db.session.scalar(
+            select(Referral.person_id).where(Referral.id == values["referral_id"])
+        )
+    if "appointment_id" in values:
+        return db.session.scalar(
+            select(Referral.person_id)
+            .join(Appointment, Appointment.referral_id == Referral.id)
+            .where(Appointment.id == values["appointment_id"])
+        )
+    if "grant_id" in values:
+        return db.session.scalar(
+            select(BreakGlassGrant.person_id).where(BreakGlassGrant.id == values["grant_id"])
+        )
+    return None

@@ -44,6 +44,11 @@ def arguments_for(action: str) -> dict:
     }.get(action, {})
 
 
+# DOMAIN.md and SECURITY.md: the provider named on a referral holds it from the moment it is
+# sent until it is redirected away, rejected or withdrawn; a draft is the referrer's alone.
+# Out of scope is answered as if absent.
+PROVIDER_DOES_NOT_HOLD = (Status.DRAFT, Status.REJECTED, Status.WITHDRAWN)
+
 CASES = [
     (action, status, status in TRANSITIONS[action].from_statuses)
     for action in TRANSITIONS
@@ -77,7 +82,11 @@ def test_each_action_from_each_status(app, action, status, allowed):
         ).all()[-1]
         assert (audit.action, audit.outcome) == ("update", "success")
     else:
-        with pytest.raises(InvalidTransition):
+        provider_side = actor.organisation_id == referral.provider_id
+        refusal = (
+            NotFound if provider_side and status in PROVIDER_DOES_NOT_HOLD else InvalidTransition
+        )
+        with pytest.raises(refusal):
             services.change_status(actor, referral.id, action, **arguments)
         db.session.refresh(referral)
         assert referral.status == status
@@ -92,11 +101,20 @@ def test_the_referrer_cannot_take_the_providers_actions(app, action):
         services.change_status(referrer, referral.id, action, **arguments_for(action))
 
 
-@pytest.mark.parametrize("action", ["send", "withdraw"])
-def test_the_provider_cannot_take_the_referrers_actions(app, action):
-    referral = ReferralFactory(status=TRANSITIONS[action].from_statuses[0])
+@pytest.mark.parametrize(
+    ("action", "status", "refusal"),
+    [
+        # A draft is the referrer's alone: the provider it names cannot even find it.
+        ("send", Status.DRAFT, NotFound),
+        ("withdraw", Status.DRAFT, NotFound),
+        ("withdraw", Status.SENT, NotPermitted),
+        ("withdraw", Status.ACCEPTED, NotPermitted),
+    ],
+)
+def test_the_provider_cannot_take_the_referrers_actions(app, action, status, refusal):
+    referral = ReferralFactory(status=status)
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
-    with pytest.raises(NotPermitted):
+    with pytest.raises(refusal):
         services.change_status(keyworker, referral.id, action, **arguments_for(action))
 
 
