@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from caseflow.audit.facts import release_facts
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
@@ -287,7 +288,7 @@ def view_episode(
     return episode
 
 
-def _log_change(actor, episode, kind, old, new, reason, changed_fields) -> None:
+def _log_change(actor, episode, kind, old, new, reason, changed_fields, facts=None) -> None:
     db.session.add(
         CustodyChange(
             episode=episode,
@@ -304,7 +305,7 @@ def _log_change(actor, episode, kind, old, new, reason, changed_fields) -> None:
         entity_type="custody_episode",
         entity_id=episode.id,
         person_id=episode.person_id,
-        detail={"change": kind, "fields": changed_fields},
+        detail={"change": kind, "fields": changed_fields, **({"facts": facts} if facts else {})},
     )
 
 
@@ -346,6 +347,7 @@ def record_release(
         _text(actual_release_date),
         reason,
         ["actual_release_date", "release_type", "unplanned_release", "age_at_release"],
+        facts=release_facts(episode),
     )
     return episode
 

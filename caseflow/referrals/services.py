@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
+from caseflow.audit.facts import referral_facts, treatment_start_facts
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
 from caseflow.dates import local_today
@@ -407,16 +408,21 @@ def change_status(
         )
 
     _history(actor, referral, action, seen_status, transition.to_status, **details)
-    _audit_update(
-        actor,
-        referral,
-        {
-            "change": action,
-            "from": seen_status,
-            "to": transition.to_status,
-            "fields": sorted(changes),
-        },
-    )
+    detail = {
+        "change": action,
+        "from": seen_status,
+        "to": transition.to_status,
+        "fields": sorted(changes),
+    }
+    if action in ("send", "redirect"):
+        detail["facts"] = referral_facts(
+            action,
+            provider_id=changes.get("provider_id", referral.provider_id),
+            from_provider_id=details.get("from_provider_id"),
+        )
+    elif action == "engage":
+        detail["facts"] = treatment_start_facts(treatment_start_date)
+    _audit_update(actor, referral, detail)
     _notify(actor, referral, action)
     return referral
 

@@ -1,0 +1,55 @@
+"""The facts that decide a continuity-of-care cohort entry, as the audit rows carry them.
+
+The rate must be recomputable from the audit log alone (DOMAIN.md, "The measure is auditable"),
+so the events that put a release in or out of the cohort, or move it between met, not met and
+pending, carry their dates and codes under ``detail["facts"]``: the release recorded or
+corrected, the referral sent or redirected, the treatment start recorded. Only dates, codes,
+ages and organisation ids: never names, identifiers or free text. The keys are named once here,
+because the reconciliation reads them back.
+"""
+
+import uuid
+from datetime import date
+from enum import StrEnum
+
+
+class Fact(StrEnum):
+    RELEASE_DATE = "release_date"
+    RELEASE_TYPE = "release_type"
+    DESTINATION = "destination_local_authority_code"
+    AGE_AT_RELEASE = "age_at_release"
+    TREATMENT_NEED = "treatment_need"
+    PROVIDER = "provider_id"
+    FROM_PROVIDER = "from_provider_id"
+    TREATMENT_START = "treatment_start_date"
+
+
+def _day(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _id(value: uuid.UUID | None) -> str | None:
+    return str(value) if value else None
+
+
+def release_facts(episode) -> dict:
+    """What the measure needs of a release, read from the custody episode as now saved."""
+    return {
+        Fact.RELEASE_DATE: _day(episode.actual_release_date),
+        Fact.RELEASE_TYPE: episode.release_type,
+        Fact.DESTINATION: episode.destination_local_authority_code,
+        Fact.AGE_AT_RELEASE: episode.age_at_release,
+        Fact.TREATMENT_NEED: episode.treatment_need,
+    }
+
+
+def referral_facts(action: str, *, provider_id, from_provider_id=None) -> dict:
+    """The provider a referral is now with (and, after a redirect, the one it left)."""
+    facts = {Fact.PROVIDER: _id(provider_id)}
+    if action == "redirect":
+        facts[Fact.FROM_PROVIDER] = _id(from_provider_id)
+    return facts
+
+
+def treatment_start_facts(start: date | None) -> dict:
+    return {Fact.TREATMENT_START: _day(start)}
