@@ -6,7 +6,6 @@ from datetime import date
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
-from caseflow.auth.models import UserSession
 from caseflow.extensions import db
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.security.crypto import blind_index
@@ -129,14 +128,3 @@ def test_a_failed_commit_logs_no_personal_values(sign_in, monkeypatch, caplog):
     assert "IntegrityError" in caplog.text
     assert "9434765919" not in caplog.text and "Brackenbury" not in caplog.text
     assert "1984" not in caplog.text
-
-
-def test_new_sessions_sweep_away_idle_ones(client, app):
-    from datetime import timedelta
-
-    from caseflow.models import utcnow
-
-    db.session.add(UserSession(id="x" * 64, last_seen_at=utcnow() - timedelta(hours=2)))
-    db.session.commit()
-    csrf_token(client, "/sign-in")
-    assert db.session.get(UserSession, "x" * 64) is None

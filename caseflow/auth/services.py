@@ -12,7 +12,7 @@ from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation
-from caseflow.security import mfa, passwords, throttle
+from caseflow.security import crypto, mfa, passwords, throttle
 from caseflow.security.access import ROLE_NAMES
 from caseflow.security.sessions import end_sessions_of
 
@@ -172,6 +172,26 @@ def reset_second_factor(user: User) -> None:
 
 def needs_enrolment(user: User) -> bool:
     return user.totp_enrolled_at is None or user.totp_secret is None
+
+
+def _enrolment_place(user: User) -> dict:
+    # Sealed like a stored seed, but bound to this use and this person: it opens neither as
+    # anyone else's enrolment nor as users.totp_secret.
+    return {"table": "user_sessions", "column": "enrolment_totp_secret", "row_id": user.id}
+
+
+def enrolment_secret(user: User, sealed: str | None) -> tuple[str, str]:
+    """The seed this person is enrolling, and its sealed form for the session.
+
+    Opened from what the session holds, or a new seed if it holds none that is this person's.
+    """
+    if sealed:
+        try:
+            return crypto.decrypt(sealed, **_enrolment_place(user)), sealed
+        except crypto.DecryptionError:
+            pass
+    secret = mfa.new_secret()
+    return secret, crypto.encrypt(secret, **_enrolment_place(user))
 
 
 def complete_enrolment(user: User, secret: str, code: str) -> list[str] | None:

@@ -29,6 +29,9 @@ def safe_next(target: str | None) -> str:
 def _pending_user():
     pending = session.get("pending_user")
     if not pending or time.time() - pending.get("since", 0) > PENDING_SECONDS:
+        # The half-way state has lapsed: forget it, and any seed being enrolled with it.
+        session.pop("pending_user", None)
+        session.pop("pending_secret", None)
         return None
     return services.load_user(pending["id"])
 
@@ -95,9 +98,13 @@ def enter_code():
 def set_up_code():
     user = _pending_user()
     if user is None or not services.needs_enrolment(user):
+        session.pop("pending_secret", None)
         return redirect(url_for("auth.sign_in"))
-    secret = session.get("pending_secret") or mfa.new_secret()
-    session["pending_secret"] = secret
+    # The session holds the seed only sealed, like the stored one; it goes at session.clear()
+    # when enrolment ends.
+    secret, sealed = services.enrolment_secret(user, session.get("pending_secret"))
+    if session.get("pending_secret") != sealed:
+        session["pending_secret"] = sealed
     form = forms.EnrolmentForm()
     if form.validate_on_submit():
         codes = services.complete_enrolment(user, secret, form.code.data)
@@ -117,7 +124,7 @@ def sign_out():
     if current_user.is_authenticated:
         services.record_sign_out(current_user)
     logout_user()
-    session.clear()
+    session.end()  # the row goes, and no token is sent back
     response = render_template("auth/signed_out.html")
     return response, 200, {"Clear-Site-Data": '"cache", "cookies", "storage"'}
 

@@ -1,8 +1,18 @@
-"""Server-side sessions kept in the user_sessions table.
+"""Sessions: a row in user_sessions once there is something to keep, a signed cookie before.
 
-The cookie holds only a random token; the table holds a hash of it, the user it belongs to and
-the session data. Sign-out deletes the row, and ending a user's sessions is one DELETE, which a
-signed cookie could never offer. Idle and absolute limits are checked on every request.
+Anyone signing in, or signed in, has a server-side session: the cookie holds only a random
+token, the table a hash of it, the user it belongs to and the session data. Sign-out deletes the
+row and sends no token back, and ending a user's sessions is one DELETE, which a signed cookie
+could never offer. Idle and absolute limits are checked on every request.
+
+An anonymous visitor's session holds nothing but the CSRF token Flask-WTF needs for the sign-in
+form (and a one-off notice at most). Writing a row for that would let every page view, and every
+bot, fill the table, so it travels instead in the same ``__Host-`` cookie (Secure, HttpOnly,
+SameSite=Lax), signed with the application's secret key so it cannot be forged or altered, and
+dated so it lapses after the idle limit like a row would. It identifies no one and unlocks
+nothing. The first value worth keeping (the half-way state after a correct password) moves the
+session to a new row under a new random token, so the id changes at sign-in as it always did.
+Should a session fall back to holding only those values, its row is deleted.
 """
 
 import hashlib
@@ -12,7 +22,9 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
 
@@ -22,6 +34,12 @@ from caseflow.models import utcnow
 
 # Writing last_seen_at on every request would turn each page view into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+# What an anonymous session may hold without a row: Flask-WTF's CSRF token, Flask-Login's
+# freshness flag and flashed notices. Anything else is kept on the server.
+ANONYMOUS_KEYS = frozenset({"csrf_token", "_fresh", "_flashes"})
+# A server token is token_urlsafe(32): 43 characters, never a dot. A signed cookie has dots.
+MAX_TOKEN_LENGTH = 128
+MAX_ANONYMOUS_COOKIE_LENGTH = 2048
 
 
 def _hash(token: str) -> str:
@@ -43,25 +61,66 @@ class ServerSession(CallbackDict, SessionMixin):
         self.record = record
         self.modified = False
         self.rotate = False
+        self.ended = False
+        # Set when the session arrived in a signed cookie old enough to be dated afresh.
+        self.refresh_cookie = False
 
     def regenerate(self) -> None:
         """Issue a new session id at the next response (at sign-in, against session fixation)."""
         self.rotate = True
         self.modified = True
 
+    def end(self) -> None:
+        """Sign-out: delete the row and the cookie, and keep nothing written later this request
+        (the page drawn afterwards still asks for a CSRF token)."""
+        self.clear()
+        self.ended = True
+
+    @property
+    def anonymous(self) -> bool:
+        return set(self) <= ANONYMOUS_KEYS
+
 
 class DatabaseSessionInterface(SessionInterface):
+    def _serializer(self, app: Flask) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(
+            app.secret_key,
+            salt="caseflow-anonymous-session",
+            serializer=TaggedJSONSerializer(),
+            signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256},
+        )
+
     def open_session(self, app: Flask, request) -> ServerSession:
-        token = request.cookies.get(self.get_cookie_name(app))
-        if not token or len(token) > 128:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
             return ServerSession()
-        record = db.session.get(UserSession, _hash(token))
+        if "." in value:
+            return self._open_anonymous(app, value)
+        if len(value) > MAX_TOKEN_LENGTH:
+            return ServerSession()
+        record = db.session.get(UserSession, _hash(value))
         if record is None or self._expired(app, record):
             if record is not None:
                 db.session.delete(record)
                 db.session.commit()
             return ServerSession()
-        return ServerSession(json.loads(record.data), token=token, record=record)
+        return ServerSession(json.loads(record.data), token=value, record=record)
+
+    def _open_anonymous(self, app: Flask, value: str) -> ServerSession:
+        if len(value) > MAX_ANONYMOUS_COOKIE_LENGTH:
+            return ServerSession()
+        idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
+        try:
+            data, signed_at = self._serializer(app).loads(
+                value, max_age=idle.total_seconds(), return_timestamp=True
+            )
+        except BadSignature:
+            return ServerSession()
+        if not isinstance(data, dict) or not set(data) <= ANONYMOUS_KEYS:
+            return ServerSession()
+        session = ServerSession(data)
+        session.refresh_cookie = utcnow() - signed_at >= LAST_SEEN_RESOLUTION
+        return session
 
     @staticmethod
     def _expired(app: Flask, record: UserSession) -> bool:
@@ -72,20 +131,36 @@ class DatabaseSessionInterface(SessionInterface):
             now - _aware(record.last_seen_at) > idle or now - _aware(record.created_at) > absolute
         )
 
-    def save_session(self, app: Flask, session: ServerSession, response) -> None:
-        cookie_name = self.get_cookie_name(app)
-        cookie_options = {
+    def _cookie_options(self, app: Flask) -> dict:
+        return {
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app),
             "httponly": self.get_cookie_httponly(app),
             "samesite": self.get_cookie_samesite(app),
         }
-        if not session:
-            if session.record is not None:
-                db.session.execute(delete(UserSession).where(UserSession.id == session.record.id))
-                db.session.commit()
+
+    def _delete_row(self, session: ServerSession) -> bool:
+        if session.record is None:
+            return False
+        db.session.execute(delete(UserSession).where(UserSession.id == session.record.id))
+        db.session.commit()
+        session.record = None
+        return True
+
+    def save_session(self, app: Flask, session: ServerSession, response) -> None:
+        cookie_name = self.get_cookie_name(app)
+        cookie_options = self._cookie_options(app)
+        if session.ended or not session:
+            if self._delete_row(session) or session.ended or session.modified:
                 response.delete_cookie(cookie_name, **cookie_options)
+            return
+        if session.anonymous:
+            if self._delete_row(session):
+                session.modified = True  # nothing left worth a row: back to the signed cookie
+            if session.modified or session.refresh_cookie:
+                value = self._serializer(app).dumps(dict(session))
+                response.set_cookie(cookie_name, value, **cookie_options)
             return
 
         now = utcnow()
@@ -94,7 +169,7 @@ class DatabaseSessionInterface(SessionInterface):
             session.record = None
 
         if session.record is None:
-            # New sessions sweep away idle ones, so abandoned rows never pile up.
+            # New rows sweep away idle ones, so abandoned rows never pile up.
             idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
             db.session.execute(delete(UserSession).where(UserSession.last_seen_at < now - idle))
             session.token = secrets.token_urlsafe(32)

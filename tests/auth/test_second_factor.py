@@ -1,5 +1,7 @@
 """Every account signs in with a code from an authenticator app as well as a password."""
 
+import json
+import re
 import time
 
 import pyotp
@@ -147,3 +149,59 @@ def test_resetting_the_second_factor_makes_the_user_enrol_again(app, sign_in):
     assert client.get("/notifications").headers["Location"].startswith("/sign-in")
     fresh = app.test_client()
     assert password_step(fresh, user).headers["Location"] == "/sign-in/set-up"
+
+
+def raw_session_data() -> list[str]:
+    return db.session.execute(text("SELECT data FROM user_sessions")).scalars().all()
+
+
+def test_the_seed_being_enrolled_is_never_in_the_session_table_in_plain_text(client):
+    user = UserFactory(totp_secret=None, totp_enrolled_at=None)
+    db.session.commit()
+    password_step(client, user)
+    secret = page(client, "/sign-in/set-up").select_one("#secret").get_text(strip=True)
+    page(client, "/sign-in/set-up")
+    stored = raw_session_data()
+    assert stored and not any(secret in data for data in stored)
+    # No base32 seed of any length pyotp makes (32 characters) sits in the table either.
+    assert not any(re.search(r"[A-Z2-7]{32}", data) for data in stored)
+
+    response = code_step(client, pyotp.TOTP(secret).now(), url="/sign-in/set-up")
+    assert response.status_code == 200
+    db.session.expire_all()
+    assert user.totp_secret == secret and signed_in_sessions(user) == 1
+    assert not any("pending" in data for data in raw_session_data())
+
+
+def test_a_sealed_seed_copied_to_another_persons_enrolment_does_not_open(app):
+    first = UserFactory(totp_secret=None, totp_enrolled_at=None)
+    second = UserFactory(totp_secret=None, totp_enrolled_at=None)
+    db.session.commit()
+    clients = {first.id: app.test_client(), second.id: app.test_client()}
+    secrets_shown = {}
+    for user in (first, second):
+        password_step(clients[user.id], user)
+        soup = page(clients[user.id], "/sign-in/set-up")
+        secrets_shown[user.id] = soup.select_one("#secret").get_text(strip=True)
+    rows = {
+        json.loads(record.data)["pending_user"]["id"]: record
+        for record in db.session.scalars(select(UserSession))
+    }
+    first_data, second_data = (json.loads(rows[str(u.id)].data) for u in (first, second))
+    second_data["pending_secret"] = first_data["pending_secret"]
+    rows[str(second.id)].data = json.dumps(second_data)
+    db.session.commit()
+    shown = page(clients[second.id], "/sign-in/set-up").select_one("#secret").get_text(strip=True)
+    assert shown != secrets_shown[first.id]
+
+
+def test_leaving_enrolment_half_way_clears_the_seed(client, monkeypatch):
+    from caseflow.auth import views
+
+    user = UserFactory(totp_secret=None, totp_enrolled_at=None)
+    db.session.commit()
+    password_step(client, user)
+    page(client, "/sign-in/set-up")
+    monkeypatch.setattr(views, "PENDING_SECONDS", -1)
+    assert client.get("/sign-in/set-up").headers["Location"] == "/sign-in"
+    assert not any("pending_secret" in data for data in raw_session_data())
