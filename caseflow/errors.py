@@ -6,6 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from caseflow.extensions import db
+from caseflow.forms import FormTokenRefused
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", "Go back and try again."),
@@ -53,6 +54,16 @@ def init_app(app: Flask) -> None:
             "errors/error.html", status=400, title=title, advice=advice, offer_sign_in=True
         )
         return page, 400
+
+    @app.errorhandler(FormTokenRefused)
+    def form_token_refused(error):
+        # A form carried to another record or another person's sign-in: nothing is done with it.
+        title = "This form could not be sent"
+        advice = (
+            "It was opened for a different record, or by someone else signed in on this "
+            "computer, so nothing was saved. Go back, reload the page and try again."
+        )
+        return render_template("errors/error.html", status=400, title=title, advice=advice), 400
 
     @app.errorhandler(StaleDataError)
     def stale_record(error):

@@ -1,8 +1,11 @@
 """Form fields shared across Caseflow, with GOV.UK widgets and GOV.UK error wording."""
 
-import re
+import uuid
 from datetime import date
+from typing import ClassVar
 
+from flask_login import current_user
+from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovDateInput,
     GovRadioInput,
@@ -11,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from werkzeug.exceptions import BadRequest
 from wtforms import (
     DateField,
     HiddenField,
@@ -21,6 +25,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
+
+from caseflow.security import form_tokens
 
 CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 CONTROL_CHARACTERS[0x7F] = None
@@ -142,14 +148,31 @@ def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
 
 
-ONE_TIME_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+class FormTokenRefused(BadRequest):
+    """A one-time token that was not issued for this form, this user and this record."""
 
 
-def one_time_token(value):
-    """A form's one-time token, or None if it is not one this service issued."""
-    return value if isinstance(value, str) and ONE_TIME_TOKEN.match(value) else None
+class OneTimeForm(FlaskForm):
+    """A form that creates a record, carrying a one-time token so that sending it twice creates
+    one record (caseflow.security.form_tokens).
 
+    ``subject`` is the id of the record the form is about: the person, or the referral. The
+    token is issued when the form is shown; a token sent back that was issued for another
+    record, another user or another kind of form is refused with a 400 page before anything is
+    looked up by it. A form sent without one is taken as it is, without the repeat check.
+    """
 
-def token_field() -> HiddenField:
-    """Carries a token so the same form sent twice creates one record."""
-    return HiddenField(filters=[one_time_token])
+    record_kind: ClassVar[str]
+    token = HiddenField(validators=[Length(max=form_tokens.LENGTH)])
+
+    def __init__(self, *args, subject: uuid.UUID, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+        if not self.is_submitted():
+            self.token.data = form_tokens.issue(self.record_kind, current_user.id, subject)
+
+    def validate_token(self, field) -> None:
+        if not field.data:
+            return
+        if not form_tokens.matches(field.data, self.record_kind, current_user.id, self.subject):
+            raise FormTokenRefused()

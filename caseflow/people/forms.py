@@ -21,6 +21,7 @@ from wtforms.widgets import HiddenInput
 
 from caseflow.forms import (
     DateInput,
+    OneTimeForm,
     radio_field,
     reason_field,
     select_field,
@@ -28,7 +29,6 @@ from caseflow.forms import (
     submit,
     text_area,
     text_field,
-    token_field,
     yes_no_field,
 )
 from caseflow.people import codes, identifiers
@@ -239,8 +239,10 @@ class FindPersonForm(FlaskForm):
         return True
 
 
-class CaseNoteForm(FlaskForm):
-    token = token_field()
+class CaseNoteForm(OneTimeForm):
+    """A case note on a person's timeline (the form's subject)."""
+
+    record_kind = "case_note"
     text = text_area("Case note", DataRequired(message="Enter the case note"), max_length=5000)
     submit = submit("Add case note")
 

@@ -91,9 +91,8 @@ def new_person():
 @requires("person.view")
 def show(person_id: uuid.UUID):
     person = _answer(services.view_person, current_user, person_id)
-    note_form = forms.CaseNoteForm()
+    note_form = forms.CaseNoteForm(subject=person_id)
     grant = services.emergency_access(current_user, person_id)
-    note_form.token.data = uuid.uuid4().hex
     return render_template(
         "people/show.html",
         person=person,
@@ -107,7 +106,7 @@ def show(person_id: uuid.UUID):
 @bp.route("/<uuid:person_id>/notes", methods=["POST"])
 @requires("casenote.create")
 def add_note(person_id: uuid.UUID):
-    form = forms.CaseNoteForm()
+    form = forms.CaseNoteForm(subject=person_id)
     if form.validate_on_submit():
         _answer(
             services.add_case_note,

@@ -7,13 +7,13 @@ from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
 
 from caseflow.forms import (
     DateInput,
+    OneTimeForm,
     radio_field,
     reason_field,
     select_field,
     submit,
     text_area,
     text_field,
-    token_field,
     yes_no_field,
 )
 from caseflow.people import codes as people_codes
@@ -31,7 +31,8 @@ def provider_choices(providers) -> list[tuple[str, str]]:
 
 
 class ReferralForm(VersionedForm):
-    token = token_field()
+    """A referral's handover: edited as a draft, and, as NewReferralForm, made."""
+
     provider = select_field(
         "Community treatment provider",
         [],
@@ -101,6 +102,12 @@ class ReferralForm(VersionedForm):
             raise ValidationError("Enter the dose")
 
 
+class NewReferralForm(OneTimeForm, ReferralForm):
+    """A new referral for a person (the form's subject)."""
+
+    record_kind = "referral"
+
+
 class ConfirmForm(FlaskForm):
     confirm = submit("Confirm")
 
@@ -154,8 +161,10 @@ class TreatmentStartForm(FlaskForm):
     confirm = submit("Record treatment start")
 
 
-class AppointmentForm(FlaskForm):
-    token = token_field()
+class AppointmentForm(OneTimeForm):
+    """An appointment booked on a referral (the form's subject)."""
+
+    record_kind = "appointment"
     appointment_date = DateInput(
         "Date of appointment", required="Enter the date of the appointment"
     )

@@ -86,9 +86,8 @@ def new_referral(person_id: uuid.UUID):
         flash("Add a custody episode before making a referral.", "warning")
         return redirect(url_for("people.show", person_id=person_id))
     providers = services.providers_serving(episode.destination_local_authority_code)
-    form = forms.ReferralForm(providers=providers)
+    form = forms.NewReferralForm(providers=providers, subject=person_id)
     if request.method == "GET":
-        form.token.data = uuid.uuid4().hex
         _prefill_from_episode(form, episode)
     if form.validate_on_submit():
         try:
@@ -288,9 +287,7 @@ def assign(referral_id: uuid.UUID):
 @bp.route("/referrals/<uuid:referral_id>/appointments/new", methods=["GET", "POST"])
 @requires("appointment.record")
 def book_appointment(referral_id: uuid.UUID):
-    form = forms.AppointmentForm()
-    if request.method == "GET":
-        form.token.data = uuid.uuid4().hex
+    form = forms.AppointmentForm(subject=referral_id)
     if form.validate_on_submit():
         done = _act_on_referral(
             form,

@@ -1,6 +1,5 @@
 """The referral journey through the pages: create, send, act on it, and what goes wrong."""
 
-import uuid
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
@@ -35,6 +34,11 @@ def released_person_at(prison, days_ago=3):
         bridging_prescription=True,
     )
     return person
+
+
+def token_on(client, url) -> str:
+    """The one-time token of the form the page at url shows, as a browser would send it."""
+    return page(client, url).find("input", {"name": "token"})["value"]
 
 
 def referral_form(provider, **overrides) -> dict:
@@ -129,7 +133,8 @@ def test_a_double_submitted_referral_form_creates_one_referral(sign_in):
     person = released_person_at(user.organisation)
     provider = provider_serving()
     db.session.commit()
-    data = referral_form(provider, token=uuid.uuid4().hex, send=None, save_draft="Save as draft")
+    token = token_on(client, f"/people/{person.id}/referrals/new")
+    data = referral_form(provider, token=token, send=None, save_draft="Save as draft")
     data = {k: v for k, v in data.items() if v is not None}
     first = post_form(client, f"/people/{person.id}/referrals/new", data)
     second = post_form(client, f"/people/{person.id}/referrals/new", data)
@@ -172,16 +177,13 @@ def test_the_keyworker_accepts_books_records_attendance_and_treatment_start(sign
     assert response.status_code == 302
     today = local_today()
     day = [str(today.day), str(today.month), str(today.year)]
-    post_form(
-        client,
-        f"{base}/appointments/new",
-        {"appointment_date": day, "appointment_time": "10:30", "token": "0" * 31 + "1"},
-    )
-    post_form(
-        client,
-        f"{base}/appointments/new",
-        {"appointment_date": day, "appointment_time": "10:30", "token": "0" * 31 + "1"},
-    )
+    booking = {
+        "appointment_date": day,
+        "appointment_time": "10:30",
+        "token": token_on(client, f"{base}/appointments/new"),
+    }
+    post_form(client, f"{base}/appointments/new", booking)
+    post_form(client, f"{base}/appointments/new", booking)
     appointments = db.session.scalars(select(Appointment)).all()
     assert len(appointments) == 1
     response = post_form(
@@ -261,7 +263,8 @@ def test_a_case_note_is_added_once_encrypted_and_shown_on_the_timeline(sign_in):
     client, user = sign_in("prison_healthcare")
     person = released_person_at(user.organisation)
     db.session.commit()
-    data = {"text": "Spoke to the GP about the bridging script", "token": "a" * 32}
+    token = token_on(client, f"/people/{person.id}")
+    data = {"text": "Spoke to the GP about the bridging script", "token": token}
     post_form(client, f"/people/{person.id}/notes", data, form_url=f"/people/{person.id}")
     post_form(client, f"/people/{person.id}/notes", data, form_url=f"/people/{person.id}")
     assert len(db.session.scalars(select(CaseNote)).all()) == 1

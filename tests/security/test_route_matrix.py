@@ -36,6 +36,7 @@ from caseflow.organisations.models import LocalAuthority, OrganisationKind
 from caseflow.people.models import BreakGlassGrant, CustodyEpisode
 from caseflow.referrals.codes import Status
 from caseflow.referrals.worklists import WORKLISTS, worklists_for
+from caseflow.security import form_tokens
 from caseflow.security.access import (
     PERMISSIONS,
     PUBLIC,
@@ -585,6 +586,11 @@ def post_data(route: Route, world: World, target: Target) -> dict:
     record = target.record
     change = dict(route.choices)
     endpoint = route.endpoint
+
+    def token(kind: str, subject: str) -> str:
+        # The one-time token the form's page would carry, for the record in the URL.
+        return form_tokens.issue(kind, world.user.id, target.values.get(subject))
+
     forms = {
         "auth.sign_in": {"email": world.user.email, "password": TEST_PASSWORD},
         "people.find": {"nhs_number": "9434765919"},
@@ -596,7 +602,10 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "sex": "female",
             "ethnic_group": "white",
         },
-        "people.add_note": {"text": "Spoke on the phone", "token": uuid.uuid4().hex},
+        "people.add_note": {
+            "text": "Spoke on the phone",
+            "token": token("case_note", "person_id"),
+        },
         "people.new_episode": {
             "reception_date": _date(today - timedelta(days=10)),
             "expected_release_date": _date(today + timedelta(days=60)),
@@ -610,7 +619,7 @@ def post_data(route: Route, world: World, target: Target) -> dict:
         "referrals.new_referral": {
             **REFERRAL_FORM,
             "provider": str(world.provider.id),
-            "token": uuid.uuid4().hex,
+            "token": token("referral", "person_id"),
             "send": "Save and send",
         },
         "referrals.send": {},
@@ -624,7 +633,7 @@ def post_data(route: Route, world: World, target: Target) -> dict:
         "referrals.book_appointment": {
             "appointment_date": _date(today),
             "appointment_time": "09:30",
-            "token": uuid.uuid4().hex,
+            "token": token("appointment", "referral_id"),
         },
         "referrals.record_attendance": {"outcome": "attended"},
         "audit.review": {"verdict": "appropriate", "note": "Checked"},
