@@ -342,15 +342,7 @@ def worklist(name: str):
         abort(404)
     title, query, kind = worklists.WORKLISTS[name]
     page_number = request.args.get("page", 1, type=int) or 1
-    options = {}
-    if name == "at-risk":
-        # Filters only ever take values the page offered; anything else means "all".
-        area = request.args.get("local_authority")
-        area_codes = {la.ons_code for la in current_user.organisation.areas}
-        options = {
-            "flag": request.args.get("flag", "all"),
-            "local_authority": area if area in area_codes else None,
-        }
+    options = worklists.offered_filters(current_user, name, request.args)
     page = services.show_worklist(current_user, name, query, page=page_number, **options)
     return render_template(
         "referrals/worklist.html",

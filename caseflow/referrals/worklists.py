@@ -267,6 +267,24 @@ def area_at_risk(
     return _page(query, page, {"flag": flag, "local_authority": local_authority or ""})
 
 
+def offered_filters(user, name: str, args) -> dict[str, str | None]:
+    """A worklist's filters from its query string, as the codes the page offers.
+
+    Anything the page did not offer (an unknown flag, another partnership's area, 6,000
+    characters) means the filter's default, so nothing typed into the address reaches the list's
+    query or its audit row.
+    """
+    if name != "at-risk":
+        return {}
+    flag = args.get("flag")
+    area = args.get("local_authority")
+    area_codes = {authority.ons_code for authority in user.organisation.areas}
+    return {
+        "flag": flag if flag in FLAGS else "all",
+        "local_authority": area if area in area_codes else None,
+    }
+
+
 def latest_referrals(episode_ids: list) -> dict:
     """The most recent referral of each episode shown, in one query."""
     if not episode_ids:
