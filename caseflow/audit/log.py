@@ -101,7 +101,9 @@ class LogFilters:
                 conditions.append(column == value)
         if self.date_from:
             conditions.append(AuditEvent.occurred_at >= start_of_day(self.date_from))
-        if self.date_to:
+        # The search runs to the end of its last day, that is to the start of the next one; the
+        # last day there is (31 12 9999) has no next day, and nothing comes after it anyway.
+        if self.date_to and self.date_to < date.max:
             conditions.append(
                 AuditEvent.occurred_at < start_of_day(self.date_to + timedelta(days=1))
             )

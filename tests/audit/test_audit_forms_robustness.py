@@ -73,3 +73,37 @@ def test_any_subject_access_request_is_answered_without_an_error(
         data={"nhs_number": nhs_number, "prison_number": prison_number, "csrf_token": token},
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", ["/audit/", "/audit/export"])
+@pytest.mark.parametrize(
+    ("date_from", "date_to"),
+    [
+        (["31", "12", "9999"], ["31", "12", "9999"]),
+        (["1", "1", "2020"], ["31", "12", "9999"]),
+        (["1", "1", "1900"], ["1", "1", "1900"]),
+    ],
+    ids=["last-day-there-is", "to-the-last-day", "first-day-accepted"],
+)
+def test_a_search_at_the_ends_of_the_calendar_is_answered(auditor_client, url, date_from, date_to):
+    """Was a 500: the day after 31 12 9999, the end of a search "to" that date, does not exist."""
+    client, token = auditor_client
+    response = client.post(
+        url, data={"date_from": date_from, "date_to": date_to, "csrf_token": token}
+    )
+    assert response.status_code == 200
+    response.get_data()
+
+
+def test_a_search_to_the_last_day_there_is_still_finds_todays_rows(auditor_client):
+    client, token = auditor_client
+    response = client.post(
+        "/audit/export",
+        data={
+            "date_from": ["1", "1", "2020"],
+            "date_to": ["31", "12", "9999"],
+            "csrf_token": token,
+        },
+    )
+    lines = response.get_data(as_text=True).splitlines()
+    assert len(lines) > 1  # the header, and at least the auditor opening the log page
