@@ -8,7 +8,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config
-from caseflow import cli, errors, extensions, navigation, templating
+from caseflow import cli, errors, extensions, forms, navigation, templating
 from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
 from caseflow.security import access, headers
@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     extensions.db.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
+    forms.init_app(app)  # before CSRF: a file part is refused before any form is read
     extensions.csrf.init_app(app)
     from caseflow.security import sessions
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from caseflow.extensions import db
-from caseflow.forms import FormTokenRefused
+from caseflow.forms import FilePartRefused, FormTokenRefused
 
 ERROR_PAGES = {
     400: ("Sorry, there is a problem with that request", "Go back and try again."),
@@ -54,6 +54,12 @@ def init_app(app: Flask) -> None:
             "errors/error.html", status=400, title=title, advice=advice, offer_sign_in=True
         )
         return page, 400
+
+    @app.errorhandler(FilePartRefused)
+    def file_part_refused(error):
+        title = "Caseflow does not take files"
+        advice = "Nothing was saved. Go back, type your answer into the form and try again."
+        return render_template("errors/error.html", status=400, title=title, advice=advice), 400
 
     @app.errorhandler(FormTokenRefused)
     def form_token_refused(error):

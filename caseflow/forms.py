@@ -4,6 +4,7 @@ import uuid
 from datetime import date
 from typing import ClassVar
 
+from flask import Flask, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -146,6 +147,25 @@ def reason_field(
 
 def submit(label: str) -> SubmitField:
     return SubmitField(label, widget=GovSubmitInput())
+
+
+class FilePartRefused(BadRequest):
+    """A request carrying a file: no Caseflow form takes one."""
+
+
+def refuse_file_parts() -> None:
+    """Refuse any request with a file part before a view sees it.
+
+    No Caseflow form takes a file. A text field sent as a file part of a multipart body would
+    reach its form as a file object, which no filter or validator expects: one check here
+    covers every field of every form.
+    """
+    if request.files:
+        raise FilePartRefused()
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(refuse_file_parts)
 
 
 class FormTokenRefused(BadRequest):
