@@ -12,12 +12,12 @@ from datetime import date, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
-from caseflow.audit.facts import referral_facts, treatment_start_facts
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
+from caseflow.lifecycle import apply
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind, organisation_areas
 from caseflow.people.models import CustodyEpisode
@@ -26,7 +26,13 @@ from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
-from caseflow.referrals.transitions import PROVIDER, REFERRER, REFUSALS, TRANSITIONS
+from caseflow.referrals.transitions import (
+    PROVIDER,
+    REFERRAL_LIFECYCLE,
+    REFERRER,
+    REFUSALS,
+    sides_of,
+)
 from caseflow.security.access import Role, role_may
 from caseflow.security.scope import visible_referrals
 
@@ -133,31 +139,10 @@ def appointment_for_page(actor, appointment_id: uuid.UUID) -> Appointment:
     return appointment
 
 
-ACTION_LABELS = {
-    "send": "Send referral",
-    "accept": "Accept referral",
-    "reject": "Reject referral",
-    "redirect": "Redirect to another provider",
-    "withdraw": "Withdraw referral",
-    "engage": "Record treatment start",
-    "close": "Close referral",
-}
-
-
 def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
-    """(endpoint action, label) for each change this person may make now."""
-    sides = set()
-    if referral.referring_organisation_id == actor.organisation_id:
-        sides.add(REFERRER)
-    if referral.provider_id == actor.organisation_id:
-        sides.add(PROVIDER)
-    allowed = [
-        (t.action, ACTION_LABELS[t.action])
-        for t in TRANSITIONS.values()
-        if referral.status in t.from_statuses
-        and role_may(actor.role, t.permission)
-        and sides.intersection(t.sides)
-    ]
+    """(endpoint, label) for each change this person may make now."""
+    sides = sides_of(actor, referral)
+    allowed = [(t.action, t.label) for t in REFERRAL_LIFECYCLE.allowed(actor, referral)]
     if PROVIDER in sides and referral.status in (Status.ACCEPTED, Status.ENGAGED):
         if role_may(actor.role, "appointment.record"):
             allowed.append(("book_appointment", "Book an appointment"))
@@ -319,11 +304,7 @@ def purge_old_drafts(*, apply: bool, now=None) -> int:
 
 
 def _require_side(actor, referral: Referral, sides) -> None:
-    mine = {
-        REFERRER: referral.referring_organisation_id == actor.organisation_id,
-        PROVIDER: referral.provider_id == actor.organisation_id,
-    }
-    if not any(mine[side] for side in sides):
+    if not sides_of(actor, referral).intersection(sides):
         raise NotPermitted("Your organisation cannot make this change")
 
 
@@ -342,111 +323,10 @@ def _history(actor, referral, kind, from_status, to_status, **details) -> Referr
     return event
 
 
-def change_status(
-    actor,
-    referral_id: uuid.UUID,
-    action: str,
-    *,
-    reason_code: str | None = None,
-    reason: str | None = None,
-    provider_id: uuid.UUID | None = None,
-    treatment_start_date: date | None = None,
-) -> Referral:
-    transition = TRANSITIONS[action]
+def change_status(actor, referral_id: uuid.UUID, action: str, **inputs) -> Referral:
+    """Take one action of the referral lifecycle (``transitions.TRANSITIONS``)."""
     referral = find_visible_referral(actor, referral_id)
-    if not role_may(actor.role, transition.permission):
-        raise NotPermitted("Your role cannot make this change")
-    _require_side(actor, referral, transition.sides)
-    seen_status = referral.status
-    if seen_status not in transition.from_statuses:
-        raise InvalidTransition(REFUSALS[seen_status])
-
-    changes: dict = {"status": transition.to_status}
-    details: dict = {"reason_code": reason_code, "reason": reason}
-    if action == "send":
-        if referral.consent == "refused":
-            raise InvalidTransition(
-                "This referral cannot be sent: the person refused consent to share. "
-                "Record consent, or an override with a reason, first."
-            )
-        changes["sent_at"] = utcnow()
-    elif action == "accept":
-        changes["accepted_at"] = utcnow()
-        changes["assigned_keyworker_id"] = actor.id
-    elif action == "redirect":
-        new_provider = db.session.get(Organisation, provider_id) if provider_id else None
-        if new_provider is None or new_provider.kind != OrganisationKind.TREATMENT_PROVIDER:
-            raise InvalidChange("Select a community treatment provider", "provider")
-        if new_provider.id == referral.provider_id:
-            raise InvalidChange("Select a different provider from the current one", "provider")
-        changes.update(provider_id=new_provider.id, accepted_at=None, assigned_keyworker_id=None)
-        details.update(from_provider_id=referral.provider_id, to_provider_id=new_provider.id)
-    elif action == "engage":
-        _check_treatment_start(referral, treatment_start_date)
-        changes["treatment_start_date"] = treatment_start_date
-        details["event_date"] = treatment_start_date
-    elif action == "close":
-        changes["closing_reason"] = reason_code
-
-    # One conditional UPDATE: it only applies if the status is still the one seen above.
-    result = db.session.execute(
-        update(Referral)
-        .where(Referral.id == referral.id, Referral.status == seen_status)
-        .values(version=Referral.version + 1, updated_at=utcnow(), **changes)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.expire(referral)
-        raise InvalidTransition(REFUSALS[referral.status])
-    db.session.expire(referral)
-    if action in ENDS_APPOINTMENTS:
-        # Booked appointments go with the referral: none is left waiting to be recorded.
-        db.session.execute(
-            update(Appointment)
-            .where(Appointment.referral_id == referral.id, Appointment.outcome == "offered")
-            .values(outcome="cancelled")
-        )
-
-    _history(actor, referral, action, seen_status, transition.to_status, **details)
-    detail = {
-        "change": action,
-        "from": seen_status,
-        "to": transition.to_status,
-        "fields": sorted(changes),
-    }
-    if action in ("send", "redirect"):
-        detail["facts"] = referral_facts(
-            action,
-            provider_id=changes.get("provider_id", referral.provider_id),
-            from_provider_id=details.get("from_provider_id"),
-        )
-    elif action == "engage":
-        detail["facts"] = treatment_start_facts(treatment_start_date)
-    _audit_update(actor, referral, detail)
-    _notify(actor, referral, action)
-    return referral
-
-
-ENDS_APPOINTMENTS = ("redirect", "withdraw", "close")
-
-
-def _check_treatment_start(referral: Referral, start: date | None) -> None:
-    if start is None:
-        raise InvalidChange("Enter the date treatment started", "treatment_start_date")
-    release = referral.episode.actual_release_date
-    if release is None:
-        raise InvalidChange(
-            "The person has not been released yet. Ask the prison to record the release first.",
-            "treatment_start_date",
-        )
-    if start < release:
-        raise InvalidChange(
-            "The treatment start cannot be before the release date", "treatment_start_date"
-        )
-    if start > local_today():
-        raise InvalidChange(
-            "The treatment start must be today or in the past", "treatment_start_date"
-        )
+    return apply(REFERRAL_LIFECYCLE, actor, referral, action, **inputs)
 
 
 def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> Referral:
@@ -544,27 +424,6 @@ def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appo
 
 
 # Notifications ----------------------------------------------------------------------------
-
-NOTIFY_PROVIDER = ("send", "redirect")
-NOTIFY_REFERRER = ("accept", "reject", "engage")
-
-
-def _notify(actor, referral: Referral, action: str) -> None:
-    if action in NOTIFY_PROVIDER:
-        recipients = db.session.scalars(
-            select(User.id).where(
-                User.organisation_id == referral.provider_id,
-                User.role == Role.KEYWORKER,
-                User.active.is_(True),
-            )
-        )
-    elif action in NOTIFY_REFERRER:
-        recipients = [referral.referred_by_id]
-    else:
-        return
-    for user_id in recipients:
-        if user_id != actor.id:
-            db.session.add(Notification(user_id=user_id, referral_id=referral.id, kind=action))
 
 
 def unread_count(user) -> int:

@@ -1,83 +1,30 @@
-"""The referral lifecycle as data: every status change is one of these, and nothing else.
+"""The referral lifecycle as data (DOMAIN.md, Referral lifecycle): every status change is one
+row here, applied by ``caseflow.lifecycle.apply``, and nothing else changes a referral's status.
 
-Each action names the statuses it may start from, the status it leads to, the permission it
-needs and which side of the handover may take it.
+Each row names the statuses it may start from, the status it leads to, the permission it needs,
+which side of the handover may take it, how the pages name it, its form, its checks and effects,
+whether it ends booked appointments, and which side is told.
 """
 
-from dataclasses import dataclass
+from datetime import date
 
+from sqlalchemy import select, update
+
+from caseflow.audit.facts import referral_facts, treatment_start_facts
+from caseflow.auth.models import User
+from caseflow.dates import local_today
+from caseflow.domain import InvalidChange, InvalidTransition
+from caseflow.extensions import db
+from caseflow.lifecycle import Change, Lifecycle, Transition
+from caseflow.models import utcnow
+from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.referrals import forms
 from caseflow.referrals.codes import Status
+from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.security.access import Role
 
 REFERRER = "referrer"
 PROVIDER = "provider"
-
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    from_statuses: tuple[str, ...]
-    to_status: str
-    permission: str
-    sides: tuple[str, ...]
-    done_message: str
-
-
-TRANSITIONS = {
-    t.action: t
-    for t in (
-        Transition(
-            "send", (Status.DRAFT,), Status.SENT, "referral.send", (REFERRER,), "Referral sent"
-        ),
-        Transition(
-            "accept",
-            (Status.SENT,),
-            Status.ACCEPTED,
-            "referral.accept",
-            (PROVIDER,),
-            "Referral accepted",
-        ),
-        Transition(
-            "reject",
-            (Status.SENT,),
-            Status.REJECTED,
-            "referral.accept",
-            (PROVIDER,),
-            "Referral rejected",
-        ),
-        Transition(
-            "redirect",
-            (Status.SENT, Status.ACCEPTED),
-            Status.SENT,
-            "referral.redirect",
-            (PROVIDER, REFERRER),
-            "Referral redirected",
-        ),
-        Transition(
-            "withdraw",
-            (Status.DRAFT, Status.SENT, Status.ACCEPTED),
-            Status.WITHDRAWN,
-            "referral.withdraw",
-            (REFERRER,),
-            "Referral withdrawn",
-        ),
-        Transition(
-            "engage",
-            (Status.ACCEPTED,),
-            Status.ENGAGED,
-            "treatment.record",
-            (PROVIDER,),
-            "Treatment start recorded",
-        ),
-        Transition(
-            "close",
-            (Status.ACCEPTED, Status.ENGAGED),
-            Status.CLOSED,
-            "referral.close",
-            (PROVIDER,),
-            "Referral closed",
-        ),
-    )
-}
 
 # Why a change cannot be made, by the status the referral is in now.
 REFUSALS = {
@@ -91,5 +38,251 @@ REFUSALS = {
 }
 
 
-def available_actions(status: str) -> list[str]:
-    return [t.action for t in TRANSITIONS.values() if status in t.from_statuses]
+# Checks: each refuses with a message, or lets the action go on. --------------------------
+
+
+def _consent_allows_sending(_actor, referral: Referral, _inputs) -> None:
+    if referral.consent == "refused":
+        raise InvalidTransition(
+            "This referral cannot be sent: the person refused consent to share. "
+            "Record consent, or an override with a reason, first."
+        )
+
+
+def _another_provider(_actor, referral: Referral, inputs) -> None:
+    provider_id = inputs.get("provider_id")
+    provider = db.session.get(Organisation, provider_id) if provider_id else None
+    if provider is None or provider.kind != OrganisationKind.TREATMENT_PROVIDER:
+        raise InvalidChange("Select a community treatment provider", "provider")
+    if provider.id == referral.provider_id:
+        raise InvalidChange("Select a different provider from the current one", "provider")
+
+
+def _treatment_start_is_possible(_actor, referral: Referral, inputs) -> None:
+    start: date | None = inputs.get("treatment_start_date")
+    if start is None:
+        raise InvalidChange("Enter the date treatment started", "treatment_start_date")
+    release = referral.episode.actual_release_date
+    if release is None:
+        raise InvalidChange(
+            "The person has not been released yet. Ask the prison to record the release first.",
+            "treatment_start_date",
+        )
+    if start < release:
+        raise InvalidChange(
+            "The treatment start cannot be before the release date", "treatment_start_date"
+        )
+    if start > local_today():
+        raise InvalidChange(
+            "The treatment start must be today or in the past", "treatment_start_date"
+        )
+
+
+# Effects: what each action changes beside the status. -------------------------------------
+
+
+def _sent(_actor, referral: Referral, _inputs) -> Change:
+    return Change(
+        columns={"sent_at": utcnow()},
+        facts=referral_facts("send", provider_id=referral.provider_id),
+    )
+
+
+def _accepted(actor, _referral, _inputs) -> Change:
+    return Change(columns={"accepted_at": utcnow(), "assigned_keyworker_id": actor.id})
+
+
+def _redirected(_actor, referral: Referral, inputs) -> Change:
+    new_provider_id = inputs["provider_id"]
+    return Change(
+        columns={
+            "provider_id": new_provider_id,
+            "accepted_at": None,
+            "assigned_keyworker_id": None,
+        },
+        history={"from_provider_id": referral.provider_id, "to_provider_id": new_provider_id},
+        facts=referral_facts(
+            "redirect", provider_id=new_provider_id, from_provider_id=referral.provider_id
+        ),
+    )
+
+
+def _engaged(_actor, _referral, inputs) -> Change:
+    start = inputs["treatment_start_date"]
+    return Change(
+        columns={"treatment_start_date": start},
+        history={"event_date": start},
+        facts=treatment_start_facts(start),
+    )
+
+
+def _closed(_actor, _referral, inputs) -> Change:
+    return Change(columns={"closing_reason": inputs.get("reason_code")})
+
+
+def _cancel_booked_appointments(referral: Referral) -> None:
+    """Booked appointments go with the referral: none is left waiting to be recorded."""
+    db.session.execute(
+        update(Appointment)
+        .where(Appointment.referral_id == referral.id, Appointment.outcome == "offered")
+        .values(outcome="cancelled")
+    )
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition(
+            "send",
+            (Status.DRAFT,),
+            Status.SENT,
+            "referral.send",
+            (REFERRER,),
+            label="Send referral",
+            title="Send this referral",
+            done_message="Referral sent",
+            form=forms.ConfirmForm,
+            checks=(_consent_allows_sending,),
+            effect=_sent,
+            notifies=PROVIDER,
+        ),
+        Transition(
+            "accept",
+            (Status.SENT,),
+            Status.ACCEPTED,
+            "referral.accept",
+            (PROVIDER,),
+            label="Accept referral",
+            title="Accept this referral",
+            done_message="Referral accepted",
+            form=forms.ConfirmForm,
+            effect=_accepted,
+            notifies=REFERRER,
+        ),
+        Transition(
+            "reject",
+            (Status.SENT,),
+            Status.REJECTED,
+            "referral.accept",
+            (PROVIDER,),
+            label="Reject referral",
+            title="Reject this referral",
+            done_message="Referral rejected",
+            form=forms.RejectForm,
+            warning=True,
+            notifies=REFERRER,
+        ),
+        Transition(
+            "redirect",
+            (Status.SENT, Status.ACCEPTED),
+            Status.SENT,
+            "referral.redirect",
+            (PROVIDER, REFERRER),
+            label="Redirect to another provider",
+            title="Redirect this referral to another provider",
+            done_message="Referral redirected",
+            form=forms.RedirectForm,
+            checks=(_another_provider,),
+            effect=_redirected,
+            ends=(_cancel_booked_appointments,),
+            notifies=PROVIDER,
+        ),
+        Transition(
+            "withdraw",
+            (Status.DRAFT, Status.SENT, Status.ACCEPTED),
+            Status.WITHDRAWN,
+            "referral.withdraw",
+            (REFERRER,),
+            label="Withdraw referral",
+            title="Withdraw this referral",
+            done_message="Referral withdrawn",
+            form=forms.WithdrawForm,
+            warning=True,
+            ends=(_cancel_booked_appointments,),
+        ),
+        Transition(
+            "engage",
+            (Status.ACCEPTED,),
+            Status.ENGAGED,
+            "treatment.record",
+            (PROVIDER,),
+            label="Record treatment start",
+            title="Record the start of treatment",
+            done_message="Treatment start recorded",
+            form=forms.TreatmentStartForm,
+            checks=(_treatment_start_is_possible,),
+            effect=_engaged,
+            notifies=REFERRER,
+        ),
+        Transition(
+            "close",
+            (Status.ACCEPTED, Status.ENGAGED),
+            Status.CLOSED,
+            "referral.close",
+            (PROVIDER,),
+            label="Close referral",
+            title="Close this referral",
+            done_message="Referral closed",
+            form=forms.CloseForm,
+            effect=_closed,
+            ends=(_cancel_booked_appointments,),
+        ),
+    )
+}
+
+
+# What the mechanism needs to know about referrals. ----------------------------------------
+
+
+def sides_of(actor, referral: Referral) -> set[str]:
+    sides = set()
+    if referral.referring_organisation_id == actor.organisation_id:
+        sides.add(REFERRER)
+    if referral.provider_id == actor.organisation_id:
+        sides.add(PROVIDER)
+    return sides
+
+
+def _write_history(actor, referral: Referral, transition: Transition, from_status, details):
+    db.session.add(
+        ReferralEvent(
+            referral=referral,
+            person_id=referral.person_id,
+            kind=transition.action,
+            from_status=from_status,
+            to_status=transition.to_status,
+            actor_id=actor.id,
+            organisation_id=actor.organisation_id,
+            **details,
+        )
+    )
+
+
+def _recipients(referral: Referral, side: str):
+    if side == REFERRER:
+        return [referral.referred_by_id]
+    # Every active keyworker of the provider the referral is with now.
+    return db.session.scalars(
+        select(User.id).where(
+            User.organisation_id == referral.provider_id,
+            User.role == Role.KEYWORKER,
+            User.active.is_(True),
+        )
+    ).all()
+
+
+def _notify(referral: Referral, user_id, action: str) -> None:
+    db.session.add(Notification(user_id=user_id, referral_id=referral.id, kind=action))
+
+
+REFERRAL_LIFECYCLE = Lifecycle(
+    model=Referral,
+    entity_type="referral",
+    purpose="referral",
+    transitions=TRANSITIONS,
+    refusals=REFUSALS,
+    sides_of=sides_of,
+    write_history=_write_history,
+    recipients=_recipients,
+    notify=_notify,
+)

@@ -170,26 +170,6 @@ def edit(referral_id: uuid.UUID):
 
 # Status changes: one view each, so each declares its permission. ----------------------------
 
-ACTION_FORMS = {
-    "send": forms.ConfirmForm,
-    "accept": forms.ConfirmForm,
-    "reject": forms.RejectForm,
-    "redirect": forms.RedirectForm,
-    "withdraw": forms.WithdrawForm,
-    "engage": forms.TreatmentStartForm,
-    "close": forms.CloseForm,
-}
-
-ACTION_TITLES = {
-    "send": "Send this referral",
-    "accept": "Accept this referral",
-    "reject": "Reject this referral",
-    "redirect": "Redirect this referral to another provider",
-    "withdraw": "Withdraw this referral",
-    "engage": "Record the start of treatment",
-    "close": "Close this referral",
-}
-
 
 def _act_on_referral(form, referral_id: uuid.UUID, call, done: str, *, then=None):
     """Run one change from a referral page: a redirect when it is done or cannot be made,
@@ -207,24 +187,24 @@ def _act_on_referral(form, referral_id: uuid.UUID, call, done: str, *, then=None
     return redirect(target or url_for("referrals.show", referral_id=referral_id))
 
 
-def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str):
+def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str, warning=False):
     referral = _answer(services.view_referral, current_user, referral_id, page=action)
     return render_template(
         "referrals/change.html",
         form=form,
         referral=referral,
-        action=action,
         title=title,
+        warning=warning,
         clock=services.clock_for(referral),
     )
 
 
 def _change(referral_id: uuid.UUID, action: str):
-    form_class = ACTION_FORMS[action]
+    transition = TRANSITIONS[action]
     extra = {"providers": services.all_providers()} if action == "redirect" else {}
-    form = form_class(**extra)
-    if form_class is forms.ConfirmForm:
-        form.confirm.label.text = services.ACTION_LABELS[action]
+    form = transition.form(**extra)
+    if transition.form is forms.ConfirmForm:
+        form.confirm.label.text = transition.label
     if form.validate_on_submit():
         data = {
             name: field.data
@@ -237,7 +217,7 @@ def _change(referral_id: uuid.UUID, action: str):
             form,
             referral_id,
             lambda: services.change_status(current_user, referral_id, action, **data),
-            TRANSITIONS[action].done_message,
+            transition.done_message,
             # A provider that redirects or rejects a referral no longer holds it: home instead.
             then=lambda: (
                 None if services.still_visible(current_user, referral_id) else url_for("main.home")
@@ -245,7 +225,13 @@ def _change(referral_id: uuid.UUID, action: str):
         )
         if done is not None:
             return done
-    return _change_page(form, referral_id, action=action, title=ACTION_TITLES[action])
+    return _change_page(
+        form,
+        referral_id,
+        action=action,
+        title=transition.title,
+        warning=transition.warning,
+    )
 
 
 def _register_change_view(action: str) -> None:
@@ -263,7 +249,7 @@ def _register_change_view(action: str) -> None:
     )
 
 
-for _action in ACTION_FORMS:
+for _action in TRANSITIONS:
     _register_change_view(_action)
 
 
