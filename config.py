@@ -95,12 +95,22 @@ class Config:
     PASSWORD_HASH = {"time_cost": 3, "memory_cost": 65536, "parallelism": 2}
     DEMO_DATA_ALLOWED = True
     SERVICE_NAME = "Caseflow"
+    # The audit chain's head is published (caseflow.audit.checkpoints) to the application log,
+    # this file and Redis when REDIS_URL is set: every so many rows, and at least every so many
+    # minutes while the log grows.
+    AUDIT_CHECKPOINT_EVERY_ROWS = 1000
+    AUDIT_CHECKPOINT_EVERY_MINUTES = 5
+    AUDIT_CHECKPOINT_FILE = str(INSTANCE_DIR / "audit-checkpoints.jsonl")
 
     @classmethod
     def load(cls) -> dict:
         """Settings as a dict, with keys resolved; subclasses decide what is required."""
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(load_keys(cls.key_file()))
+        settings["REDIS_URL"] = os.environ.get("REDIS_URL")
+        settings["AUDIT_CHECKPOINT_FILE"] = os.environ.get(
+            "CASEFLOW_AUDIT_CHECKPOINT_FILE", settings["AUDIT_CHECKPOINT_FILE"]
+        )
         return settings
 
     @classmethod
@@ -134,6 +144,11 @@ class TestConfig(Config):
     PROPAGATE_EXCEPTIONS = False
     # One fast argon2id setting for the suite; a single test checks the production parameters.
     PASSWORD_HASH = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    # Small, so the suite publishes checkpoints; no file shared between tests that roll back
+    # (a test that needs one names its own).
+    AUDIT_CHECKPOINT_EVERY_ROWS = 5
+    AUDIT_CHECKPOINT_EVERY_MINUTES = 1
+    AUDIT_CHECKPOINT_FILE = None
 
     @classmethod
     def load(cls) -> dict:

@@ -9,6 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 import config
 from caseflow import cli, errors, extensions, forms, navigation, templating
+from caseflow.audit import checkpoints as audit_checkpoints
 from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
 from caseflow.security import access, headers
@@ -55,6 +56,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         importlib.import_module(f"caseflow.{package}.views")
         app.register_blueprint(importlib.import_module(f"caseflow.{package}").bp)
     audit_services.init_app(app)
+    audit_checkpoints.init_app(app)
 
     app.after_request(_end_transaction)
     headers.init_app(app)

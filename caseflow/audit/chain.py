@@ -1,36 +1,46 @@
 """The audit log's hash chain: each row's chain_hash seals it to every row before it.
 
-    chain_hash = HMAC-SHA256(AUDIT_CHAIN_KEY, previous row's chain_hash + this row, canonical)
+    chain_hash = "v2." + base64url(HMAC-SHA256(AUDIT_CHAIN_KEY, "v2." + previous hash + row))
 
-with ``""`` as the previous hash of the first row. The key lives outside the database (see
-config.py), so someone who can write to the table but does not hold the key cannot alter, insert
-or remove a row without ``flask audit verify`` naming the first row whose hash no longer follows.
+where ``row`` is the row in canonical form and ``""`` is the previous hash of the first row. The
+key lives outside the database (see config.py), so someone who can write to the table but does
+not hold the key cannot alter, insert or remove a row without ``flask audit verify`` naming the
+first row whose hash no longer follows. Removing the newest rows leaves a chain that still
+follows; the checkpoints published outside the database (caseflow.audit.checkpoints) catch that.
 
 The canonical form is JSON with sorted keys, no spaces and ASCII escapes, of every column except
-``id`` and ``chain_hash``: UUIDs as lower-case hyphenated text, datetimes in UTC as
+``chain_hash``: the id as decimal text, UUIDs as lower-case hyphenated text, datetimes in UTC as
 ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, absent values as ``null``. The same row read back from
 PostgreSQL or SQLite gives the same text.
 
-One chain, no forks. The hash is computed when the row is flushed, in a before-flush hook, from the
-latest row's hash read ``ORDER BY id DESC LIMIT 1``. On PostgreSQL the hook first takes a
-transaction-level advisory lock, held until commit or rollback, so a second transaction writing
-audit rows waits until the first has committed and then reads its last row; ids, chain order and
-commit order agree. Several new rows in one flush chain to each other in the order they were added
-(the order the unit of work inserts them, and so the order their ids are drawn).
+Seal versions. Rows written before ids were sealed carry version 1: 64 hexadecimal digits of
+HMAC-SHA256(key, previous hash + row without its id). They keep verifying in that form, so a log
+that spans the upgrade verifies whole. A stored hash says its own version (``v2.`` or none); a
+version 1 row after a version 2 row is a break, since Caseflow no longer writes them.
 
-SQLite, the development default, takes no lock here: it serialises writers itself. A transaction
-that has read the chain's tail cannot go on to write once another writer has committed after that
-read (SQLite answers "database is locked" or refuses the stale snapshot), so two rows never follow
-the same hash; at worst the later request fails and is not saved.
+The id is sealed, so it is known before the row is: the hook draws it itself. On PostgreSQL it
+takes a transaction-level advisory lock, held until commit or rollback, then reads the latest
+row ``ORDER BY id DESC LIMIT 1`` and draws the new rows' ids from the table's sequence, all
+inside the lock: a second transaction writing audit rows waits until the first has committed,
+then reads its last row and draws later ids. Ids, chain order and commit order agree, so every
+row with a lower id than a committed row is itself committed. Several new rows in one flush chain
+to each other in the order they were added, with ids in that order.
+
+SQLite, the development default, takes no lock here: it serialises writers itself, and the new
+ids follow the latest row's. A transaction that has read the chain's tail cannot go on to write
+once another writer has committed after that read (SQLite answers "database is locked" or
+refuses the stale snapshot), so two rows never follow the same hash or take the same id; at
+worst the later request fails and is not saved.
 
 The rows are written only through caseflow.audit.services; this module only seals them.
 """
 
+import base64
 import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,11 +56,17 @@ from caseflow.models import utcnow
 # (the bytes of "cfaudit1" read as a signed 64-bit integer).
 CHAIN_LOCK_KEY = int.from_bytes(b"cfaudit1", "big", signed=True)
 
-UNSEALED = ("id", "chain_hash")
-COLUMNS = tuple(c for c in AuditEvent.__table__.columns if c.name not in UNSEALED)
-SEALED_NAMES = tuple(sorted(c.name for c in COLUMNS))
-_UUID_COLUMNS = frozenset(c.name for c in COLUMNS if isinstance(c.type, Uuid))
-_DATETIME_COLUMNS = frozenset(c.name for c in COLUMNS if isinstance(c.type, DateTime))
+V2_PREFIX = "v2."
+SEALED_NAMES = tuple(sorted(c.name for c in AuditEvent.__table__.columns if c.name != "chain_hash"))
+# Version 1 left the id out: it was drawn at INSERT, after the seal.
+V1_SEALED_NAMES = tuple(name for name in SEALED_NAMES if name != "id")
+_COLUMNS = AuditEvent.__table__.columns
+_UUID_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Uuid))
+_DATETIME_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, DateTime))
+
+NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"
+)
 
 
 class ChainKeyMissing(RuntimeError):
@@ -81,31 +97,66 @@ def _canonical_value(name: str, value):
     return str(value)
 
 
-def canonical(row: Mapping) -> str:
+def canonical(row: Mapping, names: Sequence[str] = SEALED_NAMES) -> str:
     """The sealed columns of a row (a mapping of column name to value) as one unambiguous text."""
-    values = {name: _canonical_value(name, row[name]) for name in SEALED_NAMES}
+    values = {name: _canonical_value(name, row[name]) for name in names}
     return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def seal(key: bytes, previous: str | None, row: Mapping) -> str:
-    message = (previous or "") + canonical(row)
+    """The hash a new row is written with (version 2: its id and time are sealed with it)."""
+    message = V2_PREFIX + (previous or "") + canonical(row)
+    digest = hmac.new(key, message.encode("ascii"), hashlib.sha256).digest()
+    return V2_PREFIX + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
+
+def seal_v1(key: bytes, previous: str | None, row: Mapping) -> str:
+    """The hash rows were written with before ids were sealed; kept so those rows verify."""
+    message = (previous or "") + canonical(row, V1_SEALED_NAMES)
     return hmac.new(key, message.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def seal_version(stored_hash: str | None) -> int:
+    return 2 if (stored_hash or "").startswith(V2_PREFIX) else 1
+
+
+def _expected(key: bytes, previous: str | None, row: Mapping) -> str:
+    """The hash the row should carry, in the seal version it says it was written with."""
+    sealer = seal if seal_version(row["chain_hash"]) == 2 else seal_v1
+    return sealer(key, previous, row)
 
 
 def _columns_of(obj: AuditEvent) -> dict:
     return {name: getattr(obj, name) for name in SEALED_NAMES}
 
 
-def _take_chain_lock(session: Session) -> None:
+def _take_chain_lock(session: Session) -> bool:
+    """Take the chain's lock where the database needs one; whether this is PostgreSQL."""
     bind = session.get_bind(mapper=AuditEvent.__mapper__)
-    if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    if bind.dialect.name != "postgresql":
+        return False
+    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
+    return True
+
+
+def latest_row(session: Session) -> tuple[int | None, str | None]:
+    """The id and hash of the chain's last row, or (None, None) while the log is empty."""
+    row = session.execute(
+        select(AuditEvent.id, AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (row.id, row.chain_hash) if row else (None, None)
 
 
 def latest_hash(session: Session) -> str | None:
-    return session.execute(
-        select(AuditEvent.chain_hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar()
+    return latest_row(session)[1]
+
+
+def _new_ids(session: Session, count: int, *, postgresql: bool, last_id: int | None) -> list[int]:
+    """Ids for the new rows, in order, drawn while the chain is held."""
+    if postgresql:
+        return sorted(session.execute(NEXT_IDS, {"n": count}).scalars())
+    start = (last_id or 0) + 1
+    return list(range(start, start + count))
 
 
 @event.listens_for(Session, "before_flush")
@@ -116,9 +167,11 @@ def _seal_new_audit_rows(session: Session, _context, _instances) -> None:
     # The unit of work inserts new rows of one table in the order they were added.
     new_rows.sort(key=lambda obj: instance_state(obj).insert_order)
     key = chain_key()
-    _take_chain_lock(session)
-    previous = latest_hash(session)
-    for obj in new_rows:
+    postgresql = _take_chain_lock(session)
+    last_id, previous = latest_row(session)
+    ids = _new_ids(session, len(new_rows), postgresql=postgresql, last_id=last_id)
+    for obj, new_id in zip(new_rows, ids, strict=True):
+        obj.id = new_id
         # Fixed now, in UTC, so the stored value is the value that was sealed.
         obj.occurred_at = utc_datetime(obj.occurred_at) if obj.occurred_at else utcnow()
         obj.chain_hash = seal(key, previous, _columns_of(obj))
@@ -128,15 +181,49 @@ def _seal_new_audit_rows(session: Session, _context, _instances) -> None:
 # Verification ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """The chain's head as published outside the database: what the log held at a moment."""
+
+    rows: int
+    last_id: int
+    last_hash: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Where the log falls short of a checkpoint.
+
+    missing: the checkpoint's last row is not in the log; ``count`` rows up to ``after_id`` (the
+    last row before where it should be, None for none) verified, so ``checkpoint.rows - count``
+    rows after ``after_id`` are gone. mismatch: the row is there but it is not the row, or not
+    the row number, the checkpoint recorded.
+    """
+
+    kind: str  # "missing" or "mismatch"
+    checkpoint: Checkpoint
+    after_id: int | None
+    count: int
+    same_row: bool = False  # for a mismatch: the row is the one recorded, the count is not
+
+    @property
+    def missing(self) -> int:
+        return self.checkpoint.rows - self.count
+
+
 @dataclass
 class Verification:
     rows: int
     broken_id: int | None = None
     last_id: int | None = None
+    gap: Gap | None = None
+    # The newest checkpoint the log was found to match.
+    matched: Checkpoint | None = None
 
     @property
     def intact(self) -> bool:
-        return self.broken_id is None
+        return self.broken_id is None and self.gap is None
 
 
 def stored_rows(session: Session, batch_size: int) -> Iterator[Mapping]:
@@ -154,25 +241,84 @@ def stored_rows(session: Session, batch_size: int) -> Iterator[Mapping]:
         after = batch[-1]["id"]
 
 
-def verify(session: Session, *, batch_size: int = 5000, key: bytes | None = None) -> Verification:
-    """Recompute the chain from the first row; stop at the first row whose hash does not follow."""
+class _Checkpoints:
+    """The checkpoints in last-row order, compared with the log as it is walked."""
+
+    def __init__(self, checkpoints: Sequence[Checkpoint]):
+        self.pending = sorted(set(checkpoints), key=lambda c: (c.last_id, c.rows))
+        self.next = 0
+        self.matched: Checkpoint | None = None
+
+    def _passed(self, before_id: int | None) -> list[Checkpoint]:
+        """The checkpoints whose last row comes before before_id (all left, for None)."""
+        passed = []
+        while self.next < len(self.pending) and (
+            before_id is None or self.pending[self.next].last_id < before_id
+        ):
+            passed.append(self.pending[self.next])
+            self.next += 1
+        return passed
+
+    def gap_before(self, row_id: int | None, after_id: int | None, count: int) -> Gap | None:
+        """A gap if a checkpoint's last row should have come between after_id and row_id."""
+        passed = self._passed(row_id)
+        if not passed:
+            return None
+        # The newest of them says the most about how much is gone.
+        return Gap("missing", passed[-1], after_id=after_id, count=count)
+
+    def check_row(self, row: Mapping, count: int) -> Gap | None:
+        """Compare the row (the count'th of the log) with the checkpoints that end at it."""
+        while self.next < len(self.pending) and self.pending[self.next].last_id == row["id"]:
+            checkpoint = self.pending[self.next]
+            self.next += 1
+            same_row = hmac.compare_digest(checkpoint.last_hash, row["chain_hash"] or "")
+            if not same_row or checkpoint.rows != count:
+                return Gap("mismatch", checkpoint, row["id"], count, same_row=same_row)
+            self.matched = checkpoint
+        return None
+
+
+def verify(
+    session: Session,
+    *,
+    batch_size: int = 5000,
+    key: bytes | None = None,
+    checkpoints: Sequence[Checkpoint] = (),
+) -> Verification:
+    """Recompute the chain from the first row and compare it with the published checkpoints.
+
+    Stops at the first row whose hash does not follow, or the first checkpoint the log falls
+    short of: a checkpoint whose last row is missing, or is not the row it recorded.
+    """
     key = key or chain_key()
+    heads = _Checkpoints(checkpoints)
     previous = ""
     count = 0
     last_id = None
+    newer_seal_seen = False
     for row in stored_rows(session, batch_size):
-        expected = seal(key, previous, row)
-        if not hmac.compare_digest(expected, row["chain_hash"] or ""):
+        version = seal_version(row["chain_hash"])
+        follows = hmac.compare_digest(_expected(key, previous, row), row["chain_hash"] or "")
+        if not follows or (version == 1 and newer_seal_seen):
             return Verification(rows=count, broken_id=row["id"], last_id=last_id)
+        gap = heads.gap_before(row["id"], last_id, count)
+        if gap:
+            return Verification(rows=count, last_id=last_id, gap=gap, matched=heads.matched)
+        newer_seal_seen = newer_seal_seen or version == 2
         previous = row["chain_hash"]
         count += 1
         last_id = row["id"]
-    return Verification(rows=count, last_id=last_id)
+        gap = heads.check_row(row, count)
+        if gap:
+            return Verification(rows=count, last_id=last_id, gap=gap, matched=heads.matched)
+    gap = heads.gap_before(None, last_id, count)
+    return Verification(rows=count, last_id=last_id, gap=gap, matched=heads.matched)
 
 
 def previous_hash_of(key: bytes, row: Mapping, candidates) -> str | None:
     """Which of the candidate hashes this row was sealed after, if any (for investigations)."""
     for candidate in candidates:
-        if hmac.compare_digest(seal(key, candidate, row), row["chain_hash"] or ""):
+        if hmac.compare_digest(_expected(key, candidate, row), row["chain_hash"] or ""):
             return candidate
     return None

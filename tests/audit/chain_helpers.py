@@ -1,5 +1,6 @@
 """Helpers for the audit chain tests: an independent reading of the chain, and tampering."""
 
+import base64
 import hashlib
 import hmac
 import json
@@ -13,8 +14,9 @@ from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 
 # Written out here rather than taken from caseflow.audit.chain, so the tests check the form the
-# design describes, not whatever the code happens to do.
-SEALED = (
+# design describes, not whatever the code happens to do. Version 1 rows (written before ids were
+# sealed) leave the id out; version 2 rows seal it too.
+SEALED_V1 = (
     "action",
     "detail",
     "entity_id",
@@ -28,6 +30,7 @@ SEALED = (
     "role",
     "user_id",
 )
+SEALED = tuple(sorted(("id", *SEALED_V1)))
 
 
 def _text(value):
@@ -41,12 +44,25 @@ def _text(value):
     return str(value)
 
 
-def expected_hash(previous: str, row) -> str:
-    canonical = json.dumps(
-        {name: _text(row[name]) for name in SEALED}, sort_keys=True, separators=(",", ":")
+def _canonical(row, names) -> str:
+    return json.dumps(
+        {name: _text(row[name]) for name in names}, sort_keys=True, separators=(",", ":")
     )
+
+
+def expected_hash(previous: str, row) -> str:
+    """A new row's hash: "v2." and the unpadded base64url HMAC of "v2." + previous + row."""
     key = current_app.config["AUDIT_CHAIN_KEY"]
-    return hmac.new(key, (previous + canonical).encode(), hashlib.sha256).hexdigest()
+    message = "v2." + previous + _canonical(row, SEALED)
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return "v2." + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def expected_v1_hash(previous: str, row) -> str:
+    """The hash rows carried before ids were sealed: hex HMAC of previous + row without id."""
+    key = current_app.config["AUDIT_CHAIN_KEY"]
+    message = previous + _canonical(row, SEALED_V1)
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def stored_rows() -> list:

@@ -3,15 +3,17 @@
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
 
+import flask_migrate
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from caseflow.audit import chain
 from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 from caseflow.people.models import Person
-from tests.audit.chain_helpers import expected_hash, stored_rows, tamper
+from tests.audit.chain_helpers import expected_hash, expected_v1_hash, stored_rows, tamper
+from tests.conftest import make_test_app
 from tests.helpers import csrf_token
 
 
@@ -91,7 +93,7 @@ def test_changing_any_sealed_column_changes_the_hash(app):
 
 
 @pytest.mark.postgres
-def test_the_chain_lock_is_taken_before_the_latest_hash_is_read(app):
+def test_the_chain_lock_is_taken_before_the_latest_hash_is_read_and_the_id_drawn(app):
     statements: list[str] = []
     connection = db.engine  # the test's connection, which every session here uses
 
@@ -106,8 +108,10 @@ def test_the_chain_lock_is_taken_before_the_latest_hash_is_read(app):
         event.remove(connection, "before_cursor_execute", remember)
     lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
     read = next(i for i, s in enumerate(statements) if "ORDER BY audit_events.id DESC" in s)
+    new_id = next(i for i, s in enumerate(statements) if "nextval" in s)
     insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO audit_events"))
-    assert lock < read < insert
+    # The id is sealed, so it is drawn before the row is sealed, and inside the lock.
+    assert lock < read < new_id < insert
 
 
 def test_verify_reports_an_intact_chain(app):
@@ -115,7 +119,7 @@ def test_verify_reports_an_intact_chain(app):
     total = db.session.scalar(select(func.count()).select_from(AuditEvent))
     result = verify(app)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == f"Audit chain intact: {total} rows"
+    assert result.output.splitlines()[0] == f"Audit chain intact: {total} rows"
 
 
 def test_verify_names_a_row_altered_in_the_database(app):
@@ -137,6 +141,110 @@ def test_verify_names_a_row_whose_hash_was_replaced(app):
     result = verify(app)
     assert result.exit_code == 1
     assert f"BROKEN at row id {events[1].id}:" in result.output
+
+
+def test_changing_a_rows_id_breaks_the_chain_at_that_row(app):
+    events = write_rows(3)
+    newest = events[-1].id
+    moved = newest + 1000  # still the last row, so nothing else about the chain changes
+    tamper("UPDATE audit_events SET id = :moved WHERE id = :id", moved=moved, id=newest)
+    result = verify(app)
+    assert result.exit_code == 1, result.output
+    assert f"BROKEN at row id {moved}:" in result.output
+    assert f"does not follow row id {events[1].id}" in result.output
+
+
+def test_changing_a_rows_time_breaks_the_chain_at_that_row(app):
+    events = write_rows(3)
+    later = stored_rows()[-2]["occurred_at"] + timedelta(microseconds=1)
+    tamper("UPDATE audit_events SET occurred_at = :at WHERE id = :id", at=later, id=events[1].id)
+    result = verify(app)
+    assert result.exit_code == 1, result.output
+    assert f"BROKEN at row id {events[1].id}:" in result.output
+
+
+def test_a_row_sealed_the_old_way_after_the_new_way_is_a_break(app):
+    events = write_rows(2)
+    previous = stored_rows()[-1]["chain_hash"]
+    row = {
+        "occurred_at": datetime(2025, 1, 1, tzinfo=UTC),
+        "action": "view",
+        "outcome": "success",
+        **{name: None for name in ("request_id", "user_id", "role", "organisation_id")},
+        **{name: None for name in ("entity_type", "entity_id", "person_id", "purpose", "detail")},
+    }
+    # A correct hash in the form used before ids were sealed: Caseflow no longer writes them.
+    tamper(
+        "INSERT INTO audit_events (occurred_at, action, outcome, chain_hash) "
+        "VALUES (:when, 'view', 'success', :hash)",
+        when="2025-01-01 00:00:00.000000+00:00",
+        hash=expected_v1_hash(previous, row),
+    )
+    newest = db.session.scalar(select(func.max(AuditEvent.id)))
+    assert newest > events[-1].id
+    # The hash is right for that form: the break is the form, not a wrong hash.
+    assert stored_rows()[-1]["chain_hash"] == expected_v1_hash(previous, stored_rows()[-1])
+    result = verify(app)
+    assert result.exit_code == 1, result.output
+    assert f"BROKEN at row id {newest}:" in result.output
+
+
+def _old_row(number: int) -> dict:
+    return {
+        "occurred_at": datetime(2026, 1, 1, 0, 0, number, tzinfo=UTC),
+        "action": "view",
+        "entity_type": "test",
+        "entity_id": f"old {number}",
+        "outcome": "success",
+        **{name: None for name in ("request_id", "user_id", "role", "organisation_id")},
+        **{name: None for name in ("person_id", "purpose", "detail")},
+    }
+
+
+def test_a_log_written_before_ids_were_sealed_verifies_across_the_upgrade(own_database):
+    app = make_test_app(own_database)
+    with app.app_context():
+        flask_migrate.upgrade(revision="0006")
+        # Rows as Caseflow wrote them at that revision: the id drawn at INSERT, after the seal.
+        previous = ""
+        for number in range(3):
+            row = _old_row(number)
+            sealed = expected_v1_hash(previous, row)
+            db.session.execute(
+                text(
+                    "INSERT INTO audit_events (occurred_at, action, entity_type, entity_id, "
+                    "outcome, chain_hash) VALUES (:at, 'view', 'test', :entity, 'success', :hash)"
+                ),
+                {
+                    "at": f"2026-01-01 00:00:0{number}.000000+00:00",
+                    "entity": row["entity_id"],
+                    "hash": sealed,
+                },
+            )
+            previous = sealed
+        db.session.commit()
+    try:
+        before = verify(app)
+        assert before.exit_code == 0, before.output
+        assert before.output.splitlines()[0] == "Audit chain intact: 3 rows"
+
+        with app.app_context():
+            flask_migrate.upgrade()
+            for number in range(2):
+                audit.record("view", entity_type="test", entity_id=f"new {number}")
+                db.session.commit()
+        after = verify(app)
+        assert after.exit_code == 0, after.output
+        assert after.output.splitlines()[0] == "Audit chain intact: 5 rows"
+
+        with app.app_context():
+            hashes = [row["chain_hash"] for row in stored_rows()]
+        assert [len(h) == 64 and not h.startswith("v2.") for h in hashes[:3]] == [True] * 3
+        assert all(h.startswith("v2.") for h in hashes[3:])
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_verify_notices_a_middle_row_deleted(app):
@@ -175,7 +283,7 @@ def test_verify_reads_in_batches_and_still_finds_a_break_past_the_first(app):
 
     chain.stored_rows = counting
     try:
-        assert verify(app, "--batch-size", "2").output.strip() == (
+        assert verify(app, "--batch-size", "2").output.splitlines()[0] == (
             f"Audit chain intact: {total} rows"
         )
     finally:
