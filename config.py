@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 INSTANCE_DIR = Path(os.environ.get("CASEFLOW_INSTANCE_DIR", Path(__file__).parent / "instance"))
@@ -80,6 +81,15 @@ def load_keys(key_file: Path | None) -> dict:
     }
 
 
+def email_settings() -> dict:
+    """Where set-up emails go and the address their links point at, from the environment."""
+    return {
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY"),
+        "NOTIFY_SETUP_TEMPLATE_ID": os.environ.get("NOTIFY_SETUP_TEMPLATE_ID"),
+        "BASE_URL": os.environ.get("CASEFLOW_BASE_URL"),
+    }
+
+
 class Config:
     ENV_NAME = "base"
     # hide_parameters: SQL parameters (what people typed, staff emails) never reach a log line.
@@ -101,12 +111,17 @@ class Config:
     AUDIT_CHECKPOINT_EVERY_ROWS = 1000
     AUDIT_CHECKPOINT_EVERY_MINUTES = 5
     AUDIT_CHECKPOINT_FILE = str(INSTANCE_DIR / "audit-checkpoints.jsonl")
+    # Email (set-up links): written to one file per message in the outbox folder, except in
+    # production, which sends through GOV.UK Notify (caseflow.notify).
+    EMAIL_DELIVERY = "outbox"
+    OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
 
     @classmethod
     def load(cls) -> dict:
         """Settings as a dict, with keys resolved; subclasses decide what is required."""
         settings = {k: getattr(cls, k) for k in dir(cls) if k.isupper()}
         settings.update(load_keys(cls.key_file()))
+        settings.update(email_settings())
         settings["REDIS_URL"] = os.environ.get("REDIS_URL")
         settings["AUDIT_CHECKPOINT_FILE"] = os.environ.get(
             "CASEFLOW_AUDIT_CHECKPOINT_FILE", settings["AUDIT_CHECKPOINT_FILE"]
@@ -159,6 +174,12 @@ class TestConfig(Config):
             BLIND_INDEX_KEY=secrets.token_bytes(32),
             AUDIT_CHAIN_KEY=secrets.token_bytes(32),
             SQLALCHEMY_DATABASE_URI=os.environ.get("TEST_DATABASE_URL", "sqlite://"),
+            # Each run's emails in a folder of its own (made at the first one), never the
+            # developer's outbox.
+            OUTBOX_DIR=str(Path(tempfile.gettempdir()) / f"caseflow-test-outbox-{os.getpid()}"),
+            NOTIFY_API_KEY=None,
+            NOTIFY_SETUP_TEMPLATE_ID=None,
+            BASE_URL="http://localhost",
         )
         return settings
 
@@ -166,6 +187,7 @@ class TestConfig(Config):
 class ProductionConfig(Config):
     ENV_NAME = "production"
     DEMO_DATA_ALLOWED = False
+    EMAIL_DELIVERY = "notify"
 
     @classmethod
     def load(cls) -> dict:
@@ -179,6 +201,10 @@ class ProductionConfig(Config):
                 ("CASEFLOW_FIELD_KEYS", settings["FIELD_KEYS"]),
                 ("CASEFLOW_BLIND_INDEX_KEY", settings["BLIND_INDEX_KEY"]),
                 ("CASEFLOW_AUDIT_CHAIN_KEY", settings["AUDIT_CHAIN_KEY"]),
+                ("NOTIFY_API_KEY", settings["NOTIFY_API_KEY"]),
+                ("NOTIFY_SETUP_TEMPLATE_ID", settings["NOTIFY_SETUP_TEMPLATE_ID"]),
+                # Links in emails never take their host from a request's Host header.
+                ("CASEFLOW_BASE_URL", settings["BASE_URL"]),
             )
             if not value
         ]

@@ -15,28 +15,41 @@ from caseflow.security.rotation import keys_group
 @click.option("--name", "display_name", required=True)
 @click.option("--role", type=click.Choice(sorted(ROLE_NAMES)), required=True)
 @click.option("--organisation", "organisation_name", required=True, help="Exact organisation name")
-@click.password_option(help="At least 15 characters; asked for when not given")
 @with_appcontext
-def create_user_command(email, display_name, role, organisation_name, password):
-    """Create a staff account with one role in one organisation."""
-    from caseflow.auth.services import AccountError, create_user
+def create_user_command(email, display_name, role, organisation_name):
+    """Create a staff account and email its owner a link to choose their password.
+
+    Nobody running this command chooses or sees a password, or the link.
+    """
+    from caseflow.domain import InvalidChange
+    from caseflow.organisations.accounts import add_user
     from caseflow.organisations.services import organisation_by_name
 
     organisation = organisation_by_name(organisation_name)
     if organisation is None:
         raise click.ClickException(f"No organisation called {organisation_name!r}")
     try:
-        user = create_user(
+        user = add_user(
+            None,
             email=email,
             display_name=display_name,
-            password=password,
             role=role,
-            organisation=organisation,
+            organisation_id=organisation.id,
         )
-    except AccountError as error:
+    except InvalidChange as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Created {user.email} ({user.role_name}, {organisation.name})")
+    click.echo(f"Created {user.email} ({user.role_name}, {organisation.name}).")
+    click.echo("A link to choose a password has been emailed to them: it works once, for 24 hours.")
+    _echo_outbox()
+
+
+def _echo_outbox() -> None:
+    """Where development's emails are, since they are written to files rather than sent."""
+    from caseflow.notify import OUTBOX, outbox_dir
+
+    if current_app.config["EMAIL_DELIVERY"] == OUTBOX:
+        click.echo(f"Emails are not sent from this machine: each is a file in {outbox_dir()}")
 
 
 @click.command("demo-data")
@@ -59,6 +72,9 @@ def demo_data_command(people):
     click.echo("")
     click.echo("Add a seed to an authenticator app, or print the current code with")
     click.echo("  .venv/bin/flask --app wsgi demo-code EMAIL")
+    click.echo("")
+    click.echo("New accounts and password resets email a one-time set-up link.")
+    _echo_outbox()
 
 
 @click.command("demo-code")

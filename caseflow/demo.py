@@ -142,14 +142,15 @@ def load(people: int = 300) -> bool:
         accounts.create_user(
             email=email,
             display_name=display_name,
-            password=password,
             role=role,
             organisation=by_name[organisation],
         )
         for email, display_name, role, organisation in USERS
     ]
     for user in users:
-        # Demo accounts come with an authenticator already set up; their seeds are printed.
+        # Demo accounts are ready to use, without set-up links: the password is printed, and
+        # so is the seed of an authenticator already set up. Never in production (cli.py).
+        accounts.set_password(user, password)
         user.totp_secret = mfa.new_secret()
         user.totp_enrolled_at = utcnow()
     load_people(people, users)

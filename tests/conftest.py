@@ -157,3 +157,13 @@ def committed_app(own_database):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def outbox(app, tmp_path, monkeypatch):
+    """The emails this test makes, in a folder of its own (caseflow.notify writes one file each)."""
+    from tests.outbox import Outbox
+
+    folder = tmp_path / "outbox"
+    monkeypatch.setitem(app.config, "OUTBOX_DIR", str(folder))
+    return Outbox(folder)

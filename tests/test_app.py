@@ -13,6 +13,9 @@ def test_production_refuses_to_start_without_database_and_keys(monkeypatch):
         "CASEFLOW_BLIND_INDEX_KEY",
         "CASEFLOW_AUDIT_CHAIN_KEY",
         "CASEFLOW_KEY_FILE",
+        "NOTIFY_API_KEY",
+        "NOTIFY_SETUP_TEMPLATE_ID",
+        "CASEFLOW_BASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(config.ConfigurationError) as error:
@@ -22,12 +25,34 @@ def test_production_refuses_to_start_without_database_and_keys(monkeypatch):
         assert name in message
 
 
-def test_production_starts_with_everything_given(monkeypatch):
+def test_production_refuses_to_start_without_gov_uk_notify_and_its_own_address(monkeypatch):
+    """Set-up links go by GOV.UK Notify, and point at the configured address, never the Host
+    header of whichever request sent them."""
+    set_production_environment(monkeypatch)
+    for name in ("NOTIFY_API_KEY", "NOTIFY_SETUP_TEMPLATE_ID", "CASEFLOW_BASE_URL"):
+        monkeypatch.delenv(name)
+        with pytest.raises(config.ConfigurationError) as error:
+            create_app("production")
+        assert str(error.value) == f"Caseflow will not start without: {name}"
+        set_production_environment(monkeypatch)
+    app = create_app("production")
+    assert app.config["EMAIL_DELIVERY"] == "notify"
+    assert app.config["BASE_URL"] == "https://caseflow.example.test"
+
+
+def set_production_environment(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql://caseflow@db.invalid/caseflow")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("CASEFLOW_FIELD_KEYS", f"k1:{config.new_key()}")
     monkeypatch.setenv("CASEFLOW_BLIND_INDEX_KEY", config.new_key())
     monkeypatch.setenv("CASEFLOW_AUDIT_CHAIN_KEY", config.new_key())
+    monkeypatch.setenv("NOTIFY_API_KEY", "caseflow_test-not-a-real-key")
+    monkeypatch.setenv("NOTIFY_SETUP_TEMPLATE_ID", "set-up-template-id")
+    monkeypatch.setenv("CASEFLOW_BASE_URL", "https://caseflow.example.test")
+
+
+def test_production_starts_with_everything_given(monkeypatch):
+    set_production_environment(monkeypatch)
     app = create_app("production")
     assert app.config["DEMO_DATA_ALLOWED"] is False
     assert list(app.config["FIELD_KEYS"]) == ["k1"]

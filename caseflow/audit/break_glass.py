@@ -135,15 +135,19 @@ def grants(*, page: int = 1, page_size: int = PAGE_SIZE) -> GrantPage:
     )
 
 
-def list_grants(actor, *, page: int = 1) -> GrantPage:
-    """The page of every break-glass grant: one audit row for the list shown."""
+def list_grants(actor, *, page: int = 1, also_shown: dict[str, int] | None = None) -> GrantPage:
+    """The page of every break-glass grant: one audit row for the page shown.
+
+    also_shown counts what else the page lists beside the grants (the clinical account events),
+    so the page is still one row.
+    """
     result = grants(page=page)
     record(
         "list",
         actor=actor,
         entity_type="break_glass_grant",
         purpose=PURPOSE,
-        detail={"rows": len(result.grants), "page": result.page},
+        detail={"rows": len(result.grants), "page": result.page, **(also_shown or {})},
     )
     return result
 

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from caseflow.audit import bp, break_glass, forms, log, subject_access
+from caseflow.audit import account_events, bp, break_glass, forms, log, subject_access
 from caseflow.domain import InvalidChange, NotFound
 from caseflow.security.access import requires
 
@@ -91,8 +91,14 @@ def export():
 @bp.route("/break-glass")
 @requires("audit.read")
 def break_glass_list():
-    result = break_glass.list_grants(current_user, page=log.clamp_page(request.args.get("page")))
-    return render_template("audit/break_glass.html", grants=result)
+    # Beside break-glass: who made or reset each clinical account, and its first use.
+    accounts = account_events.account_events(page=log.clamp_page(request.args.get("accounts_page")))
+    result = break_glass.list_grants(
+        current_user,
+        page=log.clamp_page(request.args.get("page")),
+        also_shown={"account_events": len(accounts.events), "accounts_page": accounts.page},
+    )
+    return render_template("audit/break_glass.html", grants=result, accounts=accounts)
 
 
 @bp.route("/break-glass/<uuid:grant_id>", methods=["GET", "POST"])

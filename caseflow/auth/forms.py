@@ -5,10 +5,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from caseflow.forms import strip
-from caseflow.security.passwords import MAX_LENGTH
+from caseflow.security.passwords import MAX_LENGTH, MIN_LENGTH, password_problem
 
 
 class SignInForm(FlaskForm):
@@ -56,5 +56,24 @@ class EnrolmentForm(FlaskForm):
             DataRequired(message="Enter the code from your authenticator app"),
             Length(max=20, message="Enter the 6-digit code from your authenticator app"),
         ],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+def _password_rules(form, field):
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField(
+        "Create a password",
+        widget=GovPasswordInput(),
+        description=(
+            f"At least {MIN_LENGTH} characters. A few unrelated words together are easy to "
+            "remember and hard to guess. Do not use a password you use anywhere else."
+        ),
+        validators=[DataRequired(message="Enter a password"), _password_rules],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

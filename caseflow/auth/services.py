@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
+from caseflow.auth import setup_links
 from caseflow.auth.models import RecoveryCode, User
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
@@ -42,20 +43,17 @@ def load_user(user_id: str) -> User | None:
     return user if user is not None and user.active else None
 
 
-def create_user(
-    *, email: str, display_name: str, password: str, role: str, organisation: Organisation
-) -> User:
+def create_user(*, email: str, display_name: str, role: str, organisation: Organisation) -> User:
+    """A new account with no password: its owner chooses one through a set-up link
+    (caseflow.auth.setup_links), so whoever made the account never knows a working one."""
     if role not in ROLE_NAMES:
         raise AccountError(f"Unknown role {role!r}")
-    problem = passwords.password_problem(password)
-    if problem:
-        raise AccountError(problem)
     if user_by_email(email) is not None:
         raise AccountError("An account with that email address already exists")
     user = User(
         email=normalise_email(email),
         display_name=display_name.strip(),
-        password_hash=passwords.hash_password(password),
+        password_hash=None,
         role=role,
         organisation=organisation,
     )
@@ -99,7 +97,8 @@ def authenticate(email: str, password: str) -> User | None:
         passwords.verify_password(_decoy_hash(), password)
         _sign_in_failed(None, "unknown account")
         return None
-    if not passwords.verify_password(user.password_hash, password):
+    # An account waiting for its set-up link has no password: the same hashing work, no match.
+    if not passwords.verify_password(user.password_hash or _decoy_hash(), password):
         _sign_in_failed(user, "wrong password")
         return None
     if not user.active:
@@ -247,6 +246,7 @@ def check_code(user: User, code: str, address: str | None) -> SignInStep:
 
 
 def record_sign_in(user: User) -> None:
+    setup_links.note_sign_in(user)
     user.last_signed_in_at = utcnow()
     record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
 

@@ -36,6 +36,18 @@ def _pending_user():
     return services.load_user(pending["id"])
 
 
+def begin_second_step(user, next_target: str | None = None) -> str:
+    """After a password (typed, or just chosen through a set-up link): where the code comes next.
+
+    The session then holds only who is half-way and since when.
+    """
+    session.clear()
+    session["pending_user"] = {"id": str(user.id), "since": time.time(), "next": next_target}
+    if services.needs_enrolment(user):
+        return url_for("auth.set_up_code")
+    return url_for("auth.enter_code")
+
+
 def _finish_sign_in(user):
     target = session.get("pending_user", {}).get("next")
     session.clear()
@@ -62,15 +74,7 @@ def sign_in():
         if user is None:
             form.email.errors.append("Enter a correct email address and password")
             return render_template("auth/sign_in.html", form=form)
-        session.clear()
-        session["pending_user"] = {
-            "id": str(user.id),
-            "since": time.time(),
-            "next": request.args.get("next"),
-        }
-        if services.needs_enrolment(user):
-            return redirect(url_for("auth.set_up_code"))
-        return redirect(url_for("auth.enter_code"))
+        return redirect(begin_second_step(user, request.args.get("next")))
     return render_template("auth/sign_in.html", form=form)
 
 
@@ -135,3 +139,7 @@ def keep_alive():
     """The 'stay signed in' button: any signed-in request resets the idle clock."""
     session["kept_alive"] = uuid.uuid4().hex[:8]
     return "", 204
+
+
+# The page a set-up link opens lives in its own module, on this blueprint.
+from caseflow.auth import setup_link_views  # noqa: E402, F401

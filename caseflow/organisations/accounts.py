@@ -1,7 +1,9 @@
 """The administrators' changes to staff accounts, each audited in the same transaction.
 
 The account rules themselves (passwords, ending sessions, forgetting a second factor) live in
-caseflow.auth.services; this module adds who may do what to whom, and the audit row.
+caseflow.auth.services, and set-up links in caseflow.auth.setup_links; this module adds who may
+do what to whom, and the audit row. An administrator never chooses or sees a password: a new
+account, and a reset password, email the person a one-time link to choose their own.
 """
 
 import re
@@ -12,11 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from caseflow.audit.services import record
 from caseflow.auth import services as auth
+from caseflow.auth import setup_links
 from caseflow.auth.models import User
 from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
+from caseflow.notify import DeliveryFailed
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.security import passwords
 from caseflow.security.access import ROLE_NAMES, Role
 
 AUDIT_ENTITY = "user"
@@ -67,7 +70,7 @@ def has_second_factor(user: User) -> bool:
     return user.totp_enrolled_at is not None or user.totp_secret is not None
 
 
-def _audit(action: str, actor: User, user: User, fields: list[str]) -> None:
+def _audit(action: str, actor: User | None, user: User, fields: list[str]) -> None:
     record(
         action,
         actor=actor,
@@ -103,16 +106,22 @@ def _not_yourself(actor: User, user: User, message: str, field: str | None = Non
         raise InvalidChange(message, field=field)
 
 
+NOT_SENT = "The email could not be sent, so nothing has changed. Try again later"
+
+
 def add_user(
-    actor: User,
+    actor: User | None,
     *,
     email: str,
     display_name: str,
     role: str,
     organisation_id: uuid.UUID,
-    password: str,
 ) -> User:
-    """A new account. Its owner sets up their second factor at first sign-in."""
+    """A new account with no password, and a set-up link emailed to its owner.
+
+    With the link they choose their password and set up their authenticator app. The actor is
+    None when the account is made from the command line.
+    """
     email = auth.normalise_email(email or "")
     if not email:
         raise InvalidChange("Enter an email address", field="email")
@@ -131,20 +140,19 @@ def add_user(
         raise InvalidChange("Select a role", field="role")
     organisation = _organisation(organisation_id)
     _check_role(role, organisation)
-    problem = passwords.password_problem(password or "")
-    if problem:
-        raise InvalidChange(problem, field="password")
     if auth.user_by_email(email) is not None:
         raise InvalidChange("An account with that email address already exists", field="email")
     try:
+        # One savepoint: if the email cannot be sent, the account is not kept either.
         with db.session.begin_nested():
             user = auth.create_user(
                 email=email,
                 display_name=display_name,
-                password=password,
                 role=role,
                 organisation=organisation,
             )
+            _audit("create", actor, user, ["display_name", "email", "organisation", "role"])
+            setup_links.send_link(user, setup_links.Reason.NEW_ACCOUNT, actor=actor)
     except IntegrityError as error:
         # Someone else added the same address at the same moment.
         raise InvalidChange(
@@ -153,11 +161,11 @@ def add_user(
     except auth.AccountError as error:
         # Checked above already; a rule added to create_user later still lands on its field.
         message = str(error)
-        field = "password" if "password" in message.lower() else None
-        if "email" in message.lower():
-            field = "email"
-        raise InvalidChange(message, field=field) from error
-    _audit("create", actor, user, ["display_name", "email", "organisation", "role"])
+        raise InvalidChange(
+            message, field="email" if "email" in message.lower() else None
+        ) from error
+    except DeliveryFailed as error:
+        raise InvalidChange(NOT_SENT) from error
     return user
 
 
@@ -230,6 +238,39 @@ def reset_second_factor(actor: User, user_id: uuid.UUID) -> User:
     auth.reset_second_factor(user)
     _audit("update", actor, user, ["second_factor"])
     return user
+
+
+def reset_password(actor: User, user_id: uuid.UUID) -> User:
+    """Stop the password and the authenticator working, end the user's sessions at once, and
+    email them a set-up link to choose a new password and set the authenticator up again.
+
+    For an account whose owner has not chosen a password yet, this sends a fresh set-up link,
+    superseding the one they had.
+    """
+    user = get_user(user_id)
+    _not_yourself(actor, user, "You cannot reset your own password. Ask another administrator")
+    if not user.active:
+        raise InvalidChange(
+            f"{user.display_name}'s account is disabled. Re-enable it first, then reset the "
+            "password"
+        )
+    had = {"password": user.password_hash is not None, "second_factor": has_second_factor(user)}
+    reason = setup_links.Reason.RESET if had["password"] else setup_links.Reason.NEW_ACCOUNT
+    try:
+        with db.session.begin_nested():
+            setup_links.forget_password(user)
+            auth.reset_second_factor(user)
+            if any(had.values()):
+                _audit("update", actor, user, [name for name, held in had.items() if held])
+            setup_links.send_link(user, reason, actor=actor)
+    except DeliveryFailed as error:
+        raise InvalidChange(NOT_SENT) from error
+    return user
+
+
+def password_state(user: User) -> setup_links.PasswordState:
+    """What the administrator sees of the account's password: never the link itself."""
+    return setup_links.password_state(user)
 
 
 def users_of(organisation_id: uuid.UUID) -> list[User]:

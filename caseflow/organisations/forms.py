@@ -1,14 +1,13 @@
 """Forms for the administrators' pages: organisations and staff accounts."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect
-from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Regexp, StopValidation, ValidationError
 
 from caseflow.forms import submit, text_field
 from caseflow.organisations import accounts, services
 from caseflow.organisations.models import ORGANISATION_KIND_NAMES
-from caseflow.security import passwords
 from caseflow.security.access import ROLE_NAMES
 
 
@@ -124,12 +123,6 @@ def _organisation_choices(organisations):
     ]
 
 
-def password_rules(form, field):
-    problem = passwords.password_problem(field.data or "")
-    if problem:
-        raise ValidationError(problem)
-
-
 class NewUserForm(FlaskForm):
     display_name = text_field(
         "Full name",
@@ -144,21 +137,14 @@ class NewUserForm(FlaskForm):
             accounts.EMAIL,
             message="Enter an email address in the correct format, like name@example.com",
         ),
-        hint="They sign in with this address",
+        hint=(
+            "They sign in with this address. Caseflow emails it a link to choose their own "
+            "password and set up their authenticator app"
+        ),
     )
     role = ChoiceRadios("Role", [], "Select a role")
     organisation = ChoiceSelect(
         "Organisation", [], "Select an organisation", hint="The organisation they work for"
-    )
-    password = PasswordField(
-        "Initial password",
-        validators=[DataRequired(message="Enter an initial password"), password_rules],
-        widget=GovPasswordInput(),
-        description=(
-            f"At least {passwords.MIN_LENGTH} characters. Give it to them in person or by "
-            "phone, never in the same message as their email address. They set up their "
-            "authenticator app when they first sign in."
-        ),
     )
     submit = submit("Add user")
 

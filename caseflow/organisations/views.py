@@ -140,14 +140,14 @@ def new_user():
                 display_name=form.display_name.data,
                 role=form.role.data,
                 organisation_id=uuid.UUID(form.organisation.data),
-                password=form.password.data,
             )
         except InvalidChange as error:
             _show_problem(form, error)
         else:
             flash(
-                f"Account added for {user.display_name}. They set up their authenticator app "
-                "when they first sign in.",
+                f"Account added for {user.display_name}. Caseflow has emailed them a link to "
+                "choose their password and set up their authenticator app. It works once, "
+                "for 24 hours.",
                 "success",
             )
             return redirect(url_for(".show_user", user_id=user.id))
@@ -162,6 +162,7 @@ def show_user(user_id: uuid.UUID):
         "organisations/show_user.html",
         user=user,
         has_second_factor=accounts.has_second_factor(user),
+        password=accounts.password_state(user),
         yourself=user.id == current_user.id,
     )
 
@@ -220,11 +221,18 @@ USER_ACTIONS = {
         "{name}'s second factor is reset and they have been signed out. "
         "They set up their authenticator app again at their next sign-in",
     ),
+    "reset-password": (
+        accounts.reset_password,
+        "Reset {name}'s password",
+        "Reset password and send link",
+        "{name}'s password is reset and they have been signed out. Caseflow has emailed them a "
+        "link to choose a new password and set up their authenticator app again",
+    ),
 }
 
 
 @bp.route(
-    "/users/<uuid:user_id>/<any(disable, enable, 'reset-second-factor'):action>",
+    "/users/<uuid:user_id>/<any(disable, enable, 'reset-second-factor', 'reset-password'):action>",
     methods=["GET", "POST"],
 )
 @requires("user.manage")

@@ -44,8 +44,9 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    if len(password) > MAX_LENGTH:
+def verify_password(password_hash: str | None, password: str) -> bool:
+    # No hash: an account whose owner has not chosen a password yet. Nothing matches.
+    if password_hash is None or len(password) > MAX_LENGTH:
         return False
     try:
         return _hasher().verify(password_hash, password)

@@ -1,4 +1,5 @@
-"""First sign-in with a new authenticator; a break-glass access; the auditor finding and judging it.
+"""An account set up by its owner through the emailed link; a break-glass access; the auditor
+seeing both, and judging the access.
 
 Every page is checked with axe (WCAG 2.2 AA).
 """
@@ -7,15 +8,16 @@ import pyotp
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from caseflow.auth.services import create_user
 from caseflow.extensions import db
 from caseflow.organisations.services import organisation_by_name
 from caseflow.people.identifiers import format_nhs_number
 from caseflow.people.models import CustodyEpisode, Person
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.outbox import Outbox, path_of
 
 ELSEWHERE = "prison.healthcare2@demo.caseflow.test"  # HMP Featherstone
 AUDITOR = "auditor@demo.caseflow.test"
+ADMIN = "admin@demo.caseflow.test"
 NEW_STARTER = "new.starter@demo.caseflow.test"
 
 
@@ -35,21 +37,46 @@ def sign_out(page) -> None:
     expect(page.get_by_role("heading", name="You have signed out")).to_be_visible()
 
 
-def test_first_sign_in_sets_up_the_authenticator(browser_page, live_server):
+def test_an_account_is_set_up_by_its_owner_through_the_emailed_link(
+    browser_page, live_server, tmp_path
+):
     page = browser_page
-    with live_server["app"].app_context():
-        create_user(
-            email=NEW_STARTER,
-            display_name="New Starter (demo)",
-            password=live_server["password"],
-            role="probation",
-            organisation=organisation_by_name("Birmingham Central Probation Delivery Unit"),
-        )
-        db.session.commit()
-    page.goto(live_server["url"] + "/sign-in")
+    live_server["app"].config["OUTBOX_DIR"] = str(tmp_path)
+    outbox = Outbox(tmp_path)
+
+    # An administrator adds the account: there is no password to choose.
+    sign_in(page, live_server, ADMIN)
+    page.goto(live_server["url"] + "/admin/users/new")
+    assert_accessible(page)
+    page.get_by_label("Full name").fill("New Starter (demo)")
     page.get_by_label("Email address").fill(NEW_STARTER)
-    page.get_by_label("Password", exact=True).fill(live_server["password"])
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("radio", name="Probation", exact=True).check()
+    page.get_by_label("Organisation").select_option(
+        label="Birmingham Central Probation Delivery Unit (Probation delivery unit)"
+    )
+    page.get_by_role("button", name="Add user").click()
+    expect(page.get_by_text("Caseflow has emailed them a link")).to_be_visible()
+    expect(page.get_by_text("Not chosen yet. Set-up link emailed")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Send a new set-up link").click()
+    expect(page.get_by_role("heading", name="Reset New Starter (demo)'s password")).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    # The person opens the link from their email and chooses their own password.
+    # (Tests' links name http://localhost; the live server listens on its own port.)
+    link = live_server["url"] + path_of(outbox.latest_link(NEW_STARTER))
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Create a password")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Create a password").fill("short")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("15 characters or more")
+    assert_accessible(page)
+    page.get_by_label("Create a password").fill("seven lanterns over a quiet canal")
+    page.get_by_role("button", name="Continue").click()
+
+    # Then the authenticator, at the usual enrolment step.
     expect(page.get_by_role("heading", name="Set up your authenticator app")).to_be_visible()
     expect(page.locator(".caseflow-qr-code svg")).to_be_visible()
     assert_accessible(page)
@@ -62,6 +89,22 @@ def test_first_sign_in_sets_up_the_authenticator(browser_page, live_server):
     assert_accessible(page)
     page.get_by_role("link", name="Continue to Caseflow").click()
     expect(page.get_by_role("heading", name="Worklist")).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    # The link works once.
+    page.goto(link)
+    expect(page.get_by_role("heading", name="This link has already been used")).to_be_visible()
+    assert_accessible(page)
+
+    # Auditors see who made the clinical account, and its first use, beside break-glass.
+    sign_in(page, live_server, AUDITOR)
+    page.goto(live_server["url"] + "/audit/break-glass")
+    accounts = page.get_by_role("table", name="Clinical accounts made, reset and first used")
+    expect(accounts.get_by_role("row").filter(has_text="First sign-in")).to_contain_text(
+        NEW_STARTER
+    )
+    expect(accounts.get_by_role("row").filter(has_text="Account made")).to_contain_text(ADMIN)
     assert_accessible(page)
 
 

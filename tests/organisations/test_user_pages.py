@@ -1,5 +1,8 @@
 """Administrators add users, change their role or organisation, disable them and reset their
-second factor through the pages. Each change writes one audit row naming fields, never values."""
+second factor through the pages. Each change writes one audit row naming fields, never values.
+
+Adding a user sets no password: its owner chooses one through a set-up link emailed to them
+(tests/auth/test_set_up_links.py)."""
 
 import json
 import uuid
@@ -9,11 +12,8 @@ from sqlalchemy import func, select
 
 from caseflow.auth.models import RecoveryCode, User, UserSession
 from caseflow.extensions import db
-from caseflow.security import passwords
 from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import audit_rows, csrf_token, error_messages, page, post_form
-
-NEW_PASSWORD = "amber kestrel under the viaduct"
 
 
 def soup_of(response) -> BeautifulSoup:
@@ -36,7 +36,6 @@ def new_user_form(organisation, **overrides) -> dict:
         "email": "Imogen.Fairweather@Recovery.Test",
         "role": "keyworker",
         "organisation": str(organisation.id),
-        "password": NEW_PASSWORD,
     }
     data.update(overrides)
     return data
@@ -46,12 +45,12 @@ def fields_of(row) -> list[str]:
     return json.loads(row.detail)["fields"]
 
 
-def test_admin_adds_a_user_who_sets_up_their_second_factor_at_first_sign_in(sign_in, client):
+def test_admin_adds_a_user_who_sets_up_their_own_password_and_second_factor(sign_in, outbox):
     admin_client, admin = sign_in("admin")
     provider = OrganisationFactory(kind="community_treatment_provider")
     db.session.commit()
     form = page(admin_client, "/admin/users/new")
-    assert form.select_one("input[name=password][type=password]")
+    assert form.select_one("input[name=password]") is None
 
     response = post_form(admin_client, "/admin/users/new", new_user_form(provider))
     assert response.status_code == 302
@@ -63,59 +62,24 @@ def test_admin_adds_a_user_who_sets_up_their_second_factor_at_first_sign_in(sign
         provider.id,
         True,
     )
-    assert passwords.verify_password(user.password_hash, NEW_PASSWORD)
+    assert user.password_hash is None
     assert user.totp_secret is None and user.totp_enrolled_at is None
 
     rows = audit_rows(response)
     assert [(r.action, r.entity_type, r.entity_id, r.user_id) for r in rows] == [
-        ("create", "user", str(user.id), admin.id)
+        ("create", "user", str(user.id), admin.id),
+        ("send_set_up_link", "user", str(user.id), admin.id),
     ]
     assert fields_of(rows[0]) == ["display_name", "email", "organisation", "role"]
-    for secret in (NEW_PASSWORD, "imogen", "Imogen", "keyworker"):
+    for secret in ("imogen", "Imogen", "keyworker"):
         assert secret not in rows[0].detail
+    assert [message["to"] for message in outbox.messages()] == [user.email]
 
     shown = page(admin_client, response.headers["Location"])
     assert "Account added for Imogen Fairweather" in shown.get_text()
-    assert "Not set up" in shown.select_one(".govuk-summary-list").get_text()
-
-    # Their first sign-in goes from the password to setting up an authenticator app.
-    token = csrf_token(client, "/sign-in")
-    response = client.post(
-        "/sign-in",
-        data={
-            "email": "imogen.fairweather@recovery.test",
-            "password": NEW_PASSWORD,
-            "csrf_token": token,
-        },
-    )
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/sign-in/set-up"
-
-
-def test_a_weak_password_is_refused_beside_the_field_and_the_rest_is_kept(sign_in):
-    client, _ = sign_in("admin")
-    provider = OrganisationFactory(kind="community_treatment_provider")
-    db.session.commit()
-    before = user_count()
-    for weak, message in (
-        ("short one", "Password must be 15 characters or more"),
-        ("my caseflow password", "Choose a password that is harder to guess"),
-        ("x" * 129, "Password must be 128 characters or fewer"),
-        ("", "Enter an initial password"),
-    ):
-        response = post_form(client, "/admin/users/new", new_user_form(provider, password=weak))
-        assert response.status_code == 200
-        soup = soup_of(response)
-        assert error_messages(soup) == [message]
-        assert soup.select_one("#password-error")
-        assert soup.select_one("#display_name")["value"] == "Imogen Fairweather"
-        assert soup.select_one("#email")["value"] == "Imogen.Fairweather@Recovery.Test"
-        assert soup.select_one("input[name=role][checked]")["value"] == "keyworker"
-        assert soup.select_one("#organisation option[selected]")["value"] == str(provider.id)
-        if weak:  # a password is never shown back
-            assert weak not in response.get_data(as_text=True)
-        assert audit_rows(response) == []
-    assert user_count() == before
+    summary = shown.select_one(".govuk-summary-list").get_text()
+    assert "Not set up" in summary
+    assert "Not chosen yet. Set-up link emailed" in summary
 
 
 def test_an_email_address_already_in_use_is_refused(sign_in):
@@ -158,7 +122,6 @@ def test_forged_and_oversized_user_input_gets_messages_not_errors(sign_in):
             "email": "e" * 300 + "@example.com",
             "role": "superuser",
             "organisation": str(uuid.uuid4()),
-            "password": "p" * 100_000,
         },
     )
     assert response.status_code == 200
@@ -167,7 +130,6 @@ def test_forged_and_oversized_user_input_gets_messages_not_errors(sign_in):
         "Email address must be 254 characters or fewer",
         "Select a role",
         "Select an organisation",
-        "Password must be 128 characters or fewer",
     ]
     response = post_form(
         client,
@@ -180,7 +142,6 @@ def test_forged_and_oversized_user_input_gets_messages_not_errors(sign_in):
         "Enter an email address in the correct format, like name@example.com",
         "Select a role",
         "Select an organisation",
-        "Enter an initial password",
     ]
     assert user_count() == before
 

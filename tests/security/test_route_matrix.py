@@ -80,6 +80,7 @@ CHOICE_PARAMETERS = {
     "action": None,  # <any(disable, enable, 'reset-second-factor')>: taken from the converter
     "name": sorted(WORKLISTS),  # worklists: the role's own lists, and every other role's
     "filename": ["caseflow.css"],  # static assets: one real file
+    "token": ["not-a-set-up-link"],  # set-up links: one Caseflow never sent
 }
 
 # PUBLIC routes, as a signed-in member of staff sees them. Nobody is refused, so no denial.
@@ -90,6 +91,7 @@ PUBLIC_ROUTES = {
     "auth.enter_code": {"GET": 302, "POST": 302},  # no half-finished sign-in: back to sign-in
     "auth.set_up_code": {"GET": 302, "POST": 302},  # likewise
     "auth.sign_out": {"POST": 200},  # POST only: signs out, says so
+    "auth.set_up_account": {"GET": 404, "POST": 404},  # an unknown link: a page saying so
 }
 
 # SIGNED_IN routes: every role, no record, no denial. A callable gives the answer per role.
@@ -647,7 +649,6 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "email": f"matrix-{uuid.uuid4().hex[:8]}@test.caseflow.test",
             "role": "keyworker",
             "organisation": str(world.provider.id),
-            "password": TEST_PASSWORD,
         },
     }
     if endpoint == "people.change_episode":

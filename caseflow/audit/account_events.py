@@ -1,0 +1,111 @@
+"""Clinical accounts as the auditor sees them, beside break-glass: who made each, who reset its
+password, and when it was first used.
+
+Read from the audit log itself: a set-up link sent (a new account or a reset password, by an
+administrator or from the command line) and the first sign-in after a link was used. Only
+accounts with a clinical role (caseflow.security.access.CLINICAL_ROLES) are listed, newest
+first. Staff appear by email and role, as elsewhere on the auditor's pages; the rows hold ids and
+roles only, never an address or a name.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+
+from caseflow.audit.chain import utc_datetime
+from caseflow.audit.models import AuditEvent, Outcome
+from caseflow.auth import setup_links
+from caseflow.auth.models import User
+from caseflow.extensions import db
+from caseflow.security.access import CLINICAL_ROLES, ROLE_NAMES
+
+PAGE_SIZE = 20
+ACTIONS = (setup_links.SENT, setup_links.FIRST_SIGN_IN)
+
+LABELS = {
+    (setup_links.SENT, setup_links.Reason.NEW_ACCOUNT): "Account made: set-up link sent",
+    (setup_links.SENT, setup_links.Reason.RESET): "Password reset: set-up link sent",
+    (setup_links.FIRST_SIGN_IN, setup_links.Reason.NEW_ACCOUNT): "First sign-in",
+    (setup_links.FIRST_SIGN_IN, setup_links.Reason.RESET): "First sign-in after a reset",
+}
+
+
+def _clinical_role_in_detail():
+    # The rows' detail is JSON written with sorted keys and the default separators, so the role
+    # reads '"role": "keyworker"'. Only the two actions above are searched, a handful of rows.
+    return or_(*(AuditEvent.detail.contains(f'"role": "{role}"') for role in CLINICAL_ROLES))
+
+
+@dataclass
+class AccountEvent:
+    event: AuditEvent
+    account_email: str | None
+    by_email: str | None
+
+    @property
+    def detail(self) -> dict:
+        return json.loads(self.event.detail or "{}")
+
+    @property
+    def when(self) -> str:
+        return utc_datetime(self.event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+
+    @property
+    def label(self) -> str:
+        return LABELS.get((self.event.action, self.detail.get("reason")), self.event.action)
+
+    @property
+    def role(self) -> str:
+        role = self.detail.get("role", "")
+        return ROLE_NAMES.get(role, role)
+
+    @property
+    def by(self) -> str:
+        if self.event.action == setup_links.FIRST_SIGN_IN:
+            return "The account holder"
+        return self.by_email or "The command line"
+
+
+@dataclass
+class AccountEventPage:
+    events: list[AccountEvent] = field(default_factory=list)
+    page: int = 1
+    has_next: bool = False
+
+
+def account_events(*, page: int = 1, page_size: int = PAGE_SIZE) -> AccountEventPage:
+    page = max(1, page)
+    found = list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action.in_(ACTIONS),
+                AuditEvent.outcome == Outcome.SUCCESS,
+                _clinical_role_in_detail(),
+            )
+            .order_by(AuditEvent.id.desc())
+            .offset((page - 1) * page_size)
+            .limit(page_size + 1)
+        )
+    )
+    shown = found[:page_size]
+    ids = set()
+    for event in shown:
+        ids.add(event.user_id)
+        ids.add(uuid.UUID(event.entity_id) if event.entity_id else None)
+    ids.discard(None)
+    emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
+    return AccountEventPage(
+        events=[
+            AccountEvent(
+                event=event,
+                account_email=emails.get(uuid.UUID(event.entity_id)) if event.entity_id else None,
+                by_email=emails.get(event.user_id),
+            )
+            for event in shown
+        ],
+        page=page,
+        has_next=len(found) > page_size,
+    )
