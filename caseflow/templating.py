@@ -7,7 +7,9 @@ from jinja2 import pass_context
 from caseflow.dates import display
 from caseflow.people import codes
 from caseflow.people.identifiers import format_nhs_number
+from caseflow.people.timeline import CHANGE_NAMES
 from caseflow.referrals import codes as referral_codes
+from caseflow.referrals.timeline import EVENT_NAMES
 from caseflow.security.access import role_may
 
 CODE_LISTS = {
@@ -22,12 +24,6 @@ CODE_LISTS = {
 }
 
 
-CHANGE_NAMES = {
-    "release_recorded": "Release recorded",
-    "release_corrected": "Release date corrected",
-    "expected_release_moved": "Expected release date moved",
-    "transferred": "Transferred",
-}
 
 
 def code_name(code: str | None, list_name: str) -> str:
@@ -56,21 +52,6 @@ STATUS_COLOURS = {
     "withdrawn": "govuk-tag--grey",
 }
 
-EVENT_NAMES = {
-    "created": "Draft created",
-    "send": "Sent",
-    "accept": "Accepted",
-    "reject": "Rejected",
-    "redirect": "Redirected to another provider",
-    "withdraw": "Withdrawn",
-    "engage": "Treatment started",
-    "close": "Closed",
-    "assigned": "Keyworker assigned",
-    "appointment_booked": "Appointment booked",
-    "appointment_attended": "Appointment attended",
-    "appointment_did_not_attend": "Did not attend appointment",
-    "appointment_rebooked": "Appointment rebooked",
-}
 
 NOTIFICATION_TEXT = {
     "send": "A referral was sent to your team",

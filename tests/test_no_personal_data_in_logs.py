@@ -287,7 +287,7 @@ def test_a_whole_journey_logs_nothing_personal(journey_app, caplog, monkeypatch)
     assert response.status_code == 200 and PERSON["family_name"] in response.get_data(True)
 
     # A failure inside a request whose exception carries the person's details.
-    from caseflow.people import timeline
+    from caseflow import timeline
 
     def broken_timeline(actor, person):
         raise ValueError(

@@ -1,44 +1,29 @@
-"""A person's timeline: custody, referral events, appointments and case notes, newest first."""
-
-from dataclasses import dataclass
-from datetime import UTC, datetime, time
+"""What people contribute to the person's timeline: custody and case notes."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from caseflow.dates import LONDON
+from caseflow import timeline
 from caseflow.extensions import db
 from caseflow.people.models import CaseNote, Person
-from caseflow.referrals.models import Referral, ReferralEvent
-from caseflow.security.scope import visible_referrals
+from caseflow.timeline import TimelineItem, at_start_of, aware
+
+CHANGE_NAMES = {
+    "release_recorded": "Release recorded",
+    "release_corrected": "Release date corrected",
+    "expected_release_moved": "Expected release date moved",
+    "transferred": "Transferred",
+}
 
 
-@dataclass
-class TimelineItem:
-    when: datetime
-    title: str
-    by: str
-    text: str = ""
-    link: tuple[str, dict] | None = None
-
-
-def _at_start_of(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def timeline_for(actor, person: Person) -> list[TimelineItem]:
-    """Everything the actor may see about the person, as dated entries."""
-    from caseflow.templating import CHANGE_NAMES, EVENT_NAMES
-
-    items: list[TimelineItem] = []
+@timeline.entries
+def custody_entries(_actor, person: Person) -> list[TimelineItem]:
+    """Receptions, releases and each change to an episode (loaded with the person)."""
+    items = []
     for episode in person.episodes:
         items.append(
             TimelineItem(
-                _at_start_of(episode.reception_date),
+                at_start_of(episode.reception_date),
                 f"Received into {episode.prison.name}",
                 "Custody record",
             )
@@ -46,7 +31,7 @@ def timeline_for(actor, person: Person) -> list[TimelineItem]:
         if episode.actual_release_date:
             items.append(
                 TimelineItem(
-                    _at_start_of(episode.actual_release_date),
+                    at_start_of(episode.actual_release_date),
                     f"Released from {episode.prison.name}",
                     "Custody record",
                 )
@@ -54,53 +39,28 @@ def timeline_for(actor, person: Person) -> list[TimelineItem]:
         for change in episode.changes:
             items.append(
                 TimelineItem(
-                    _aware(change.created_at),
+                    aware(change.created_at),
                     CHANGE_NAMES.get(change.kind, change.kind),
                     "Custody record",
                     change.reason,
                 )
             )
+    return items
 
-    events = db.session.scalars(
-        select(ReferralEvent)
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .options(joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation))
-        .where(ReferralEvent.person_id == person.id, visible_referrals(actor))
-    )
-    for event in events:
-        items.append(
-            TimelineItem(
-                _aware(event.occurred_at),
-                f"Referral {EVENT_NAMES.get(event.kind, event.kind).lower()}",
-                f"{event.actor.display_name}, {event.organisation.name}",
-                event.reason or "",
-                ("referrals.show", {"referral_id": event.referral_id}),
-            )
-        )
 
+@timeline.entries
+def case_note_entries(_actor, person: Person) -> list[TimelineItem]:
     notes = db.session.scalars(
         select(CaseNote)
         .options(joinedload(CaseNote.author), joinedload(CaseNote.organisation))
         .where(CaseNote.person_id == person.id)
     )
-    for note in notes:
-        items.append(
-            TimelineItem(
-                _aware(note.created_at),
-                "Case note",
-                f"{note.author.display_name}, {note.organisation.name}",
-                note.text,
-            )
+    return [
+        TimelineItem(
+            aware(note.created_at),
+            "Case note",
+            f"{note.author.display_name}, {note.organisation.name}",
+            note.text,
         )
-    return sorted(items, key=lambda item: item.when, reverse=True)
-
-
-def referrals_for(actor, person: Person) -> list[Referral]:
-    return list(
-        db.session.scalars(
-            select(Referral)
-            .options(joinedload(Referral.provider))
-            .where(Referral.person_id == person.id, visible_referrals(actor))
-            .order_by(Referral.created_at.desc())
-        )
-    )
+        for note in notes
+    ]

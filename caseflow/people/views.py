@@ -3,8 +3,9 @@ import uuid
 from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from caseflow import timeline
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
-from caseflow.people import bp, forms, services, timeline
+from caseflow.people import bp, forms, services
 from caseflow.security.access import requires
 
 
@@ -96,7 +97,7 @@ def show(person_id: uuid.UUID):
     return render_template(
         "people/show.html",
         person=person,
-        referrals=timeline.referrals_for(current_user, person),
+        sections=timeline.sections_for(current_user, person),
         timeline=timeline.timeline_for(current_user, person),
         note_form=note_form,
         grant=grant,
@@ -121,7 +122,7 @@ def add_note(person_id: uuid.UUID):
     return render_template(
         "people/show.html",
         person=person,
-        referrals=timeline.referrals_for(current_user, person),
+        sections=timeline.sections_for(current_user, person),
         timeline=timeline.timeline_for(current_user, person),
         note_form=form,
         grant=services.emergency_access(current_user, person_id),

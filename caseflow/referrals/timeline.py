@@ -1,0 +1,58 @@
+"""What referrals contribute to the person page: their events on the timeline, and the list of
+the person's referrals this viewer may see."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from caseflow import timeline
+from caseflow.extensions import db
+from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.security.scope import visible_referrals
+from caseflow.timeline import TimelineItem, aware
+
+EVENT_NAMES = {
+    "created": "Draft created",
+    "send": "Sent",
+    "accept": "Accepted",
+    "reject": "Rejected",
+    "redirect": "Redirected to another provider",
+    "withdraw": "Withdrawn",
+    "engage": "Treatment started",
+    "close": "Closed",
+    "assigned": "Keyworker assigned",
+    "appointment_booked": "Appointment booked",
+    "appointment_attended": "Appointment attended",
+    "appointment_did_not_attend": "Did not attend appointment",
+    "appointment_rebooked": "Appointment rebooked",
+}
+
+
+@timeline.entries
+def referral_entries(actor, person) -> list[TimelineItem]:
+    events = db.session.scalars(
+        select(ReferralEvent)
+        .join(Referral, Referral.id == ReferralEvent.referral_id)
+        .options(joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation))
+        .where(ReferralEvent.person_id == person.id, visible_referrals(actor))
+    )
+    return [
+        TimelineItem(
+            aware(event.occurred_at),
+            f"Referral {EVENT_NAMES.get(event.kind, event.kind).lower()}",
+            f"{event.actor.display_name}, {event.organisation.name}",
+            event.reason or "",
+            ("referrals.show", {"referral_id": event.referral_id}),
+        )
+        for event in events
+    ]
+
+
+@timeline.section("referrals/_person_referrals.html", order=10)
+def person_referrals(actor, person) -> dict:
+    referrals = db.session.scalars(
+        select(Referral)
+        .options(joinedload(Referral.provider))
+        .where(Referral.person_id == person.id, visible_referrals(actor))
+        .order_by(Referral.created_at.desc())
+    )
+    return {"referrals": list(referrals)}

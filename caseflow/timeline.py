@@ -1,0 +1,80 @@
+"""A person's page, composed from what each domain contributes: dated timeline entries, and
+sections of their own (a referral list; each pathway's panel).
+
+A domain registers its contributions when its package is loaded; this module imports none of
+them, so a new pathway adds its entries and its section without an edit here or in ``people/``.
+Each source is given the viewer and the person and returns only what that viewer may see.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+
+from caseflow.dates import LONDON
+
+
+@dataclass
+class TimelineItem:
+    when: datetime
+    title: str
+    by: str
+    text: str = ""
+    link: tuple[str, dict] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the person page: a template, and what it needs for this viewer."""
+
+    template: str
+    load: Callable  # (actor, person) -> dict for the template, or None to leave it out
+    order: int = 100
+
+
+EntrySource = Callable[..., Iterable[TimelineItem]]  # (actor, person)
+
+_entry_sources: list[EntrySource] = []
+_sections: list[Section] = []
+
+
+def entries(source: EntrySource) -> EntrySource:
+    """Register a source of timeline entries (a decorator)."""
+    if source not in _entry_sources:
+        _entry_sources.append(source)
+    return source
+
+
+def section(template: str, *, order: int = 100) -> Callable:
+    """Register a person-page section drawn by template with what the function returns."""
+
+    def register(load: Callable) -> Callable:
+        if all(existing.template != template for existing in _sections):
+            _sections.append(Section(template=template, load=load, order=order))
+        return load
+
+    return register
+
+
+def timeline_for(actor, person) -> list[TimelineItem]:
+    """Everything the actor may see about the person, as dated entries, newest first."""
+    items = [item for source in _entry_sources for item in source(actor, person)]
+    return sorted(items, key=lambda item: item.when, reverse=True)
+
+
+def sections_for(actor, person) -> list[tuple[str, dict]]:
+    """(template, context) for each section this viewer is shown, in page order."""
+    shown = []
+    for part in sorted(_sections, key=lambda part: part.order):
+        context = part.load(actor, person)
+        if context is not None:
+            shown.append((part.template, context))
+    return shown
+
+
+def at_start_of(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LONDON)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they were written as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
