@@ -440,3 +440,11 @@ def test_the_notify_client_is_built_from_the_configured_key(app, monkeypatch):
     assert isinstance(client, NotificationsAPIClient)
     assert client.service_id == service
     app.extensions.pop("notify_client", None)
+
+
+def test_the_sign_in_page_says_how_a_forgotten_password_is_replaced(client):
+    text = " ".join(page(client, "/sign-in").get_text(" ", strip=True).split())
+    assert (
+        "If you have forgotten your password or cannot sign in, ask a Caseflow administrator to "
+        "reset it. Caseflow then emails you a link to choose a new password." in text
+    )
