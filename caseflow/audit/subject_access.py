@@ -28,7 +28,6 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from caseflow.audit.chain import utc_datetime
 from caseflow.audit.log import find_person_id
@@ -38,8 +37,8 @@ from caseflow.auth.models import User
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
-from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode, Person
-from caseflow.referrals.models import Notification, Referral
+from caseflow.people.models import Person
+from caseflow.personal_data import records_of
 from caseflow.security.access import ROLE_NAMES
 from caseflow.security.crypto import Encrypted
 
@@ -147,52 +146,8 @@ def _names_behind(document: dict) -> tuple[dict, dict]:
 
 
 def _record_of(person: Person) -> dict:
-    episodes = db.session.scalars(
-        select(CustodyEpisode)
-        .where(CustodyEpisode.person_id == person.id)
-        .options(selectinload(CustodyEpisode.changes))
-        .order_by(CustodyEpisode.reception_date, CustodyEpisode.created_at)
-    ).all()
-    referrals = db.session.scalars(
-        select(Referral)
-        .where(Referral.person_id == person.id)
-        .options(selectinload(Referral.events), selectinload(Referral.appointments))
-        .order_by(Referral.created_at)
-    ).all()
-    notifications: dict[uuid.UUID, list] = {referral.id: [] for referral in referrals}
-    if referrals:
-        for notification in db.session.scalars(
-            select(Notification)
-            .where(Notification.referral_id.in_(list(notifications)))
-            .order_by(Notification.created_at)
-        ):
-            notifications[notification.referral_id].append(fields_of(notification))
-    notes = db.session.scalars(
-        select(CaseNote).where(CaseNote.person_id == person.id).order_by(CaseNote.created_at)
-    ).all()
-    grants = db.session.scalars(
-        select(BreakGlassGrant)
-        .where(BreakGlassGrant.person_id == person.id)
-        .order_by(BreakGlassGrant.created_at)
-    ).all()
-    return {
-        "person": fields_of(person),
-        "custody_episodes": [
-            {**fields_of(episode), "changes": [fields_of(change) for change in episode.changes]}
-            for episode in episodes
-        ],
-        "referrals": [
-            {
-                **fields_of(referral),
-                "events": [fields_of(event) for event in referral.events],
-                "appointments": [fields_of(appointment) for appointment in referral.appointments],
-                "notifications": notifications[referral.id],
-            }
-            for referral in referrals
-        ],
-        "case_notes": [fields_of(note) for note in notes],
-        "break_glass": [fields_of(grant) for grant in grants],
-    }
+    """The person and every record each domain registered as holding their data."""
+    return {"person": fields_of(person), **records_of(person.id, fields_of)}
 
 
 def export_subject_access(
@@ -222,10 +177,7 @@ def export_subject_access(
     document = _record_of(person)
     access_log = _access_log(person.id)
     counts = {
-        "custody_episodes": len(document["custody_episodes"]),
-        "referrals": len(document["referrals"]),
-        "case_notes": len(document["case_notes"]),
-        "break_glass": len(document["break_glass"]),
+        **{name: len(records) for name, records in document.items() if name != "person"},
         "access_log": len(access_log) + 1,
     }
     # Recorded before the file is made, so the export is the last entry of its own access log.

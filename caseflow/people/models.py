@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from caseflow.auth.models import User
 from caseflow.models import Entity
 from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.personal_data import holds_personal_data
 from caseflow.security.crypto import Encrypted, blind_index
 
 
@@ -178,3 +179,27 @@ class BreakGlassGrant(Entity):
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship()
+
+
+holds_personal_data(
+    "custody_episodes",
+    CustodyEpisode,
+    link=CustodyEpisode.person_id,
+    order_by=(CustodyEpisode.reception_date, CustodyEpisode.created_at),
+)
+holds_personal_data(
+    "changes",
+    CustodyChange,
+    link=CustodyChange.episode_id,
+    parent="custody_episodes",
+    order_by=(CustodyChange.created_at,),
+)
+holds_personal_data(
+    "case_notes", CaseNote, link=CaseNote.person_id, order_by=(CaseNote.created_at,)
+)
+holds_personal_data(
+    "break_glass",
+    BreakGlassGrant,
+    link=BreakGlassGrant.person_id,
+    order_by=(BreakGlassGrant.created_at,),
+)

@@ -10,6 +10,7 @@ from caseflow.auth.models import User
 from caseflow.models import Entity, utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.people.models import CustodyEpisode, Person
+from caseflow.personal_data import holds_personal_data
 from caseflow.referrals.codes import Status
 from caseflow.security.crypto import Encrypted
 
@@ -144,3 +145,27 @@ class Notification(Entity):
             sqlite_where=text("read_at IS NULL"),
         ),
     )
+
+
+holds_personal_data("referrals", Referral, link=Referral.person_id, order_by=(Referral.created_at,))
+holds_personal_data(
+    "events",
+    ReferralEvent,
+    link=ReferralEvent.referral_id,
+    parent="referrals",
+    order_by=(ReferralEvent.occurred_at,),
+)
+holds_personal_data(
+    "appointments",
+    Appointment,
+    link=Appointment.referral_id,
+    parent="referrals",
+    order_by=(Appointment.appointment_date,),
+)
+holds_personal_data(
+    "notifications",
+    Notification,
+    link=Notification.referral_id,
+    parent="referrals",
+    order_by=(Notification.created_at,),
+)
