@@ -8,11 +8,11 @@ from flask import Flask, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
     GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
     GovTextInput,
 )
 from werkzeug.exceptions import BadRequest
@@ -89,7 +89,40 @@ class DateInput(DateField):
         return ""
 
 
-def text_field(label: str, *validators, hint: str | None = None, **kwargs) -> StringField:
+def length_limit(name: str, size: int) -> Length:
+    """A length limit in GOV.UK's words: "Reason must be 500 characters or fewer"."""
+    return Length(max=size, message=f"{name} must be {size} characters or fewer")
+
+
+def max_length_of(field) -> int | None:
+    """The most characters the field takes, from its Length validator."""
+    limits = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
+    return min(limits) if limits else None
+
+
+class CharacterCount(GovCharacterCount):
+    """A text area with GOV.UK's character count, its limit read from the field's own Length
+    validator, so the page states the limit the form enforces."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("maxlength", max_length_of(field))
+        return params
+
+
+def text_field(
+    label: str,
+    *validators,
+    max_length: int | None = None,
+    name: str | None = None,
+    hint: str | None = None,
+    **kwargs,
+) -> StringField:
+    """A one-line text box. ``max_length`` adds a limit whose message calls the field ``name``
+    (the label unless given), checked after the other validators so a format message comes
+    first."""
+    if max_length is not None:
+        validators = (*validators, length_limit(name or label, max_length))
     return StringField(
         label,
         validators=list(validators),
@@ -126,23 +159,31 @@ def yes_no_field(label: str, message: str) -> RadioField:
     return radio_field(label, [("yes", "Yes"), ("no", "No")], InputRequired(message=message))
 
 
-def text_area(label: str, *validators, max_length: int = 2000, hint: str | None = None):
+def text_area(
+    label: str,
+    *validators,
+    max_length: int,
+    name: str | None = None,
+    hint: str | None = None,
+) -> TextAreaField:
+    """A text area with its limit stated by GOV.UK's character count. Messages call the field
+    ``name`` (the label unless given)."""
     return TextAreaField(
         label,
-        validators=[
-            *validators,
-            Length(max=max_length, message=f"{label} must be {max_length} characters or fewer"),
-        ],
+        validators=[*validators, length_limit(name or label, max_length)],
         filters=[strip],
-        widget=GovTextArea(),
+        widget=CharacterCount(),
         description=hint or "",
     )
 
 
 def reason_field(
-    label: str = "Reason for the change", message: str = "Enter the reason for the change"
+    label: str = "Reason for the change",
+    message: str = "Enter the reason for the change",
+    *,
+    name: str | None = None,
 ) -> TextAreaField:
-    return text_area(label, DataRequired(message=message), max_length=500)
+    return text_area(label, DataRequired(message=message), max_length=500, name=name)
 
 
 def submit(label: str) -> SubmitField:

@@ -8,7 +8,12 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from caseflow.audit.models import REVIEW_VERDICTS, Outcome
 from caseflow.forms import DateInput, radio_field, select_field, submit, text_area, text_field
-from caseflow.people.forms import nhs_number_check, prison_number_check
+from caseflow.people.forms import (
+    NHS_NUMBER_LIMIT,
+    PRISON_NUMBER_LIMIT,
+    nhs_number_check,
+    prison_number_check,
+)
 
 # The actions Caseflow records, as the auditor reads them.
 ACTIONS = {
@@ -37,12 +42,18 @@ OUTCOMES = {
 
 def nhs_number_field():
     return text_field(
-        "NHS number", Optional(), nhs_number_check, hint="10 digits, like 943 476 5919"
+        "NHS number",
+        Optional(),
+        nhs_number_check,
+        **NHS_NUMBER_LIMIT,
+        hint="10 digits, like 943 476 5919",
     )
 
 
 def prison_number_field():
-    return text_field("Prison number", Optional(), prison_number_check, hint="Like A1234BC")
+    return text_field(
+        "Prison number", Optional(), prison_number_check, **PRISON_NUMBER_LIMIT, hint="Like A1234BC"
+    )
 
 
 class LogSearchForm(FlaskForm):
@@ -84,6 +95,7 @@ class BreakGlassReviewForm(FlaskForm):
         "Note (optional)",
         Optional(),
         max_length=1000,
+        name="Note",
         hint="Why you reached this verdict, or what follow-up is needed",
     )
     submit = submit("Record verdict")

@@ -74,6 +74,10 @@ class ChoosePasswordForm(FlaskForm):
             f"At least {MIN_LENGTH} characters. A few unrelated words together are easy to "
             "remember and hard to guess. Do not use a password you use anywhere else."
         ),
-        validators=[DataRequired(message="Enter a password"), _password_rules],
+        validators=[
+            DataRequired(message="Enter a password"),
+            Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
+            _password_rules,
+        ],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())

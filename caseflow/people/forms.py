@@ -6,7 +6,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
     GovSubmitInput,
-    GovTextArea,
 )
 from wtforms import (
     BooleanField,
@@ -14,7 +13,6 @@ from wtforms import (
     PasswordField,
     SelectMultipleField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
@@ -25,7 +23,6 @@ from caseflow.forms import (
     radio_field,
     reason_field,
     select_field,
-    strip,
     submit,
     text_area,
     text_field,
@@ -33,6 +30,12 @@ from caseflow.forms import (
 )
 from caseflow.people import codes, identifiers
 from caseflow.security.passwords import MAX_LENGTH
+
+# Identifiers are a few characters however they are typed: longer is not an identifier. The
+# format check's message comes first; the limit only stops very long input early.
+NHS_NUMBER_LIMIT = {"max_length": 20, "name": "NHS number"}
+PRISON_NUMBER_LIMIT = {"max_length": 20, "name": "Prison number"}
+CRN_LIMIT = {"max_length": 20, "name": "Case reference number"}
 
 
 def nhs_number_check(form, field):
@@ -55,16 +58,12 @@ def pnc_check(form, field):
         raise ValidationError("Enter a PNC number in the correct format, like 2012/0052494X")
 
 
-def _max(label: str, size: int) -> Length:
-    return Length(max=size, message=f"{label} must be {size} characters or fewer")
-
-
 class PersonForm(FlaskForm):
     given_name = text_field(
-        "Given name", DataRequired(message="Enter the given name"), _max("Given name", 100)
+        "Given name", DataRequired(message="Enter the given name"), max_length=100
     )
     family_name = text_field(
-        "Family name", DataRequired(message="Enter the family name"), _max("Family name", 100)
+        "Family name", DataRequired(message="Enter the family name"), max_length=100
     )
     date_of_birth = DateInput(
         "Date of birth", required="Enter the date of birth", description="For example, 27 3 1985"
@@ -76,23 +75,37 @@ class PersonForm(FlaskForm):
         InputRequired(message="Select the ethnic group, or Not stated"),
     )
     nhs_number = text_field(
-        "NHS number (optional)", Optional(), nhs_number_check, hint="10 digits, like 943 476 5919"
+        "NHS number (optional)",
+        Optional(),
+        nhs_number_check,
+        **NHS_NUMBER_LIMIT,
+        hint="10 digits, like 943 476 5919",
     )
     prison_number = text_field(
-        "Prison number (optional)", Optional(), prison_number_check, hint="Like A1234BC"
+        "Prison number (optional)",
+        Optional(),
+        prison_number_check,
+        **PRISON_NUMBER_LIMIT,
+        hint="Like A1234BC",
     )
     crn = text_field(
         "Probation case reference number (CRN) (optional)",
         Optional(),
         crn_check,
+        **CRN_LIMIT,
         hint="Like X123456",
     )
-    pnc_number = text_field("PNC number (optional)", Optional(), pnc_check)
-    address = text_area("Address after release (optional)", Optional(), max_length=300)
+    pnc_number = text_field(
+        "PNC number (optional)", Optional(), pnc_check, max_length=20, name="PNC number"
+    )
+    address = text_area(
+        "Address after release (optional)", Optional(), max_length=300, name="Address"
+    )
     phone = text_field(
         "Phone number (optional)",
         Optional(),
-        _max("Phone number", 30),
+        max_length=30,
+        name="Phone number",
         hint="For contact after release",
     )
     flags = SelectMultipleField(
@@ -213,10 +226,12 @@ class TransferForm(VersionedForm):
 
 
 class FindPersonForm(FlaskForm):
-    nhs_number = text_field("NHS number", Optional(), nhs_number_check)
-    prison_number = text_field("Prison number", Optional(), prison_number_check)
-    crn = text_field("Probation case reference number (CRN)", Optional(), crn_check)
-    family_name = text_field("Family name", Optional(), _max("Family name", 100))
+    nhs_number = text_field("NHS number", Optional(), nhs_number_check, **NHS_NUMBER_LIMIT)
+    prison_number = text_field(
+        "Prison number", Optional(), prison_number_check, **PRISON_NUMBER_LIMIT
+    )
+    crn = text_field("Probation case reference number (CRN)", Optional(), crn_check, **CRN_LIMIT)
+    family_name = text_field("Family name", Optional(), max_length=100)
     date_of_birth = DateInput("Date of birth")
     submit = submit("Find person")
 
@@ -256,14 +271,11 @@ class BreakGlassForm(FlaskForm):
             Length(max=MAX_LENGTH, message=f"Password must be {MAX_LENGTH} characters or fewer"),
         ],
     )
-    reason = TextAreaField(
+    reason = text_area(
         "Why do you need this record now?",
-        widget=GovTextArea(),
-        filters=[strip],
-        description="Auditors review every emergency access.",
-        validators=[
-            DataRequired(message="Enter why you need this record now"),
-            Length(max=500, message="Reason must be 500 characters or fewer"),
-        ],
+        DataRequired(message="Enter why you need this record now"),
+        max_length=500,
+        name="Reason",
+        hint="Auditors review every emergency access.",
     )
     submit = SubmitField("Open the record", widget=GovSubmitInput())

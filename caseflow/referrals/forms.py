@@ -61,7 +61,11 @@ class ReferralForm(VersionedForm):
         InputRequired(message="Select the opioid substitution medicine, or None"),
     )
     opioid_dose = text_field(
-        "Dose (if on opioid substitution)", Optional(), hint="For example, 60ml daily"
+        "Dose (if on opioid substitution)",
+        Optional(),
+        max_length=100,
+        name="Dose",
+        hint="For example, 60ml daily",
     )
     last_dose_date = DateInput("Date of last dose in custody")
     bridging_prescription = yes_no_field(
@@ -127,7 +131,9 @@ class RedirectForm(FlaskForm):
         "Redirect to", [], InputRequired(message="Select the provider to redirect to")
     )
     reason = reason_field(
-        "Why are you redirecting this referral?", "Enter why you are redirecting this referral"
+        "Why are you redirecting this referral?",
+        "Enter why you are redirecting this referral",
+        name="Reason for redirecting",
     )
     confirm = submit("Redirect referral")
 
@@ -138,7 +144,9 @@ class RedirectForm(FlaskForm):
 
 class WithdrawForm(FlaskForm):
     reason = reason_field(
-        "Why are you withdrawing this referral?", "Enter why you are withdrawing this referral"
+        "Why are you withdrawing this referral?",
+        "Enter why you are withdrawing this referral",
+        name="Reason for withdrawing",
     )
     confirm = submit("Withdraw referral")
 
@@ -149,7 +157,7 @@ class CloseForm(FlaskForm):
         list(codes.CLOSING_REASONS.items()),
         InputRequired(message="Select why the referral is closing"),
     )
-    reason = text_area("Notes (optional)", Optional(), max_length=500)
+    reason = text_area("Notes (optional)", Optional(), max_length=500, name="Notes")
     confirm = submit("Close referral")
 
 
@@ -172,6 +180,8 @@ class AppointmentForm(OneTimeForm):
         "Time (optional)",
         Optional(),
         Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Enter a time like 09:30 or 14:00"),
+        max_length=5,
+        name="Time",
         hint="For example, 09:30 or 14:00",
     )
     confirm = submit("Book appointment")
