@@ -331,7 +331,7 @@ def _load_referral(rng: random.Random, actor, person, episode, keyworkers, today
 
     if episode.treatment_need == "no_need" or rng.random() > 0.65:
         return
-    provider = referrals.providers_serving(episode.destination_local_authority_code)[0]
+    provider = organisations.providers_serving(episode.destination_local_authority_code)[0]
     referral = referrals.create_referral(
         actor,
         person.id,

@@ -15,6 +15,7 @@ from caseflow.organisations.models import (
     LocalAuthority,
     Organisation,
     OrganisationKind,
+    organisation_areas,
 )
 
 LOCAL_AUTHORITIES_CSV = Path(__file__).parent / "data" / "local_authorities.csv"
@@ -76,6 +77,43 @@ def local_authority_count() -> int:
 
 def local_authorities() -> list[LocalAuthority]:
     return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
+
+
+def prisons() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.PRISON)
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def providers_serving(local_authority_code: str | None) -> list[Organisation]:
+    """Community treatment providers that serve a local authority."""
+    if not local_authority_code:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .join(organisation_areas, organisation_areas.c.organisation_id == Organisation.id)
+            .where(
+                Organisation.kind == OrganisationKind.TREATMENT_PROVIDER,
+                organisation_areas.c.local_authority_code == local_authority_code,
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def all_providers() -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.kind == OrganisationKind.TREATMENT_PROVIDER)
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def local_authorities_by_region() -> list[tuple[str, list[LocalAuthority]]]:

@@ -13,7 +13,7 @@ from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.models import utcnow
-from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
+from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people import codes
 from caseflow.people.identifiers import compact
 from caseflow.people.models import (
@@ -178,20 +178,6 @@ def create_person(actor, **fields) -> Person:
 def holds_custody(actor) -> bool:
     """Whether the actor's organisation is a prison, which records custody episodes."""
     return actor.organisation.kind == OrganisationKind.PRISON
-
-
-def local_authorities() -> list[LocalAuthority]:
-    return list(db.session.scalars(select(LocalAuthority).order_by(LocalAuthority.name)))
-
-
-def prisons() -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.kind == OrganisationKind.PRISON)
-            .order_by(Organisation.name)
-        )
-    )
 
 
 EPISODE_FIELDS = (

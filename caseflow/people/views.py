@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from caseflow import timeline
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
+from caseflow.organisations import services as organisations
 from caseflow.people import bp, forms, services
 from caseflow.security.access import requires
 
@@ -132,7 +133,7 @@ def add_note(person_id: uuid.UUID):
 @bp.route("/<uuid:person_id>/custody/new", methods=["GET", "POST"])
 @requires("custody.create")
 def new_episode(person_id: uuid.UUID):
-    form = forms.CustodyEpisodeForm(local_authorities=services.local_authorities())
+    form = forms.CustodyEpisodeForm(local_authorities=organisations.local_authorities())
     if form.validate_on_submit():
         data = _form_data(form, "destination_local_authority")
         data["destination_local_authority_code"] = form.destination_local_authority.data
@@ -186,7 +187,7 @@ CHANGE_URL = (
 @requires("custody.update")
 def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
     form_class, operation, title, done = EPISODE_CHANGES[change]
-    extra = {"prisons": services.prisons()} if change == "transfer" else {}
+    extra = {"prisons": organisations.prisons()} if change == "transfer" else {}
     form = form_class(**extra)
     status = 200
     if form.validate_on_submit():

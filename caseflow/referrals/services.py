@@ -19,7 +19,7 @@ from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermi
 from caseflow.extensions import db
 from caseflow.lifecycle import apply
 from caseflow.models import utcnow
-from caseflow.organisations.models import Organisation, OrganisationKind, organisation_areas
+from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.models import CustodyEpisode
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import worklists
@@ -151,33 +151,6 @@ def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
     if REFERRER in sides and referral.status == Status.DRAFT:
         allowed.insert(0, ("edit", "Edit draft"))
     return allowed
-
-
-def providers_serving(local_authority_code: str | None) -> list[Organisation]:
-    """Community treatment providers that serve a local authority."""
-    if not local_authority_code:
-        return []
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .join(organisation_areas, organisation_areas.c.organisation_id == Organisation.id)
-            .where(
-                Organisation.kind == OrganisationKind.TREATMENT_PROVIDER,
-                organisation_areas.c.local_authority_code == local_authority_code,
-            )
-            .order_by(Organisation.name)
-        )
-    )
-
-
-def all_providers() -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            select(Organisation)
-            .where(Organisation.kind == OrganisationKind.TREATMENT_PROVIDER)
-            .order_by(Organisation.name)
-        )
-    )
 
 
 def colleagues_who_can_be_assigned(actor) -> list[User]:

@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
+from caseflow.organisations import services as organisations
 from caseflow.people import services as people
 from caseflow.referrals import bp, forms, services, worklists
 from caseflow.referrals.transitions import TRANSITIONS
@@ -85,7 +86,7 @@ def new_referral(person_id: uuid.UUID):
     if episode is None:
         flash("Add a custody episode before making a referral.", "warning")
         return redirect(url_for("people.show", person_id=person_id))
-    providers = services.providers_serving(episode.destination_local_authority_code)
+    providers = organisations.providers_serving(episode.destination_local_authority_code)
     form = forms.NewReferralForm(providers=providers, subject=person_id)
     if request.method == "GET":
         _prefill_from_episode(form, episode)
@@ -132,7 +133,7 @@ def show(referral_id: uuid.UUID):
 @requires("referral.create")
 def edit(referral_id: uuid.UUID):
     referral = _answer(services.find_visible_referral, current_user, referral_id)
-    providers = services.providers_serving(referral.episode.destination_local_authority_code)
+    providers = organisations.providers_serving(referral.episode.destination_local_authority_code)
     form = forms.ReferralForm(providers=providers)
     status = 200
     if request.method == "GET":
@@ -201,7 +202,7 @@ def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str, warni
 
 def _change(referral_id: uuid.UUID, action: str):
     transition = TRANSITIONS[action]
-    extra = {"providers": services.all_providers()} if action == "redirect" else {}
+    extra = {"providers": organisations.all_providers()} if action == "redirect" else {}
     form = transition.form(**extra)
     if transition.form is forms.ConfirmForm:
         form.confirm.label.text = transition.label
