@@ -182,7 +182,7 @@ def test_the_same_form_sent_twice_makes_one_record(app, form):
 
 
 @BY_NAME
-def test_a_token_from_person_as_form_is_refused_in_person_bs_form(app, form):
+def test_a_token_from_one_persons_form_is_refused_in_anothers(app, form):
     user = UserFactory(role=form.role)
     a, b = form.subjects(user)
     db.session.commit()
