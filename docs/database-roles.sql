@@ -3,9 +3,13 @@
 --   caseflow_owner  owns the schema and runs the migrations (flask db upgrade). Nobody signs in
 --                   to the application with it.
 --   caseflow_app    the role the running application connects as. It does not own any table,
---                   so it cannot drop or disable the triggers that keep the audit log
---                   append-only, and it is never granted UPDATE, DELETE or TRUNCATE on the audit
---                   log or the break-glass reviews.
+--                   so it cannot drop or disable the triggers that keep the tables auditors rely
+--                   on append-only, and it is never granted UPDATE, DELETE or TRUNCATE on them.
+--
+-- The tables auditors rely on: audit_events (the log), break_glass_grants (every emergency
+-- access) and break_glass_reviews (the verdicts on them). The application may add rows to them
+-- and read them, but nothing it runs can change, remove or empty a row. Audit checkpoints are
+-- kept outside the database (the application log, a file, Redis), so no table holds them.
 --
 -- Run as caseflow_owner (or a superuser) after each migration. :app is the application role's
 -- name (psql -v app=caseflow_app -f docs/database-roles.sql). tests/audit/test_database_roles.py
@@ -17,8 +21,8 @@ GRANT USAGE ON SCHEMA public TO :app;
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :app;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :app;
 
--- The audit log and break-glass verdicts: read and append only.
-REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, break_glass_reviews FROM :app;
+-- The tables auditors rely on: read and append only.
+REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, break_glass_grants, break_glass_reviews FROM :app;
 
 -- The schema version is the owner's business.
 REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM :app;

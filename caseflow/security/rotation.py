@@ -12,10 +12,10 @@ with ``--apply`` it re-encrypts them:
   current key are selected, so an interruption loses at most one batch and a re-run resumes.
 - Each update is conditional on the value read, so a value someone changes meanwhile is kept as
   they wrote it. The row's version and ``updated_at`` are left alone: its content has not changed.
-- Where the database refuses the update (``break_glass_reviews`` is append-only, guarded by a
-  trigger; in production the app's role may also lack UPDATE on it), the values stay on their key
-  and are reported. Triggers are never disabled for this: that key stays configured, for reading
-  only, while those rows exist.
+- Where the database refuses the update (``break_glass_grants`` and ``break_glass_reviews`` are
+  append-only, guarded by triggers; in production the app's role also lacks UPDATE on them), the
+  values stay on their key and are reported. Triggers are never disabled for this: that key
+  stays configured, for reading only, while those rows exist.
 - A value that does not open (a key missing from the configuration, or altered bytes) is skipped
   and reported, and the command exits with status 1.
 

@@ -1,4 +1,5 @@
-"""The audit log and break-glass verdicts are append-only: the database itself refuses changes."""
+"""The audit log, break-glass grants and their verdicts are append-only: the database itself
+refuses changes, whichever code or role asks."""
 
 from datetime import timedelta
 
@@ -7,6 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from caseflow.audit import services as audit
+from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent, BreakGlassReview
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -16,14 +18,23 @@ from tests.factories import PersonFactory, UserFactory
 STATEMENTS = {
     "UPDATE": "UPDATE {table} SET {column} = {column}",
     "DELETE": "DELETE FROM {table}",
-    "TRUNCATE": "TRUNCATE {table}",
+    # CASCADE: a grant's verdicts must not be a way to empty the grants with them.
+    "TRUNCATE": "TRUNCATE {table} CASCADE",
 }
-COLUMNS = {"audit_events": "action", "break_glass_reviews": "verdict"}
+COLUMNS = {
+    "audit_events": "action",
+    "break_glass_grants": "expires_at",
+    "break_glass_reviews": "verdict",
+}
+MODELS = {
+    "audit_events": AuditEvent,
+    "break_glass_grants": BreakGlassGrant,
+    "break_glass_reviews": BreakGlassReview,
+}
 
 
-def a_row_in_each_table() -> None:
+def a_grant() -> BreakGlassGrant:
     keyworker = UserFactory(role="keyworker")
-    auditor = UserFactory(role="auditor")
     grant = BreakGlassGrant(
         user_id=keyworker.id,
         organisation_id=keyworker.organisation_id,
@@ -33,11 +44,20 @@ def a_row_in_each_table() -> None:
     )
     db.session.add(grant)
     db.session.flush()
+    return grant
+
+
+def a_row_in_each_table() -> BreakGlassGrant:
+    """An audit row, a reviewed grant and its review, and an unreviewed grant (returned)."""
+    auditor = UserFactory(role="auditor")
+    reviewed = a_grant()
     db.session.add(
-        BreakGlassReview(grant_id=grant.id, reviewer_id=auditor.id, verdict="appropriate")
+        BreakGlassReview(grant_id=reviewed.id, reviewer_id=auditor.id, verdict="appropriate")
     )
     audit.record("view", entity_type="test")
+    unreviewed = a_grant()
     db.session.flush()
+    return unreviewed
 
 
 @pytest.mark.postgres
@@ -46,8 +66,26 @@ def a_row_in_each_table() -> None:
 def test_the_database_refuses_to_change_or_remove_rows(app, table, operation):
     a_row_in_each_table()
     statement = STATEMENTS[operation].format(table=table, column=COLUMNS[table])
-    refused = pytest.raises(DBAPIError, match=f"{table} is append-only: {operation} refused")
+    # A cascading TRUNCATE may be refused by the first of the tables it reaches.
+    refuser = "break_glass_(grants|reviews)" if table.startswith("break_glass") else table
+    refused = pytest.raises(DBAPIError, match=f"{refuser} is append-only: {operation} refused")
     with refused, db.session.begin_nested():
         db.session.execute(text(statement))
-    model = {"audit_events": AuditEvent, "break_glass_reviews": BreakGlassReview}[table]
-    assert db.session.scalar(select(func.count()).select_from(model)) >= 1
+    assert db.session.scalar(select(func.count()).select_from(MODELS[table])) >= 1
+
+
+@pytest.mark.parametrize("change", ["extend", "delete"])
+def test_a_grant_cannot_be_extended_or_removed_on_any_database(app, change):
+    grant = a_row_in_each_table()
+    expires_at = utc_datetime(grant.expires_at)
+    refused = pytest.raises(DBAPIError, match="break_glass_grants is append-only")
+    with refused, db.session.begin_nested():
+        if change == "extend":
+            grant.expires_at = expires_at + timedelta(days=30)
+        else:
+            db.session.delete(grant)
+        db.session.flush()
+    db.session.expire_all()
+    stored = db.session.get(BreakGlassGrant, grant.id)
+    assert stored is not None
+    assert utc_datetime(stored.expires_at) == expires_at

@@ -1,5 +1,12 @@
-"""In production the application's database role does not own the audit log (two roles)."""
+"""In production the application's database role does not own what auditors rely on (two roles).
 
+docs/database-roles.sql is applied to a scratch database as it is in production; the role it
+gives the application may add rows to every table below and read them, but never change, remove
+or empty them, switch off their triggers or drop them. Every table the database keeps
+append-only is one of them.
+"""
+
+import uuid
 from pathlib import Path
 
 import flask_migrate
@@ -9,9 +16,25 @@ from sqlalchemy.engine import make_url
 
 from caseflow.extensions import db
 from tests.conftest import make_test_app
+from tests.factories import PersonFactory, UserFactory
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "docs" / "database-roles.sql"
 APP_ROLE = "caseflow_app_roles_test"
+
+# What auditors rely on: the log itself, every emergency access granted, and each verdict on one.
+AUDITOR_TABLES = ("audit_events", "break_glass_grants", "break_glass_reviews")
+COLUMNS = {
+    "audit_events": "action",
+    "break_glass_grants": "expires_at",
+    "break_glass_reviews": "verdict",
+}
+REFUSED = (
+    "UPDATE {table} SET {column} = {column}",
+    "DELETE FROM {table}",
+    "TRUNCATE {table} CASCADE",
+    "ALTER TABLE {table} DISABLE TRIGGER ALL",
+    "DROP TABLE {table} CASCADE",
+)
 
 
 def _connect(url: str, user: str | None = None) -> psycopg.Connection:
@@ -25,42 +48,98 @@ def _connect(url: str, user: str | None = None) -> psycopg.Connection:
     )
 
 
-@pytest.mark.postgres
-def test_the_application_role_can_append_to_the_audit_log_and_nothing_more(own_database):
+def _roles_statements() -> list[str]:
+    return [
+        part.replace(":app", APP_ROLE)
+        for part in ROLES_SQL.read_text().split(";")
+        if part.strip() and not all(line.startswith("--") for line in part.strip().splitlines())
+    ]
+
+
+def _people_to_refer_to(app) -> dict:
+    """Rows the grant and the review point at, made by the owner as the services would."""
+    with app.app_context():
+        keyworker = UserFactory(role="keyworker")
+        auditor = UserFactory(role="auditor")
+        person = PersonFactory()
+        db.session.commit()
+        ids = {
+            "user": keyworker.id,
+            "organisation": keyworker.organisation_id,
+            "person": person.id,
+            "reviewer": auditor.id,
+            "grant": uuid.uuid4(),
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+def _append(connection: psycopg.Connection, table: str, ids: dict) -> None:
+    if table == "audit_events":
+        connection.execute(
+            "INSERT INTO audit_events (occurred_at, action, outcome) "
+            "VALUES (now(), 'view', 'success')"
+        )
+    elif table == "break_glass_grants":
+        connection.execute(
+            "INSERT INTO break_glass_grants (id, user_id, organisation_id, person_id, reason, "
+            "expires_at, created_at, updated_at) "
+            "VALUES (%s, %s, %s, %s, 'sealed reason', now() + interval '1 hour', now(), now())",
+            (ids["grant"], ids["user"], ids["organisation"], ids["person"]),
+        )
+    else:
+        connection.execute(
+            "INSERT INTO break_glass_reviews (id, grant_id, reviewer_id, verdict, "
+            "created_at, updated_at) VALUES (%s, %s, %s, 'appropriate', now(), now())",
+            (uuid.uuid4(), ids["grant"], ids["reviewer"]),
+        )
+
+
+@pytest.fixture
+def app_role(own_database):
+    """A migrated database with the application's role set up by docs/database-roles.sql."""
     app = make_test_app(own_database)
     with app.app_context():
         flask_migrate.upgrade()
         db.engine.dispose()
-    statements = [
-        line.replace(":app", APP_ROLE)
-        for line in ROLES_SQL.read_text().split(";")
-        if line.strip() and not all(part.startswith("--") for part in line.strip().splitlines())
-    ]
+    ids = _people_to_refer_to(app)
     with _connect(own_database) as owner:
         owner.execute(f"DROP ROLE IF EXISTS {APP_ROLE}")
         owner.execute(f"CREATE ROLE {APP_ROLE} LOGIN")
-        for statement in statements:
+        for statement in _roles_statements():
             owner.execute(statement)
     try:
-        with _connect(own_database, APP_ROLE) as app_connection:
-            app_connection.execute(
-                "INSERT INTO audit_events (occurred_at, action, outcome) "
-                "VALUES (now(), 'view', 'success')"
-            )
-            assert app_connection.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 1
-            for statement in (
-                "UPDATE audit_events SET action = 'changed'",
-                "DELETE FROM audit_events",
-                "TRUNCATE audit_events",
-                "ALTER TABLE audit_events DISABLE TRIGGER ALL",
-                "DROP TABLE audit_events",
-                "UPDATE break_glass_reviews SET verdict = 'appropriate'",
-            ):
-                with pytest.raises(psycopg.errors.InsufficientPrivilege):
-                    app_connection.execute(statement)
-            # Ordinary tables stay fully usable.
-            app_connection.execute("DELETE FROM user_sessions")
+        with _connect(own_database, APP_ROLE) as connection:
+            yield connection, ids
     finally:
         with _connect(own_database) as owner:
             owner.execute(f"DROP OWNED BY {APP_ROLE}")
             owner.execute(f"DROP ROLE {APP_ROLE}")
+
+
+@pytest.mark.postgres
+def test_the_application_role_can_append_to_what_auditors_rely_on_and_nothing_more(app_role):
+    connection, ids = app_role
+    count = "SELECT count(*) FROM {table}"
+    for table in AUDITOR_TABLES:  # in this order: a review names its grant
+        _append(connection, table, ids)
+        assert connection.execute(count.format(table=table)).fetchone()[0] == 1, table
+    for table in AUDITOR_TABLES:
+        for statement in REFUSED:
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                connection.execute(statement.format(table=table, column=COLUMNS[table]))
+        assert connection.execute(count.format(table=table)).fetchone()[0] == 1, table
+    # Ordinary tables stay fully usable.
+    connection.execute("DELETE FROM user_sessions")
+
+
+@pytest.mark.postgres
+def test_every_append_only_table_is_one_auditors_rely_on(app_role):
+    connection, _ = app_role
+    guarded = connection.execute(
+        "SELECT DISTINCT c.relname FROM pg_trigger t "
+        "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE p.proname = 'caseflow_refuse_change'"
+    ).fetchall()
+    assert {name for (name,) in guarded} == set(AUDITOR_TABLES)

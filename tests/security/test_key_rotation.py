@@ -61,8 +61,9 @@ def _rotate(app, *args: str):
     return app.test_cli_runner().invoke(args=["keys", "rotate", *args])
 
 
-def _populate(*, people: int = 5, with_review: bool = False) -> None:
-    """Records with a value in every kind of encrypted column, written under the key in force."""
+def _populate(*, people: int = 5, with_break_glass: bool = False) -> None:
+    """Records with a value in every kind of encrypted column, written under the key in force;
+    the append-only ones (a break-glass grant and its review) only when asked for."""
     for n in range(people):
         PersonFactory(pnc_number=f"2012/00{n}X", address=f"{n} Test Road", phone=f"0770090{n:04d}")
     referral = ReferralFactory(
@@ -103,15 +104,15 @@ def _populate(*, people: int = 5, with_review: bool = False) -> None:
             ),
         ]
     )
-    grant = BreakGlassGrant(
-        user_id=actor.id,
-        organisation_id=actor.organisation_id,
-        person_id=referral.person_id,
-        reason="Emergency admission",
-        expires_at=utcnow() + timedelta(hours=1),
-    )
-    db.session.add(grant)
-    if with_review:
+    if with_break_glass:
+        grant = BreakGlassGrant(
+            user_id=actor.id,
+            organisation_id=actor.organisation_id,
+            person_id=referral.person_id,
+            reason="Emergency admission",
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+        db.session.add(grant)
         reviewer = UserFactory(role=Role.AUDITOR)
         db.session.flush()
         db.session.add(
@@ -283,22 +284,25 @@ def test_a_rotated_value_is_still_bound_to_its_row(app, monkeypatch):
         _ = db.session.get(Person, second.id).family_name
 
 
-def test_append_only_break_glass_reviews_stay_on_their_key_and_are_reported(app, monkeypatch):
+def test_append_only_break_glass_grants_and_reviews_stay_on_their_key_and_are_reported(
+    app, monkeypatch
+):
     _use_keys(app, monkeypatch, {"ka": KEY_A})
-    _populate(people=1, with_review=True)
+    _populate(people=1, with_break_glass=True)
     expected = _plaintexts()
     _use_keys(app, monkeypatch, {"kb": KEY_B, "ka": KEY_A})
 
     result = _rotate(app, "--apply", "--batch-size", "2")
 
     assert result.exit_code == 0, result.output
-    assert "break_glass_reviews.note: left on its keys; the database refuses updates" in (
-        result.output
-    )
-    assert "Old key ka is still in use: break_glass_reviews.note (1)" in result.output
+    for label in ("break_glass_grants.reason", "break_glass_reviews.note"):
+        assert f"{label}: left on its keys; the database refuses updates" in result.output
+    assert (
+        "Old key ka is still in use: break_glass_grants.reason (1), break_glass_reviews.note (1)"
+    ) in result.output
     assert "may be retired" not in result.output
     left = {label for (label, _), stored in _raw_values().items() if stored.startswith("v1.ka.")}
-    assert left == {"break_glass_reviews.note"}
+    assert left == {"break_glass_grants.reason", "break_glass_reviews.note"}
     assert _plaintexts() == expected
 
 
