@@ -108,7 +108,7 @@ def test_break_glass_opens_one_record_for_one_hour_with_a_banner(sign_in, monkey
     assert client.get(f"/people/{other.id}").status_code == 404
 
     # Grants are append-only: the hour ends on the clock the scope rule reads.
-    later = grant.expires_at + timedelta(seconds=1)
+    later = utcnow() + timedelta(hours=1, seconds=1)
     monkeypatch.setattr("caseflow.security.scope.utcnow", lambda: later)
     assert client.get(f"/people/{person.id}").status_code == 404
 
