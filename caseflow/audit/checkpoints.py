@@ -125,13 +125,28 @@ def parse_line(key: bytes, text: str, *, source: str, line_number: int | None) -
     return checkpoint
 
 
+def _after_marker(text: str) -> str | None:
+    at = text.find(LOG_MARKER)
+    return text[at + len(LOG_MARKER) :].strip() if at >= 0 else None
+
+
 def checkpoint_text(line: str) -> str | None:
-    """The checkpoint in a line of the checkpoint file or of the application log, if any."""
+    """The checkpoint in a line of the checkpoint file or of an exported log, if there is one.
+
+    A line is a checkpoint itself (the file), plain text with ``audit checkpoint {...}`` in it,
+    or a log store's JSON record with that text in one of its values.
+    """
     line = line.strip()
-    if line.startswith("{"):
-        return line
-    at = line.find(LOG_MARKER)
-    return line[at + len(LOG_MARKER) :].strip() if at >= 0 else None
+    if not line.startswith("{"):
+        return _after_marker(line)
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return line  # a damaged line of the file: parse_line says so
+    if isinstance(record, dict) and "last_hash" not in record:
+        texts = (value for value in record.values() if isinstance(value, str))
+        return next(filter(None, map(_after_marker, texts)), None)
+    return line
 
 
 def read_lines(key: bytes, lines: Iterable[str], *, source: str) -> list[Checkpoint]:

@@ -187,9 +187,13 @@ def test_the_application_log_holds_checkpoints_verify_can_read(app, tmp_path, mo
     lines = [r.getMessage() for r in caplog.records if r.name == checkpoints.logger.name]
     assert len(lines) == 2 and all(line.startswith("audit checkpoint {") for line in lines)
     exported = tmp_path / "exported.log"
+    # As a log store gives them back: plain text, or JSON records, among other lines.
     exported.write_text(
-        "".join(f"2026-01-01T00:00:00Z app-1 INFO caseflow: {line}\n" for line in lines)
-        + "2026-01-01T00:00:01Z app-1 INFO werkzeug: GET / 200\n"
+        f"2026-01-01T00:00:00Z app-1 INFO caseflow: {lines[0]}\n"
+        + json.dumps({"time": "2026-01-01T00:00:01Z", "level": "INFO", "message": lines[1]})
+        + "\n"
+        + json.dumps({"time": "2026-01-01T00:00:02Z", "message": "GET / 200"})
+        + "\n2026-01-01T00:00:03Z app-1 INFO werkzeug: GET / 200\n"
     )
     tamper("DELETE FROM audit_events WHERE id = :id", id=ids[-1])
 
