@@ -8,11 +8,10 @@ first. Staff appear by email and role, as elsewhere on the auditor's pages; the 
 roles only, never an address or a name.
 """
 
-import json
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent, Outcome
@@ -33,9 +32,8 @@ LABELS = {
 
 
 def _clinical_role_in_detail():
-    # The rows' detail is JSON written with sorted keys and the default separators, so the role
-    # reads '"role": "keyworker"'. Only the two actions above are searched, a handful of rows.
-    return or_(*(AuditEvent.detail.contains(f'"role": "{role}"') for role in CLINICAL_ROLES))
+    # Only the two actions above are searched, a handful of rows.
+    return AuditEvent.detail["role"].as_string().in_(CLINICAL_ROLES)
 
 
 @dataclass
@@ -46,7 +44,7 @@ class AccountEvent:
 
     @property
     def detail(self) -> dict:
-        return json.loads(self.event.detail or "{}")
+        return self.event.detail or {}
 
     @property
     def when(self) -> str:

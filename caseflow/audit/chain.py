@@ -10,8 +10,9 @@ follows; the checkpoints published outside the database (caseflow.audit.checkpoi
 
 The canonical form is JSON with sorted keys, no spaces and ASCII escapes, of every column except
 ``chain_hash``: the id as decimal text, UUIDs as lower-case hyphenated text, datetimes in UTC as
-``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, absent values as ``null``. The same row read back from
-PostgreSQL or SQLite gives the same text.
+``YYYY-MM-DDTHH:MM:SS.ffffff+00:00``, ``detail`` as ``json.dumps(detail, sort_keys=True)`` (the
+text it was stored as before the column became JSON), absent values as ``null``. The same row
+read back from PostgreSQL or SQLite gives the same text.
 
 Seal versions. Rows written before ids were sealed carry version 1: 64 hexadecimal digits of
 HMAC-SHA256(key, previous hash + row without its id). They keep verifying in that form, so a log
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import DateTime, Uuid, event, select, text
+from sqlalchemy import JSON, DateTime, Uuid, event, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
@@ -63,6 +64,7 @@ V1_SEALED_NAMES = tuple(name for name in SEALED_NAMES if name != "id")
 _COLUMNS = AuditEvent.__table__.columns
 _UUID_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Uuid))
 _DATETIME_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, DateTime))
+_JSON_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, JSON))
 
 NEXT_IDS = text(
     "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"
@@ -94,6 +96,10 @@ def _canonical_value(name: str, value):
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     if name in _DATETIME_COLUMNS:
         return utc_datetime(value).isoformat(timespec="microseconds")
+    if name in _JSON_COLUMNS:
+        # The text rows were written with while detail was a text column (and still read as,
+        # where the column is text), so a row sealed then verifies now that it is JSON.
+        return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
     return str(value)
 
 

@@ -9,6 +9,7 @@ each export is one row (action "export", with how many rows it holds).
 
 import csv
 import io
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -311,7 +312,7 @@ def _csv_values(row) -> tuple:
         row.person_id,
         row.purpose,
         row.outcome,
-        row.detail,
+        json.dumps(row.detail, sort_keys=True) if row.detail else "",
         row.request_id,
     )
 

@@ -3,7 +3,8 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.models import Base, Entity, utcnow
@@ -41,7 +42,9 @@ class AuditEvent(Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     purpose: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str] = mapped_column(String(20))
-    detail: Mapped[str | None] = mapped_column(Text)
+    # Field names, counts and codes; for the events the continuity measure counts, their facts
+    # (caseflow.audit.facts). JSONB on PostgreSQL, so reports can read them in SQL.
+    detail: Mapped[dict | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     # HMAC-SHA256(chain key, previous row's chain_hash + this row in canonical form).
     chain_hash: Mapped[str | None] = mapped_column(String(64))
 

@@ -69,9 +69,15 @@ def _event(action, *, actor, entity_type, entity_id, person_id, purpose, outcome
         person_id=person_id,
         purpose=_purpose(purpose, actor, person_id),
         outcome=outcome,
-        detail=json.dumps(detail, sort_keys=True) if detail else None,
+        detail=_plain(detail) if detail else None,
         **_actor(actor),
     )
+
+
+def _plain(detail: dict) -> dict:
+    """The detail as JSON will store it (codes as plain strings, keys as text): what is sealed
+    into the chain now is what the database hands back later."""
+    return json.loads(json.dumps(detail, sort_keys=True))
 
 
 def filled_fields(values: dict) -> list[str]:

@@ -36,6 +36,10 @@ SEALED = tuple(sorted(("id", *SEALED_V1)))
 def _text(value):
     if value is None:
         return None
+    if isinstance(value, dict | list):
+        # detail: the text it was stored as while the column was text (sorted keys, default
+        # separators), so rows written before it became JSON still verify.
+        return json.dumps(value, sort_keys=True)
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):

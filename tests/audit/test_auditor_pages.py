@@ -131,7 +131,7 @@ def test_the_log_page_is_one_list_row_and_shows_newest_first(auditor):
     (row,) = audit_rows(response)
     assert (row.action, row.purpose, row.entity_type) == ("list", "audit", "audit_event")
     shown = result_records(soup)
-    assert json.loads(row.detail)["rows"] == len(shown)
+    assert row.detail["rows"] == len(shown)
     assert shown[:3] == ["row-2", "row-1", "row-0"]
     menu = {a.get_text(strip=True): a["href"] for a in soup.select(".govuk-service-navigation a")}
     assert menu["Audit log"] == "/audit/"
@@ -168,7 +168,7 @@ def test_the_break_glass_list_pages_and_is_one_list_row(auditor, person):
     soup = soup_of(response)
     rows = soup.find("table", {"aria-labelledby": "break-glass-heading"}).tbody.find_all("tr")
     assert len(rows) == 20
-    assert [(r.action, r.purpose, json.loads(r.detail)["rows"]) for r in audit_rows(response)] == [
+    assert [(r.action, r.purpose, r.detail["rows"]) for r in audit_rows(response)] == [
         ("list", "audit", 20)
     ]
     second = soup_of(client.get("/audit/break-glass?page=2"))
@@ -189,8 +189,8 @@ def test_search_by_user_email(auditor):
     assert result_records(soup_of(response)) == ["by-one"]
     (row,) = audit_rows(response)
     assert (row.action, row.purpose) == ("search", "audit")
-    assert json.loads(row.detail) == {"rows": 1, "page": 1, "break_glass": 0, "by": ["user"]}
-    assert one.email not in row.detail
+    assert row.detail == {"rows": 1, "page": 1, "break_glass": 0, "by": ["user"]}
+    assert one.email not in json.dumps(row.detail)
 
 
 @pytest.mark.parametrize(
@@ -208,7 +208,7 @@ def test_search_by_person_identifier_through_the_blind_index(auditor, person, fi
     assert str(person.id) in soup.get_text()
     (row,) = audit_rows(response)
     assert (row.action, row.person_id) == ("search", person.id)
-    assert "9997654323" not in (row.detail or "") and "A9876ZZ" not in (row.detail or "")
+    assert "9997654323" not in json.dumps(row.detail) and "A9876ZZ" not in json.dumps(row.detail)
     form = soup.find("form", {"aria-labelledby": "search-heading"})
     assert form["method"] == "post" and "?" not in form["action"]
 
@@ -245,7 +245,7 @@ def test_search_by_date_range_in_uk_dates(auditor):
     assert result_records(soup_of(july)) == ["july-uk"]
     until_july = search(client, email=user.email, date_to=["1", "7", "2025"])
     assert result_records(soup_of(until_july)) == ["july-uk", "june"]
-    assert json.loads(audit_rows(until_july)[0].detail)["by"] == ["user", "to"]
+    assert audit_rows(until_july)[0].detail["by"] == ["user", "to"]
 
 
 def test_results_are_paged_newest_first_with_post_buttons(auditor):
@@ -263,7 +263,7 @@ def test_results_are_paged_newest_first_with_post_buttons(auditor):
     assert button.find_parent("form")["method"] == "post"
     second = search(client, email=user.email, page="2")
     assert result_records(soup_of(second)) == [f"n{number:02d}" for number in range(4, -1, -1)]
-    assert json.loads(audit_rows(second)[0].detail)["page"] == 2
+    assert audit_rows(second)[0].detail["page"] == 2
     for forged in ("-3", "abc", "9" * 30):
         assert search(client, email=user.email, page=forged).status_code == 200
 
@@ -301,7 +301,7 @@ def test_bad_search_input_is_a_message_beside_the_field(auditor, criteria, field
     assert result_records(soup) == []
     (row,) = audit_rows(response)
     assert (row.action, row.purpose) == ("search", "audit")
-    assert json.loads(row.detail)["problems"] == [field]
+    assert row.detail["problems"] == [field]
 
 
 def test_an_identifier_belonging_to_another_person_is_refused(auditor, person, prison):
@@ -356,7 +356,7 @@ def test_a_verdict_is_recorded_beside_earlier_ones_and_audited(auditor, person):
         "break_glass_review",
         person.id,
     )
-    assert "Ask the ward" not in row.detail
+    assert "Ask the ward" not in json.dumps(row.detail)
     second = post_form(client, url, {"verdict": "appropriate", "note": ""})
     assert second.status_code == 302
     reviews = db.session.scalars(
@@ -432,7 +432,7 @@ def test_the_export_is_the_search_as_csv_with_formulae_defused_and_one_audit_row
     assert {row[header.index("user_email")] for row in rows} == {user.email}
     (row,) = audit_rows(response)
     assert (row.action, row.purpose, row.entity_type) == ("export", "audit", "audit_event")
-    assert json.loads(row.detail) == {"rows": 8, "format": "csv", "by": ["user"]}
+    assert row.detail == {"rows": 8, "format": "csv", "by": ["user"]}
 
 
 def test_an_export_of_bad_criteria_shows_the_search_page_with_messages(auditor):
@@ -455,7 +455,7 @@ def test_a_long_export_is_read_in_batches(auditor, monkeypatch):
     response = export(client, email=user.email)
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))[1:]
     assert [line[9] for line in lines] == [f"e{number}" for number in range(9, -1, -1)]
-    assert json.loads(audit_rows(response)[0].detail)["rows"] == 10
+    assert audit_rows(response)[0].detail["rows"] == 10
 
 
 def test_the_review_page_searches_what_the_member_of_staff_did_during_the_access(auditor, person):

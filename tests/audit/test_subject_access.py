@@ -161,9 +161,9 @@ def test_the_export_holds_the_whole_record_decrypted_and_every_access(auditor, h
         person.id,
         str(person.id),
     )
-    detail = json.loads(row.detail)
+    detail = row.detail
     assert detail["format"] == "json" and detail["referrals"] == 1 and detail["access_log"] == 2
-    assert "Philippa" not in row.detail and "4010232137" not in row.detail
+    assert "Philippa" not in json.dumps(row.detail) and "4010232137" not in json.dumps(row.detail)
     assert log[-1]["id"] == row.id
 
 
@@ -206,7 +206,7 @@ def test_a_search_that_finds_no_one_is_audited(auditor, held):
     response = request_export(client, nhs_number="999 765 4323")
     (row,) = audit_rows(response)
     assert (row.action, row.purpose, row.person_id) == ("search", "subject access", None)
-    assert json.loads(row.detail) == {"by": ["nhs_number"], "results": 0}
+    assert row.detail == {"by": ["nhs_number"], "results": 0}
 
 
 def test_the_form_page_names_no_one_and_keeps_identifiers_out_of_the_url(auditor, held):

@@ -68,7 +68,7 @@ def test_prison_healthcare_adds_a_person_then_a_custody_episode(sign_in):
         ("create", "person", person.id, "success")
     ]
     assert rows[0].user_id == user.id and rows[0].organisation_id == user.organisation_id
-    assert "Tamsin" not in (rows[0].detail or "")
+    assert "Tamsin" not in str(rows[0].detail)
 
     response = post_form(client, f"/people/{person.id}/custody/new", episode_form())
     assert response.status_code == 302
@@ -173,7 +173,7 @@ def test_find_by_each_identifier_and_by_name_and_date_of_birth(sign_in):
         assert soup.find("a", href=f"/people/{person.id}")
         rows = audit_rows(response)
         assert [(r.action, r.outcome) for r in rows] == [("search", "success")]
-        assert '"results": 1' in rows[0].detail
+        assert rows[0].detail["results"] == 1
 
 
 def test_searching_needs_something_to_search_by(sign_in):

@@ -1,5 +1,6 @@
 """Each role's worklist: who is on it, in what order, and one audit row per list shown."""
 
+import json
 from datetime import timedelta
 
 from bs4 import BeautifulSoup
@@ -140,7 +141,7 @@ def test_each_role_lands_on_its_worklist_and_each_list_is_audited_once(sign_in):
         assert response.status_code == 200
         rows = audit_rows(response)
         assert [(r.action, r.entity_id) for r in rows] == [("list", first)]
-        assert '"people": 0' in rows[0].detail
+        assert rows[0].detail["people"] == 0
 
 
 def test_a_list_shows_names_and_counts_people_in_its_audit_row(sign_in):
@@ -155,8 +156,8 @@ def test_a_list_shows_names_and_counts_people_in_its_audit_row(sign_in):
     soup = BeautifulSoup(response.data, "html.parser")
     assert "Winterbottom" in soup.find("table").get_text()
     assert soup.find("a", href=f"/referrals/{referral.id}")
-    assert '"people": 1' in audit_rows(response)[0].detail
-    assert "Winterbottom" not in audit_rows(response)[0].detail
+    assert audit_rows(response)[0].detail["people"] == 1
+    assert "Winterbottom" not in json.dumps(audit_rows(response)[0].detail)
 
 
 def test_another_roles_worklist_is_not_found(sign_in):
@@ -186,4 +187,4 @@ def test_after_a_redirect_the_old_provider_keeps_its_own_history_without_the_per
     assert referral.reference in table and "Receiving provider" in table
     assert "Released to Coventry instead" in table
     assert "Quenby" not in response.get_data(as_text=True)
-    assert '"people": 0' in audit_rows(response)[0].detail
+    assert audit_rows(response)[0].detail["people"] == 0

@@ -68,7 +68,7 @@ def manager(app):
 def list_detail(response) -> dict:
     rows = [row for row in audit_rows(response) if row.action == "list"]
     assert len(rows) == 1, [(row.action, row.detail) for row in audit_rows(response)]
-    return json.loads(rows[0].detail)
+    return rows[0].detail
 
 
 @pytest.mark.parametrize(
