@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 # Importing the chain attaches the hook that seals each new row as it is flushed.
-from caseflow.audit import chain  # noqa: F401
+from caseflow.audit import catalogue, chain  # noqa: F401
 from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.extensions import db
 
@@ -60,6 +60,7 @@ def _acting(actor):
 
 
 def _event(action, *, actor, entity_type, entity_id, person_id, purpose, outcome, detail):
+    catalogue.check(action, entity_type, purpose, outcome)
     actor = _acting(actor)
     return AuditEvent(
         request_id=request_id(),

@@ -169,9 +169,14 @@ def rotate_batch(
     if result.rotated:
         record(
             "update",
-            entity_type=place.table.name,
+            entity_type="encrypted_column",
             purpose="key_rotation",
-            detail={"column": place.column.name, "values": result.rotated, "key": current},
+            detail={
+                "table": place.table.name,
+                "column": place.column.name,
+                "values": result.rotated,
+                "key": current,
+            },
         )
     db.session.commit()
     return result

@@ -54,7 +54,7 @@ def a_row_in_each_table() -> BreakGlassGrant:
     db.session.add(
         BreakGlassReview(grant_id=reviewed.id, reviewer_id=auditor.id, verdict="appropriate")
     )
-    audit.record("view", entity_type="test")
+    audit.record("view", entity_type="page")
     unreviewed = a_grant()
     db.session.flush()
     return unreviewed

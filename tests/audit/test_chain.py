@@ -23,7 +23,7 @@ def write_rows(count: int, **fields) -> list[AuditEvent]:
     for number in range(count):
         events.append(
             audit.record(
-                "view", entity_type="test", entity_id=f"row {number}", purpose="test", **fields
+                "view", entity_type="page", entity_id=f"row {number}", purpose="audit", **fields
             )
         )
         db.session.commit()
@@ -47,9 +47,9 @@ def test_each_row_is_sealed_to_the_row_before_it(app):
 
 
 def test_rows_flushed_together_chain_to_each_other_in_the_order_they_were_added(app):
-    first = audit.record("view", entity_type="test", entity_id="first")
-    second = audit.record("view", entity_type="test", entity_id="second")
-    third = audit.record("view", entity_type="test", entity_id="third")
+    first = audit.record("view", entity_type="page", entity_id="first")
+    second = audit.record("view", entity_type="page", entity_id="second")
+    third = audit.record("view", entity_type="page", entity_id="third")
     db.session.flush()
     assert first.id < second.id < third.id
     rows = stored_rows()
@@ -62,7 +62,7 @@ def test_rows_flushed_together_chain_to_each_other_in_the_order_they_were_added(
 
 def test_the_sealed_time_is_the_stored_time_whatever_zone_it_was_given_in(app):
     new_york = timezone(timedelta(hours=-5))
-    written = audit.record("view", entity_type="test")
+    written = audit.record("view", entity_type="page")
     written.occurred_at = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=new_york)
     db.session.commit()
     db.session.expire_all()
@@ -102,7 +102,7 @@ def test_the_chain_lock_is_taken_before_the_latest_hash_is_read_and_the_id_drawn
 
     event.listen(connection, "before_cursor_execute", remember)
     try:
-        audit.record("view", entity_type="test")
+        audit.record("view", entity_type="page")
         db.session.flush()
     finally:
         event.remove(connection, "before_cursor_execute", remember)
@@ -231,7 +231,7 @@ def test_a_log_written_before_ids_were_sealed_verifies_across_the_upgrade(own_da
         with app.app_context():
             flask_migrate.upgrade()
             for number in range(2):
-                audit.record("view", entity_type="test", entity_id=f"new {number}")
+                audit.record("view", entity_type="page", entity_id=f"new {number}")
                 db.session.commit()
         after = verify(app)
         assert after.exit_code == 0, after.output

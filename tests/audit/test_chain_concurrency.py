@@ -41,7 +41,7 @@ def _verify(app):
 def test_a_second_writer_waits_for_the_first_and_follows_its_last_row(committed_app):
     app = committed_app
     with app.app_context():
-        audit.record("view", entity_type="test", entity_id="before")
+        audit.record("view", entity_type="page", entity_id="before")
         db.session.commit()
 
     first_flushed = threading.Event()
@@ -51,8 +51,8 @@ def test_a_second_writer_waits_for_the_first_and_follows_its_last_row(committed_
     def write(name: str, *, hold: bool) -> None:
         try:
             with app.app_context():
-                audit.record("view", entity_type="test", entity_id=f"{name} 1")
-                audit.record("view", entity_type="test", entity_id=f"{name} 2")
+                audit.record("view", entity_type="page", entity_id=f"{name} 1")
+                audit.record("view", entity_type="page", entity_id=f"{name} 2")
                 db.session.flush()
                 if hold:
                     first_flushed.set()
@@ -109,7 +109,7 @@ def test_many_writers_at_once_leave_one_chain(committed_app):
                     for row in range(rows_each):
                         audit.record(
                             "view",
-                            entity_type="test",
+                            entity_type="page",
                             entity_id=f"writer {number} transaction {transaction} row {row}",
                         )
                         db.session.flush()

@@ -37,7 +37,7 @@ def write_rows(app, count: int) -> list[int]:
     ids = []
     for number in range(count):
         with app.app_context():
-            event = audit.record("view", entity_type="test", entity_id=f"row {number}")
+            event = audit.record("view", entity_type="page", entity_id=f"row {number}")
             db.session.commit()
             ids.append(event.id)
     return ids

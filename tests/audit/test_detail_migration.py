@@ -78,7 +78,7 @@ def test_the_log_verifies_before_and_after_detail_becomes_json(own_database):
             assert [
                 json.loads(value) if isinstance(value, str) else value for (value,) in kept
             ] == DETAILS
-            audit.record("view", entity_type="test", detail={"page": "après", "rows": 2})
+            audit.record("view", entity_type="page", detail={"page": "après", "rows": 2})
             db.session.commit()
         after = _verify(app)
         assert after.exit_code == 0, after.output
