@@ -51,7 +51,7 @@ def result_records(soup) -> list[str]:
 
 
 def logged(action="view", *, actor=None, entity_id="x", when=None, **fields) -> AuditEvent:
-    event = audit.record(action, actor=actor, entity_type="test", entity_id=entity_id, **fields)
+    event = audit.record(action, actor=actor, entity_type="page", entity_id=entity_id, **fields)
     if when is not None:
         event.occurred_at = when
     db.session.flush()
