@@ -166,10 +166,6 @@ def events_for_request(rid: str) -> list[AuditEvent]:
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.request_id == rid)))
 
 
-def recent_events(limit: int = 100) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)))
-
-
 def init_app(app) -> None:
     @app.after_request
     def _request_id_header(response):

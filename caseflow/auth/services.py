@@ -3,7 +3,7 @@
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
@@ -249,14 +249,6 @@ def record_sign_in(user: User) -> None:
     setup_links.note_sign_in(user)
     user.last_signed_in_at = utcnow()
     record("sign_in", actor=user, entity_type="user", entity_id=user.id, purpose=None)
-
-
-def unused_recovery_codes(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(RecoveryCode)
-        .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
 
 
 def confirm_password(user: User, password: str) -> bool:
