@@ -442,7 +442,7 @@ def new_person(actor: Staff, **fields) -> Person:
     """A person as people.services.create_person makes one (without its clash check and audit)."""
     values = {name: fields.get(name) for name in PERSON_FIELDS}
     flags = fields.get("flags") or ()
-    values.update({flag: flag in flags for flag in codes.PERSON_FLAGS})
+    values.update({flag.value: flag in flags for flag in codes.PersonFlag})
     for name in ("nhs_number", "prison_number", "crn", "pnc_number"):
         if values[name]:
             values[name] = compact(values[name])
@@ -565,8 +565,8 @@ class Loader:
             ),
             phone=f"07{rng.randrange(10**8, 10**9)}" if rng.random() < 0.5 else None,
             sex=rng.choice(["male"] * 8 + ["female"] * 2),
-            ethnic_group=rng.choice(list(codes.ETHNIC_GROUP)),
-            flags=[flag for flag in codes.PERSON_FLAGS if rng.random() < 0.1],
+            ethnic_group=rng.choice(list(codes.EthnicGroup)),
+            flags=[flag for flag in codes.PersonFlag if rng.random() < 0.1],
         )
         self.identities.append(
             Identity(
@@ -602,12 +602,12 @@ class Loader:
             "reception_date": reception,
             "expected_release_date": expected,
             "expected_release_unknown_reason": (
-                None if expected else rng.choice(list(codes.EXPECTED_RELEASE_UNKNOWN))
+                None if expected else rng.choice(list(codes.ExpectedReleaseUnknown))
             ),
             "destination_local_authority_code": area,
-            "accommodation_on_release": rng.choice(list(codes.ACCOMMODATION)),
+            "accommodation_on_release": rng.choice(list(codes.Accommodation)),
             "treatment_need": rng.choice(needs),
-            "substance_group": rng.choice(list(codes.SUBSTANCE_GROUP)),
+            "substance_group": rng.choice(list(codes.SubstanceGroup)),
             "opioid_substitution": opioid,
             "last_dose_date": None if opioid == "none" else min(today, expected or today),
             "naloxone_issued": rng.random() < 0.7,

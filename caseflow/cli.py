@@ -6,14 +6,14 @@ from flask.cli import with_appcontext
 
 from caseflow.audit.cli import audit_cli
 from caseflow.extensions import db
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from caseflow.security.rotation import keys_group
 
 
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(sorted(ROLE_NAMES)), required=True)
+@click.option("--role", type=click.Choice(sorted(role.value for role in Role)), required=True)
 @click.option("--organisation", "organisation_name", required=True, help="Exact organisation name")
 @with_appcontext
 def create_user_command(email, display_name, role, organisation_name):

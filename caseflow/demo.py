@@ -279,8 +279,8 @@ def load_people(count: int, users) -> None:
             prison_number=prison_number if in_custody else None,
             crn=f"{rng.choice('BCDX')}{rng.randrange(100000, 1000000)}",
             sex=rng.choice(["male"] * 8 + ["female"] * 2),
-            ethnic_group=rng.choice(list(codes.ETHNIC_GROUP)),
-            flags=[flag for flag in codes.PERSON_FLAGS if rng.random() < 0.1],
+            ethnic_group=rng.choice(list(codes.EthnicGroup)),
+            flags=[flag for flag in codes.PersonFlag if rng.random() < 0.1],
         )
         if in_custody:
             episode = _load_episode(rng, actor, person, today)
@@ -301,9 +301,9 @@ def _load_episode(rng: random.Random, actor, person, today):
         reception_date=reception,
         expected_release_date=expected,
         destination_local_authority_code=rng.choice(list(WEST_MIDLANDS)),
-        accommodation_on_release=rng.choice(list(codes.ACCOMMODATION)),
+        accommodation_on_release=rng.choice(list(codes.Accommodation)),
         treatment_need=rng.choice(["in_treatment", "in_treatment", "assessed_need", "no_need"]),
-        substance_group=rng.choice(list(codes.SUBSTANCE_GROUP)),
+        substance_group=rng.choice(list(codes.SubstanceGroup)),
         opioid_substitution=opioid,
         last_dose_date=None if opioid == "none" else min(today, expected),
         naloxone_issued=rng.random() < 0.7,

@@ -18,7 +18,7 @@ from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.auth import setup_links
 from caseflow.auth.models import User
 from caseflow.extensions import db
-from caseflow.security.access import CLINICAL_ROLES, ROLE_NAMES
+from caseflow.security.access import CLINICAL_ROLES, Role
 
 PAGE_SIZE = 20
 ACTIONS = (setup_links.SENT, setup_links.FIRST_SIGN_IN)
@@ -57,7 +57,7 @@ class AccountEvent:
     @property
     def role(self) -> str:
         role = self.detail.get("role", "")
-        return ROLE_NAMES.get(role, role)
+        return Role.label_of(role, missing="")
 
     @property
     def by(self) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.chain import utc_datetime
-from caseflow.audit.models import REVIEW_VERDICTS, BreakGlassReview
+from caseflow.audit.models import BreakGlassReview, ReviewVerdict
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.auth.models import User
 from caseflow.dates import LONDON
@@ -38,7 +38,7 @@ class Verdict:
 
     @property
     def label(self) -> str:
-        return REVIEW_VERDICTS.get(self.verdict, self.verdict)
+        return ReviewVerdict.label_of(self.verdict)
 
     @property
     def when(self) -> str:
@@ -184,7 +184,7 @@ def review_grant(
 ) -> BreakGlassReview:
     """Add a verdict. Earlier verdicts stay as they were."""
     grant = _grant(actor, grant_id)
-    if verdict not in REVIEW_VERDICTS:
+    if not ReviewVerdict.has(verdict):
         raise InvalidChange("Select whether the access was appropriate", "verdict")
     review = BreakGlassReview(
         grant_id=grant.id, reviewer_id=actor.id, verdict=verdict, note=note or None

@@ -6,7 +6,7 @@ A person is found by NHS number or prison number typed into a POSTed form, never
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from caseflow.audit.models import REVIEW_VERDICTS, Outcome
+from caseflow.audit.models import Outcome, ReviewVerdict
 from caseflow.forms import DateInput, radio_field, select_field, submit, text_area, text_field
 from caseflow.people.forms import (
     NHS_NUMBER_LIMIT,
@@ -31,12 +31,6 @@ ACTIONS = {
     "send_set_up_link": "Sent a set-up link",
     "use_set_up_link": "Used a set-up link",
     "first_sign_in": "First sign-in after a set-up link",
-}
-
-OUTCOMES = {
-    Outcome.SUCCESS: "Succeeded",
-    Outcome.DENIED: "Refused",
-    Outcome.FAILED: "Failed",
 }
 
 
@@ -67,7 +61,7 @@ class LogSearchForm(FlaskForm):
     prison_number = prison_number_field()
     organisation = select_field("Organisation", [])
     action = select_field("Action", [("", "Any action"), *ACTIONS.items()])
-    outcome = select_field("Outcome", [("", "Any outcome"), *OUTCOMES.items()])
+    outcome = select_field("Outcome", Outcome.choices(blank="Any outcome"))
     date_from = DateInput("Date from", description="A UK date, for example 27 3 2025")
     date_to = DateInput("Date to", description="A UK date, for example 31 3 2025")
     submit = submit("Search")
@@ -87,7 +81,7 @@ class LogSearchForm(FlaskForm):
 class BreakGlassReviewForm(FlaskForm):
     verdict = radio_field(
         "Was this break-glass access appropriate?",
-        list(REVIEW_VERDICTS.items()),
+        ReviewVerdict.choices(),
         InputRequired(message="Select whether the access was appropriate"),
         hint="Compare the reason given with what was accessed during the hour",
     )

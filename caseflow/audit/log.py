@@ -29,7 +29,7 @@ from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
 from caseflow.people.identifiers import compact
 from caseflow.people.models import Person
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from caseflow.security.crypto import blind_index
 
 PAGE_SIZE = 50
@@ -174,7 +174,7 @@ class LogRow:
     @property
     def role(self) -> str | None:
         role = self.event.role
-        return ROLE_NAMES.get(role, role) if role else None
+        return Role.label_of(role) if role else None
 
 
 @dataclass

@@ -7,6 +7,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, 
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from caseflow.codes import CodeList
 from caseflow.models import Base, Entity, utcnow
 from caseflow.security.crypto import Encrypted
 
@@ -15,10 +16,10 @@ from caseflow.security.crypto import Encrypted
 AuditId = BigInteger().with_variant(Integer(), "sqlite")
 
 
-class Outcome:
-    SUCCESS = "success"
-    DENIED = "denied"
-    FAILED = "failed"
+class Outcome(CodeList, key="audit_outcome"):
+    SUCCESS = "success", "Succeeded"
+    DENIED = "denied", "Refused"
+    FAILED = "failed", "Failed"
 
 
 class AuditEvent(Base):
@@ -49,17 +50,12 @@ class AuditEvent(Base):
     chain_hash: Mapped[str | None] = mapped_column(String(64))
 
 
-class ReviewVerdict:
-    APPROPRIATE = "appropriate"
-    INAPPROPRIATE = "inappropriate"
-    FOLLOW_UP = "follow_up"
+class ReviewVerdict(CodeList, key="review_verdict"):
+    """An auditor's verdict on one break-glass access."""
 
-
-REVIEW_VERDICTS = {
-    ReviewVerdict.APPROPRIATE: "Appropriate",
-    ReviewVerdict.INAPPROPRIATE: "Not appropriate",
-    ReviewVerdict.FOLLOW_UP: "Needs follow-up",
-}
+    APPROPRIATE = "appropriate", "Appropriate"
+    INAPPROPRIATE = "inappropriate", "Not appropriate"
+    FOLLOW_UP = "follow_up", "Needs follow-up"
 
 
 class BreakGlassReview(Entity):

@@ -39,7 +39,7 @@ from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
 from caseflow.people.models import Person
 from caseflow.personal_data import records_of
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from caseflow.security.crypto import Encrypted
 
 PURPOSE = "subject access"
@@ -99,7 +99,7 @@ def _access_entry(event: AuditEvent, name: str | None, organisation: str | None)
         "when_utc": _plain(event.occurred_at),
         "who": name,
         "user_id": _plain(event.user_id),
-        "role": ROLE_NAMES.get(event.role, event.role) if event.role else None,
+        "role": Role.label_of(event.role) if event.role else None,
         "organisation": organisation,
         "action": event.action,
         "record_type": event.entity_type,
@@ -130,7 +130,7 @@ def _names_behind(document: dict) -> tuple[dict, dict]:
     staff = {
         str(user.id): {
             "name": user.display_name,
-            "role": ROLE_NAMES.get(user.role, user.role),
+            "role": Role.label_of(user.role),
             "organisation_id": str(user.organisation_id),
         }
         for user in db.session.scalars(select(User).where(User.id.in_(ids)))

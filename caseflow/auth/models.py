@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.models import Base, Entity, utcnow
 from caseflow.organisations.models import Organisation
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from caseflow.security.crypto import Encrypted
 
 
@@ -44,7 +44,7 @@ class User(UserMixin, Entity):
 
     @property
     def role_name(self) -> str:
-        return ROLE_NAMES.get(self.role, self.role)
+        return Role.label_of(self.role)
 
 
 class RecoveryCode(Entity):

@@ -14,7 +14,7 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.security import crypto, mfa, passwords, throttle
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from caseflow.security.sessions import end_sessions_of
 
 
@@ -46,7 +46,7 @@ def load_user(user_id: str) -> User | None:
 def create_user(*, email: str, display_name: str, role: str, organisation: Organisation) -> User:
     """A new account with no password: its owner chooses one through a set-up link
     (caseflow.auth.setup_links), so whoever made the account never knows a working one."""
-    if role not in ROLE_NAMES:
+    if not Role.has(role):
         raise AccountError(f"Unknown role {role!r}")
     if user_by_email(email) is not None:
         raise AccountError("An account with that email address already exists")

@@ -20,7 +20,7 @@ from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
 from caseflow.notify import DeliveryFailed
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.security.access import ROLE_NAMES, Role
+from caseflow.security.access import Role
 
 AUDIT_ENTITY = "user"
 AUDIT_PURPOSE = "administration"
@@ -31,7 +31,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 
 # Each role works for one kind of organisation (DOMAIN.md, Who uses it): a keyworker placed in
 # a prison would see what a prison sees.
-ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
+ROLE_ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
     Role.PRISON_HEALTHCARE: frozenset({OrganisationKind.PRISON}),
     Role.PROBATION: frozenset({OrganisationKind.PROBATION}),
     Role.KEYWORKER: frozenset({OrganisationKind.TREATMENT_PROVIDER}),
@@ -40,18 +40,6 @@ ROLE_ORGANISATION_KINDS: dict[str, frozenset[str]] = {
     Role.MANAGER: frozenset({OrganisationKind.PARTNERSHIP}),
     Role.AUDITOR: frozenset({OrganisationKind.SERVICE}),
     Role.ADMIN: frozenset({OrganisationKind.SERVICE}),
-}
-
-KIND_PHRASES = {
-    OrganisationKind.PRISON: "a prison",
-    OrganisationKind.PROBATION: "a probation delivery unit",
-    OrganisationKind.TREATMENT_PROVIDER: "a community treatment provider",
-    OrganisationKind.MENTAL_HEALTH: "a mental health service",
-    OrganisationKind.OUTREACH: "a housing and outreach team",
-    OrganisationKind.HOUSING_AUTHORITY: "a local housing authority",
-    OrganisationKind.COURT: "a court",
-    OrganisationKind.PARTNERSHIP: "a Combating Drugs Partnership",
-    OrganisationKind.SERVICE: "the Caseflow service",
 }
 
 
@@ -91,13 +79,13 @@ def _organisation(organisation_id) -> Organisation:
 
 
 def _check_role(role: str, organisation: Organisation) -> None:
-    if role not in ROLE_NAMES:
+    if not Role.has(role):
         raise InvalidChange("Select a role", field="role")
     kinds = ROLE_ORGANISATION_KINDS[role]
     if organisation.kind not in kinds:
-        places = " or ".join(sorted(KIND_PHRASES[kind] for kind in kinds))
+        places = " or ".join(sorted(kind.in_a_sentence for kind in kinds))
         raise InvalidChange(
-            f"{ROLE_NAMES[role]} accounts must belong to {places}", field="organisation"
+            f"{Role(role).label} accounts must belong to {places}", field="organisation"
         )
 
 
@@ -136,7 +124,7 @@ def add_user(
         raise InvalidChange(
             f"Full name must be {NAME_MAX_LENGTH} characters or fewer", field="display_name"
         )
-    if role not in ROLE_NAMES:
+    if not Role.has(role):
         raise InvalidChange("Select a role", field="role")
     organisation = _organisation(organisation_id)
     _check_role(role, organisation)
@@ -177,7 +165,7 @@ def change_user(
     Returns the fields that changed; nothing changed means nothing is audited.
     """
     user = get_user(user_id)
-    if role not in ROLE_NAMES:
+    if not Role.has(role):
         raise InvalidChange("Select a role", field="role")
     if role != user.role:
         _not_yourself(

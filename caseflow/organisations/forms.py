@@ -7,8 +7,8 @@ from wtforms.validators import DataRequired, Length, Regexp, StopValidation, Val
 
 from caseflow.forms import submit, text_field
 from caseflow.organisations import accounts, services
-from caseflow.organisations.models import ORGANISATION_KIND_NAMES
-from caseflow.security.access import ROLE_NAMES
+from caseflow.organisations.models import OrganisationKind
+from caseflow.security.access import Role
 
 
 class _OneOf:
@@ -68,7 +68,7 @@ class OrganisationForm(FlaskForm):
     )
     kind = ChoiceRadios(
         "Kind of organisation",
-        list(ORGANISATION_KIND_NAMES.items()),
+        OrganisationKind.choices(),
         "Select the kind of organisation",
     )
     areas = AreasField("Local authorities covered")
@@ -80,7 +80,7 @@ class OrganisationForm(FlaskForm):
 
     def validate_areas(self, field):
         kind = self.kind.data
-        if kind not in ORGANISATION_KIND_NAMES:
+        if not OrganisationKind.has(kind):
             return
         if services.kind_covers_areas(kind) and not field.data:
             raise ValidationError("Select the local authorities the organisation covers")
@@ -113,7 +113,7 @@ class EditOrganisationForm(FlaskForm):
 
 
 def _role_choices():
-    return list(ROLE_NAMES.items())
+    return Role.choices()
 
 
 def _organisation_choices(organisations):

@@ -1,34 +1,43 @@
 """Organisations people work for, and the upper-tier local authorities services are organised by."""
 
+from typing import Self
+
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from caseflow.codes import CodeList
 from caseflow.models import Base, Entity
 
 
-class OrganisationKind:
-    PRISON = "prison"
-    PROBATION = "probation_delivery_unit"
-    TREATMENT_PROVIDER = "community_treatment_provider"
-    MENTAL_HEALTH = "mental_health_service"
-    OUTREACH = "outreach_team"
-    HOUSING_AUTHORITY = "local_housing_authority"
-    COURT = "court"
-    PARTNERSHIP = "partnership"
-    SERVICE = "service"
+class OrganisationKind(CodeList, key="organisation_kind"):
+    """A kind of organisation, with how a sentence names one ("must belong to a prison")."""
 
+    in_a_sentence: str
 
-ORGANISATION_KIND_NAMES = {
-    OrganisationKind.PRISON: "Prison",
-    OrganisationKind.PROBATION: "Probation delivery unit",
-    OrganisationKind.TREATMENT_PROVIDER: "Community treatment provider",
-    OrganisationKind.MENTAL_HEALTH: "Mental health service",
-    OrganisationKind.OUTREACH: "Housing and outreach team",
-    OrganisationKind.HOUSING_AUTHORITY: "Local housing authority",
-    OrganisationKind.COURT: "Court",
-    OrganisationKind.PARTNERSHIP: "Combating Drugs Partnership",
-    OrganisationKind.SERVICE: "Caseflow service",
-}
+    def __new__(cls, value: str, label: str, in_a_sentence: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.in_a_sentence = in_a_sentence
+        return member
+
+    PRISON = "prison", "Prison", "a prison"
+    PROBATION = "probation_delivery_unit", "Probation delivery unit", "a probation delivery unit"
+    TREATMENT_PROVIDER = (
+        "community_treatment_provider",
+        "Community treatment provider",
+        "a community treatment provider",
+    )
+    MENTAL_HEALTH = "mental_health_service", "Mental health service", "a mental health service"
+    OUTREACH = "outreach_team", "Housing and outreach team", "a housing and outreach team"
+    HOUSING_AUTHORITY = (
+        "local_housing_authority",
+        "Local housing authority",
+        "a local housing authority",
+    )
+    COURT = "court", "Court", "a court"
+    PARTNERSHIP = "partnership", "Combating Drugs Partnership", "a Combating Drugs Partnership"
+    SERVICE = "service", "Caseflow service", "the Caseflow service"
 
 
 class LocalAuthority(Base):
@@ -66,7 +75,7 @@ class Organisation(Entity):
 
     @property
     def kind_name(self) -> str:
-        return ORGANISATION_KIND_NAMES.get(self.kind, self.kind)
+        return OrganisationKind.label_of(self.kind)
 
     @property
     def area_codes(self) -> set[str]:

@@ -11,7 +11,6 @@ from caseflow.audit.services import record
 from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
 from caseflow.organisations.models import (
-    ORGANISATION_KIND_NAMES,
     LocalAuthority,
     Organisation,
     OrganisationKind,
@@ -197,7 +196,7 @@ def _save(change) -> None:
 
 def add_organisation(actor, *, name: str, kind: str, areas=()) -> Organisation:
     """A new organisation, audited in the same transaction."""
-    if kind not in ORGANISATION_KIND_NAMES:
+    if not OrganisationKind.has(kind):
         raise InvalidChange("Select the kind of organisation", field="kind")
     name = _clean_name(name)
     covered = _chosen_areas(kind, areas)

@@ -1,75 +1,92 @@
 """Code lists for people and custody episodes. Reporting uses these codes, never names."""
 
-SEX = {
-    "female": "Female",
-    "male": "Male",
-    "other": "Other",
-    "not_known": "Not known",
-}
-
-ETHNIC_GROUP = {
-    "asian": "Asian or Asian British",
-    "black": "Black, Black British, Caribbean or African",
-    "mixed": "Mixed or multiple ethnic groups",
-    "white": "White",
-    "other": "Other ethnic group",
-    "not_stated": "Not stated",
-}
-
-PERSON_FLAGS = {
-    "interpreter_needed": "Needs an interpreter or communication support",
-    "risk_to_staff": "Risk to staff",
-    "safeguarding": "Safeguarding concern",
-}
-
-SUBSTANCE_GROUP = {
-    "opiate": "Opiate",
-    "non_opiate_only": "Non-opiate only",
-    "non_opiate_and_alcohol": "Non-opiate and alcohol",
-    "alcohol_only": "Alcohol only",
-}
-
-TREATMENT_NEED = {
-    "in_treatment": "In treatment in custody",
-    "assessed_need": "Assessed as needing community treatment",
-    "no_need": "No treatment need identified",
-}
-
-OPIOID_SUBSTITUTION = {
-    "none": "None",
-    "methadone": "Methadone",
-    "buprenorphine": "Buprenorphine",
-    "lai_buprenorphine": "Long-acting injectable buprenorphine",
-}
-
-RELEASE_TYPE = {
-    "licence": "Released on licence",
-    "sentence_end": "End of sentence",
-    "home_detention_curfew": "Home detention curfew",
-    "court": "Released from court",
-    "remand_ended": "Remand ended",
-    "other_secure_setting": "Released to another secure setting",
-    "deported": "Deported or removed",
-    "outside_england": "Released outside England",
-}
-
-ACCOMMODATION = {
-    "settled": "Settled accommodation",
-    "temporary": "Temporary accommodation",
-    "approved_premises": "Approved premises",
-    "no_fixed_abode": "No fixed abode",
-    "rough_sleeping": "Rough sleeping",
-    "not_known": "Not known",
-}
-
-EXPECTED_RELEASE_UNKNOWN = {
-    "remand": "On remand",
-    "parole": "Awaiting parole decision",
-    "recall": "Recalled, release date not set",
-    "other": "Other",
-}
+from caseflow.codes import CodeList
 
 
-def choices(codes: dict[str, str], blank: str | None = None) -> list[tuple[str, str]]:
-    items = list(codes.items())
-    return [("", blank), *items] if blank else items
+class Sex(CodeList, key="sex"):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class EthnicGroup(CodeList, key="ethnic_group"):
+    ASIAN = "asian", "Asian or Asian British"
+    BLACK = "black", "Black, Black British, Caribbean or African"
+    MIXED = "mixed", "Mixed or multiple ethnic groups"
+    WHITE = "white", "White"
+    OTHER = "other", "Other ethnic group"
+    NOT_STATED = "not_stated", "Not stated"
+
+
+class PersonFlag(CodeList, key="person_flag"):
+    """Each flag is a yes/no column of the person named by its code."""
+
+    INTERPRETER_NEEDED = "interpreter_needed", "Needs an interpreter or communication support"
+    RISK_TO_STAFF = "risk_to_staff", "Risk to staff"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+
+
+class SubstanceGroup(CodeList, key="substance_group"):
+    """NDTMS substance groups."""
+
+    OPIATE = "opiate", "Opiate"
+    NON_OPIATE_ONLY = "non_opiate_only", "Non-opiate only"
+    NON_OPIATE_AND_ALCOHOL = "non_opiate_and_alcohol", "Non-opiate and alcohol"
+    ALCOHOL_ONLY = "alcohol_only", "Alcohol only"
+
+
+class TreatmentNeed(CodeList, key="treatment_need"):
+    IN_TREATMENT = "in_treatment", "In treatment in custody"
+    ASSESSED_NEED = "assessed_need", "Assessed as needing community treatment"
+    NO_NEED = "no_need", "No treatment need identified"
+
+
+# A community treatment need: in treatment in custody, or assessed as needing it. These are the
+# people the 21-day clock is kept for.
+COMMUNITY_TREATMENT_NEEDS = (TreatmentNeed.IN_TREATMENT, TreatmentNeed.ASSESSED_NEED)
+
+
+class OpioidSubstitution(CodeList, key="opioid_substitution"):
+    """The medicine, in custody and on a referral's handover alike."""
+
+    NONE = "none", "None"
+    METHADONE = "methadone", "Methadone"
+    BUPRENORPHINE = "buprenorphine", "Buprenorphine"
+    LAI_BUPRENORPHINE = "lai_buprenorphine", "Long-acting injectable buprenorphine"
+
+
+class ReleaseType(CodeList, key="release_type"):
+    LICENCE = "licence", "Released on licence"
+    SENTENCE_END = "sentence_end", "End of sentence"
+    HOME_DETENTION_CURFEW = "home_detention_curfew", "Home detention curfew"
+    COURT = "court", "Released from court"
+    REMAND_ENDED = "remand_ended", "Remand ended"
+    OTHER_SECURE_SETTING = "other_secure_setting", "Released to another secure setting"
+    DEPORTED = "deported", "Deported or removed"
+    OUTSIDE_ENGLAND = "outside_england", "Released outside England"
+
+
+class Accommodation(CodeList, key="accommodation"):
+    SETTLED = "settled", "Settled accommodation"
+    TEMPORARY = "temporary", "Temporary accommodation"
+    APPROVED_PREMISES = "approved_premises", "Approved premises"
+    NO_FIXED_ABODE = "no_fixed_abode", "No fixed abode"
+    ROUGH_SLEEPING = "rough_sleeping", "Rough sleeping"
+    NOT_KNOWN = "not_known", "Not known"
+
+
+class ExpectedReleaseUnknown(CodeList, key="expected_release_unknown"):
+    REMAND = "remand", "On remand"
+    PAROLE = "parole", "Awaiting parole decision"
+    RECALL = "recall", "Recalled, release date not set"
+    OTHER = "other", "Other"
+
+
+class CustodyChangeKind(CodeList, key="custody_change"):
+    """The changes to an episode kept in its history (``CustodyChange.kind``)."""
+
+    RELEASE_RECORDED = "release_recorded", "Release recorded"
+    RELEASE_CORRECTED = "release_corrected", "Release date corrected"
+    EXPECTED_RELEASE_MOVED = "expected_release_moved", "Expected release date moved"
+    TRANSFERRED = "transferred", "Transferred"

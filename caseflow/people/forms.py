@@ -28,7 +28,18 @@ from caseflow.forms import (
     text_field,
     yes_no_field,
 )
-from caseflow.people import codes, identifiers
+from caseflow.people import identifiers
+from caseflow.people.codes import (
+    Accommodation,
+    EthnicGroup,
+    ExpectedReleaseUnknown,
+    OpioidSubstitution,
+    PersonFlag,
+    ReleaseType,
+    Sex,
+    SubstanceGroup,
+    TreatmentNeed,
+)
 from caseflow.security.passwords import MAX_LENGTH
 
 # Identifiers are a few characters however they are typed: longer is not an identifier. The
@@ -68,10 +79,10 @@ class PersonForm(FlaskForm):
     date_of_birth = DateInput(
         "Date of birth", required="Enter the date of birth", description="For example, 27 3 1985"
     )
-    sex = radio_field("Sex", codes.choices(codes.SEX), InputRequired(message="Select sex"))
+    sex = radio_field("Sex", Sex.choices(), InputRequired(message="Select sex"))
     ethnic_group = select_field(
         "Ethnic group",
-        codes.choices(codes.ETHNIC_GROUP, blank="Select ethnic group"),
+        EthnicGroup.choices(blank="Select ethnic group"),
         InputRequired(message="Select the ethnic group, or Not stated"),
     )
     nhs_number = text_field(
@@ -110,7 +121,7 @@ class PersonForm(FlaskForm):
     )
     flags = SelectMultipleField(
         "Flags",
-        choices=list(codes.PERSON_FLAGS.items()),
+        choices=PersonFlag.choices(),
         widget=GovCheckboxesInput(),
         description="Select all that apply",
     )
@@ -128,7 +139,7 @@ class CustodyEpisodeForm(FlaskForm):
     expected_release_date = DateInput("Expected release date (if known)")
     expected_release_unknown_reason = select_field(
         "If the release date is not known, why not?",
-        codes.choices(codes.EXPECTED_RELEASE_UNKNOWN, blank="Release date is known"),
+        ExpectedReleaseUnknown.choices(blank="Release date is known"),
     )
     destination_local_authority = select_field(
         "Local authority the person is expected to live in after release",
@@ -137,21 +148,21 @@ class CustodyEpisodeForm(FlaskForm):
     )
     accommodation_on_release = select_field(
         "Accommodation on release",
-        codes.choices(codes.ACCOMMODATION, blank="Select accommodation"),
+        Accommodation.choices(blank="Select accommodation"),
         InputRequired(message="Select the accommodation on release, or Not known"),
     )
     treatment_need = radio_field(
         "Community treatment need",
-        codes.choices(codes.TREATMENT_NEED),
+        TreatmentNeed.choices(),
         InputRequired(message="Select the community treatment need"),
     )
     substance_group = select_field(
         "Substance group",
-        codes.choices(codes.SUBSTANCE_GROUP, blank="No substance group"),
+        SubstanceGroup.choices(blank="No substance group"),
     )
     opioid_substitution = select_field(
         "Opioid substitution treatment",
-        codes.choices(codes.OPIOID_SUBSTITUTION),
+        OpioidSubstitution.choices(),
         InputRequired(message="Select the opioid substitution treatment, or None"),
     )
     last_dose_date = DateInput("Date of last dose (if on opioid substitution)")
@@ -175,7 +186,7 @@ class CustodyEpisodeForm(FlaskForm):
             raise ValidationError("Enter the expected release date, or say why it is not known")
 
     def validate_last_dose_date(self, field):
-        on_treatment = self.opioid_substitution.data not in (None, "", "none")
+        on_treatment = self.opioid_substitution.data not in (None, "", OpioidSubstitution.NONE)
         if on_treatment and not field.data:
             raise ValidationError("Enter the date of the last dose")
 
@@ -197,7 +208,7 @@ class ReleaseForm(VersionedForm):
     actual_release_date = DateInput("Date of release", required="Enter the date of release")
     release_type = select_field(
         "Type of release",
-        codes.choices(codes.RELEASE_TYPE, blank="Select type of release"),
+        ReleaseType.choices(blank="Select type of release"),
         InputRequired(message="Select the type of release"),
     )
     unplanned_release = BooleanField(

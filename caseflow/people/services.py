@@ -14,7 +14,7 @@ from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.people import codes
+from caseflow.people.codes import PersonFlag
 from caseflow.people.identifiers import compact
 from caseflow.people.models import (
     BreakGlassGrant,
@@ -23,7 +23,7 @@ from caseflow.people.models import (
     CustodyEpisode,
     Person,
 )
-from caseflow.security.access import Role, role_may
+from caseflow.security.access import role_may
 from caseflow.security.crypto import blind_index
 from caseflow.security.scope import Basis, access_basis, visible_people
 
@@ -152,11 +152,11 @@ PERSON_FIELDS = (
 
 
 def create_person(actor, **fields) -> Person:
-    if actor.role not in (Role.PRISON_HEALTHCARE, Role.PROBATION):
+    if not role_may(actor.role, "person.create"):
         raise NotPermitted("Only prison healthcare and probation add people")
     values = {name: fields.get(name) for name in PERSON_FIELDS}
     flags = fields.get("flags") or ()
-    values.update({flag: flag in flags for flag in codes.PERSON_FLAGS})
+    values.update({flag.value: flag in flags for flag in PersonFlag})
     for name in ("nhs_number", "prison_number", "crn", "pnc_number"):
         if values[name]:
             values[name] = compact(values[name])

@@ -5,15 +5,9 @@ from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
 from caseflow.extensions import db
+from caseflow.people.codes import CustodyChangeKind
 from caseflow.people.models import CaseNote, Person
 from caseflow.timeline import TimelineItem, at_start_of, aware
-
-CHANGE_NAMES = {
-    "release_recorded": "Release recorded",
-    "release_corrected": "Release date corrected",
-    "expected_release_moved": "Expected release date moved",
-    "transferred": "Transferred",
-}
 
 
 @timeline.entries
@@ -40,7 +34,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
             items.append(
                 TimelineItem(
                     aware(change.created_at),
-                    CHANGE_NAMES.get(change.kind, change.kind),
+                    CustodyChangeKind.label_of(change.kind),
                     "Custody record",
                     change.reason,
                 )

@@ -7,6 +7,7 @@ from caseflow import timeline
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.organisations import services as organisations
 from caseflow.people import bp, forms, services
+from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.security.access import requires
 
 

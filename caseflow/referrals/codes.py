@@ -1,64 +1,106 @@
-"""Code lists for referrals."""
+"""Code lists for referrals: statuses, consent, reasons, appointment outcomes and history."""
+
+from typing import Self
+
+from caseflow.codes import CodeList
 
 
-class Status:
-    DRAFT = "draft"
-    SENT = "sent"
-    ACCEPTED = "accepted"
-    ENGAGED = "engaged"
-    CLOSED = "closed"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
+class Status(CodeList, key="referral_status"):
+    """A referral's status, with the GOV.UK tag colour it is shown in."""
 
+    tag_class: str
 
-STATUS_NAMES = {
-    Status.DRAFT: "Draft",
-    Status.SENT: "Sent",
-    Status.ACCEPTED: "Accepted",
-    Status.ENGAGED: "Engaged",
-    Status.CLOSED: "Closed",
-    Status.REJECTED: "Rejected",
-    Status.WITHDRAWN: "Withdrawn",
-}
+    def __new__(cls, value: str, label: str, tag_class: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        member.tag_class = tag_class
+        return member
+
+    DRAFT = "draft", "Draft", "govuk-tag--grey"
+    SENT = "sent", "Sent", "govuk-tag--blue"
+    ACCEPTED = "accepted", "Accepted", "govuk-tag--turquoise"
+    ENGAGED = "engaged", "Engaged", "govuk-tag--green"
+    CLOSED = "closed", "Closed", "govuk-tag--grey"
+    REJECTED = "rejected", "Rejected", "govuk-tag--red"
+    WITHDRAWN = "withdrawn", "Withdrawn", "govuk-tag--grey"
+
 
 # Referrals in these statuses count as "sent" for the worklists: someone is acting on them.
 LIVE_STATUSES = (Status.SENT, Status.ACCEPTED, Status.ENGAGED)
 
-CONSENT = {
-    "given": "Given",
-    "refused": "Refused",
-    "overridden": "Overridden (sharing without consent, with a reason)",
-}
+# A provider works a referral (books appointments, assigns a keyworker) once it has accepted it.
+WORKING_STATUSES = (Status.ACCEPTED, Status.ENGAGED)
 
-OPIOID_MEDICINE = {
-    "none": "None",
-    "methadone": "Methadone",
-    "buprenorphine": "Buprenorphine",
-    "lai_buprenorphine": "Long-acting injectable buprenorphine",
-}
 
-REJECTION_REASONS = {
-    "out_of_area": "Person will not live in our area",
-    "not_eligible": "Does not meet our criteria",
-    "already_in_treatment": "Already in treatment with another service",
-    "insufficient_information": "Not enough information to accept",
-    "other": "Other",
-}
+class Consent(CodeList, key="consent"):
+    """Consent to share. Refused blocks sending; an override needs a reason."""
 
-CLOSING_REASONS = {
-    "handed_to_routine_care": "Treatment started and handed to routine care",
-    "declined": "Declined by the person",
-    "lost_contact": "Lost contact",
-    "returned_to_custody": "Returned to custody",
-    "died": "Died",
-    "moved_out_of_area": "Moved out of area",
-    "other": "Other",
-}
+    GIVEN = "given", "Given"
+    REFUSED = "refused", "Refused"
+    OVERRIDDEN = "overridden", "Overridden (sharing without consent, with a reason)"
 
-APPOINTMENT_OUTCOMES = {
-    "offered": "Booked",
-    "attended": "Attended",
-    "did_not_attend": "Did not attend",
-    "rebooked": "Rebooked",
-    "cancelled": "Cancelled",
+
+class RejectionReason(CodeList, key="rejection_reason"):
+    OUT_OF_AREA = "out_of_area", "Person will not live in our area"
+    NOT_ELIGIBLE = "not_eligible", "Does not meet our criteria"
+    ALREADY_IN_TREATMENT = "already_in_treatment", "Already in treatment with another service"
+    INSUFFICIENT_INFORMATION = "insufficient_information", "Not enough information to accept"
+    OTHER = "other", "Other"
+
+
+class ClosingReason(CodeList, key="closing_reason"):
+    HANDED_TO_ROUTINE_CARE = (
+        "handed_to_routine_care",
+        "Treatment started and handed to routine care",
+    )
+    DECLINED = "declined", "Declined by the person"
+    LOST_CONTACT = "lost_contact", "Lost contact"
+    RETURNED_TO_CUSTODY = "returned_to_custody", "Returned to custody"
+    DIED = "died", "Died"
+    MOVED_OUT_OF_AREA = "moved_out_of_area", "Moved out of area"
+    OTHER = "other", "Other"
+
+
+class AppointmentOutcome(CodeList, key="appointment_outcome"):
+    """An appointment is booked (offered), then recorded; cancelled when its referral ends."""
+
+    OFFERED = "offered", "Booked"
+    ATTENDED = "attended", "Attended"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    REBOOKED = "rebooked", "Rebooked"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# What a keyworker records about a booked appointment once its day has come.
+ATTENDANCE_OUTCOMES = (
+    AppointmentOutcome.ATTENDED,
+    AppointmentOutcome.DID_NOT_ATTEND,
+    AppointmentOutcome.REBOOKED,
+)
+
+
+class ReferralEventKind(CodeList, key="referral_event"):
+    """The entries in a referral's history (``ReferralEvent.kind``): its lifecycle's actions,
+    keyworker assignment, and appointments."""
+
+    CREATED = "created", "Draft created"
+    SEND = "send", "Sent"
+    ACCEPT = "accept", "Accepted"
+    REJECT = "reject", "Rejected"
+    REDIRECT = "redirect", "Redirected to another provider"
+    WITHDRAW = "withdraw", "Withdrawn"
+    ENGAGE = "engage", "Treatment started"
+    CLOSE = "close", "Closed"
+    ASSIGNED = "assigned", "Keyworker assigned"
+    APPOINTMENT_BOOKED = "appointment_booked", "Appointment booked"
+    APPOINTMENT_ATTENDED = "appointment_attended", "Appointment attended"
+    APPOINTMENT_DID_NOT_ATTEND = "appointment_did_not_attend", "Did not attend appointment"
+    APPOINTMENT_REBOOKED = "appointment_rebooked", "Appointment rebooked"
+
+
+# The reasons a history entry's code is drawn from, by the kind of entry.
+REASON_LISTS: dict[str, type[CodeList]] = {
+    ReferralEventKind.REJECT: RejectionReason,
+    ReferralEventKind.CLOSE: ClosingReason,
 }

@@ -16,9 +16,15 @@ from caseflow.forms import (
     text_field,
     yes_no_field,
 )
-from caseflow.people import codes as people_codes
+from caseflow.people.codes import OpioidSubstitution, SubstanceGroup
 from caseflow.people.forms import VersionedForm
-from caseflow.referrals import codes
+from caseflow.referrals.codes import (
+    ATTENDANCE_OUTCOMES,
+    AppointmentOutcome,
+    ClosingReason,
+    Consent,
+    RejectionReason,
+)
 
 OTHER_NEEDS = {
     "mental_health_need": "Mental health need",
@@ -41,7 +47,7 @@ class ReferralForm(VersionedForm):
     )
     consent = radio_field(
         "Consent to share this referral",
-        people_codes.choices(codes.CONSENT),
+        Consent.choices(),
         InputRequired(message="Select whether the person consents to sharing"),
     )
     consent_override_reason = text_area(
@@ -52,12 +58,12 @@ class ReferralForm(VersionedForm):
     )
     substance_group = select_field(
         "Substance group",
-        people_codes.choices(people_codes.SUBSTANCE_GROUP, blank="Select substance group"),
+        SubstanceGroup.choices(blank="Select substance group"),
         InputRequired(message="Select the substance group"),
     )
     opioid_medicine = select_field(
         "Opioid substitution medicine",
-        people_codes.choices(codes.OPIOID_MEDICINE),
+        OpioidSubstitution.choices(),
         InputRequired(message="Select the opioid substitution medicine, or None"),
     )
     opioid_dose = text_field(
@@ -98,11 +104,11 @@ class ReferralForm(VersionedForm):
         self.provider.choices = provider_choices(providers)
 
     def validate_consent_override_reason(self, field):
-        if self.consent.data == "overridden" and not field.data:
+        if self.consent.data == Consent.OVERRIDDEN and not field.data:
             raise ValidationError("Enter the reason for sharing without consent")
 
     def validate_opioid_dose(self, field):
-        if self.opioid_medicine.data not in (None, "", "none") and not field.data:
+        if self.opioid_medicine.data not in (None, "", OpioidSubstitution.NONE) and not field.data:
             raise ValidationError("Enter the dose")
 
 
@@ -119,7 +125,7 @@ class ConfirmForm(FlaskForm):
 class RejectForm(FlaskForm):
     reason_code = radio_field(
         "Why are you rejecting this referral?",
-        list(codes.REJECTION_REASONS.items()),
+        RejectionReason.choices(),
         InputRequired(message="Select why you are rejecting this referral"),
     )
     reason = reason_field("Details for the referrer", "Enter details for the referrer")
@@ -154,7 +160,7 @@ class WithdrawForm(FlaskForm):
 class CloseForm(FlaskForm):
     reason_code = radio_field(
         "Why is this referral closing?",
-        list(codes.CLOSING_REASONS.items()),
+        ClosingReason.choices(),
         InputRequired(message="Select why the referral is closing"),
     )
     reason = text_area("Notes (optional)", Optional(), max_length=500, name="Notes")
@@ -190,7 +196,7 @@ class AppointmentForm(OneTimeForm):
 class AttendanceForm(FlaskForm):
     outcome = radio_field(
         "Did the person attend?",
-        [(k, v) for k, v in codes.APPOINTMENT_OUTCOMES.items() if k != "offered"],
+        AppointmentOutcome.choices(only=ATTENDANCE_OUTCOMES),
         InputRequired(message="Select whether the person attended"),
     )
     confirm = submit("Save attendance")

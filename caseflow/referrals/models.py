@@ -11,7 +11,7 @@ from caseflow.models import Entity, utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.personal_data import holds_personal_data
-from caseflow.referrals.codes import Status
+from caseflow.referrals.codes import REASON_LISTS, AppointmentOutcome, Status
 from caseflow.security.crypto import Encrypted
 
 
@@ -111,6 +111,14 @@ class ReferralEvent(Entity):
     actor: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
 
+    @property
+    def reason_label(self) -> str:
+        """The reason code in words, from the list this kind of entry draws its reason from."""
+        reasons = REASON_LISTS.get(self.kind)
+        if reasons is None:
+            return self.reason_code or ""
+        return reasons.label_of(self.reason_code, missing="")
+
 
 class Appointment(Entity):
     __tablename__ = "appointments"
@@ -119,7 +127,7 @@ class Appointment(Entity):
     provider_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
     appointment_date: Mapped[date] = mapped_column(Date, index=True)
     appointment_time: Mapped[str | None] = mapped_column(String(5))
-    outcome: Mapped[str] = mapped_column(String(20), default="offered")
+    outcome: Mapped[str] = mapped_column(String(20), default=AppointmentOutcome.OFFERED)
     booked_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 

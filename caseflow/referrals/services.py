@@ -24,7 +24,13 @@ from caseflow.people.models import CustodyEpisode
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
-from caseflow.referrals.codes import Status
+from caseflow.referrals.codes import (
+    ATTENDANCE_OUTCOMES,
+    WORKING_STATUSES,
+    AppointmentOutcome,
+    Consent,
+    Status,
+)
 from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
 from caseflow.referrals.transitions import (
     PROVIDER,
@@ -178,11 +184,11 @@ def _check_handover(values: dict, episode) -> None:
         raise InvalidChange(
             "Select a provider serving the local authority the person is going to", "provider"
         )
-    if values["consent"] == "overridden" and not values.get("consent_override_reason"):
+    if values["consent"] == Consent.OVERRIDDEN and not values.get("consent_override_reason"):
         raise InvalidChange(
             "Enter the reason for sharing without consent", "consent_override_reason"
         )
-    if values["consent"] != "overridden":
+    if values["consent"] != Consent.OVERRIDDEN:
         values["consent_override_reason"] = None
 
 
@@ -305,7 +311,7 @@ def change_status(actor, referral_id: uuid.UUID, action: str, **inputs) -> Refer
 def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> Referral:
     referral = find_visible_referral(actor, referral_id)
     _require_side(actor, referral, (PROVIDER,))
-    if referral.status not in (Status.ACCEPTED, Status.ENGAGED):
+    if referral.status not in WORKING_STATUSES:
         raise InvalidTransition("Accept the referral before assigning a keyworker.")
     colleague = db.session.get(User, keyworker_id)
     if colleague is None or colleague not in colleagues_who_can_be_assigned(actor):
@@ -333,7 +339,7 @@ def book_appointment(
             return existing
     referral = find_visible_referral(actor, referral_id)
     _require_side(actor, referral, (PROVIDER,))
-    if referral.status not in (Status.ACCEPTED, Status.ENGAGED):
+    if referral.status not in WORKING_STATUSES:
         raise InvalidTransition("Accept the referral before booking appointments.")
     appointment = Appointment(
         referral=referral,
@@ -368,9 +374,9 @@ def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appo
     appointment = _find_appointment(actor, appointment_id)
     referral = find_visible_referral(actor, appointment.referral_id)
     _require_side(actor, referral, (PROVIDER,))
-    if outcome not in ("attended", "did_not_attend", "rebooked"):
+    if outcome not in ATTENDANCE_OUTCOMES:
         raise InvalidChange("Select whether the person attended", "outcome")
-    if appointment.outcome == "cancelled":
+    if appointment.outcome == AppointmentOutcome.CANCELLED:
         raise InvalidChange("This appointment was cancelled when the referral ended", "outcome")
     if appointment.appointment_date > local_today():
         when = appointment.appointment_date.strftime("%-d %B %Y")

@@ -6,25 +6,10 @@ from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
 from caseflow.extensions import db
+from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.security.scope import visible_referrals
 from caseflow.timeline import TimelineItem, aware
-
-EVENT_NAMES = {
-    "created": "Draft created",
-    "send": "Sent",
-    "accept": "Accepted",
-    "reject": "Rejected",
-    "redirect": "Redirected to another provider",
-    "withdraw": "Withdrawn",
-    "engage": "Treatment started",
-    "close": "Closed",
-    "assigned": "Keyworker assigned",
-    "appointment_booked": "Appointment booked",
-    "appointment_attended": "Appointment attended",
-    "appointment_did_not_attend": "Did not attend appointment",
-    "appointment_rebooked": "Appointment rebooked",
-}
 
 
 @timeline.entries
@@ -38,7 +23,7 @@ def referral_entries(actor, person) -> list[TimelineItem]:
     return [
         TimelineItem(
             aware(event.occurred_at),
-            f"Referral {EVENT_NAMES.get(event.kind, event.kind).lower()}",
+            f"Referral {ReferralEventKind.label_of(event.kind).lower()}",
             f"{event.actor.display_name}, {event.organisation.name}",
             event.reason or "",
             ("referrals.show", {"referral_id": event.referral_id}),

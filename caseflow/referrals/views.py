@@ -7,6 +7,7 @@ from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermi
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
 from caseflow.referrals import bp, forms, services, worklists
+from caseflow.referrals import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.referrals.transitions import TRANSITIONS
 from caseflow.security.access import SIGNED_IN, requires
 

@@ -10,31 +10,22 @@ from functools import wraps
 from flask import Flask, abort, redirect, request, url_for
 from flask_login import current_user
 
+from caseflow.codes import CodeList
+
 PUBLIC = "public"
 SIGNED_IN = "signed-in"
 
 
-class Role:
-    PRISON_HEALTHCARE = "prison_healthcare"
-    PROBATION = "probation"
-    KEYWORKER = "keyworker"
-    MENTAL_HEALTH = "mental_health_practitioner"
-    OUTREACH = "outreach_worker"
-    MANAGER = "manager"
-    AUDITOR = "auditor"
-    ADMIN = "admin"
+class Role(CodeList, key="role"):
+    PRISON_HEALTHCARE = "prison_healthcare", "Prison healthcare"
+    PROBATION = "probation", "Probation"
+    KEYWORKER = "keyworker", "Keyworker"
+    MENTAL_HEALTH = "mental_health_practitioner", "Mental health practitioner"
+    OUTREACH = "outreach_worker", "Outreach worker"
+    MANAGER = "manager", "Manager"
+    AUDITOR = "auditor", "Auditor"
+    ADMIN = "admin", "Administrator"
 
-
-ROLE_NAMES = {
-    Role.PRISON_HEALTHCARE: "Prison healthcare",
-    Role.PROBATION: "Probation",
-    Role.KEYWORKER: "Keyworker",
-    Role.MENTAL_HEALTH: "Mental health practitioner",
-    Role.OUTREACH: "Outreach worker",
-    Role.MANAGER: "Manager",
-    Role.AUDITOR: "Auditor",
-    Role.ADMIN: "Administrator",
-}
 
 CLINICAL_ROLES = (
     Role.PRISON_HEALTHCARE,
@@ -74,7 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.review": frozenset({Role.AUDITOR}),
     # Subject access exports carry clinical content off the pages: an activity of its own.
     "subject_access.export": frozenset({Role.AUDITOR}),
-    "reference.view": frozenset(ROLE_NAMES),
+    "reference.view": frozenset(Role),
     "organisation.view": frozenset({Role.ADMIN}),
     "organisation.manage": frozenset({Role.ADMIN}),
     "user.view": frozenset({Role.ADMIN}),

@@ -14,7 +14,7 @@ from caseflow.audit.models import AuditEvent, BreakGlassReview
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people.models import BreakGlassGrant
-from caseflow.security.access import ROLE_NAMES
+from caseflow.security.access import Role
 from tests.factories import OrganisationFactory, UserFactory, person_in_custody_at
 from tests.helpers import audit_rows, csrf_token, error_messages, page, post_form
 
@@ -97,7 +97,7 @@ def person(prison):
 # Access --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", sorted(set(ROLE_NAMES) - {"auditor"}))
+@pytest.mark.parametrize("role", sorted(set(Role) - {Role.AUDITOR}))
 def test_only_auditors_reach_the_auditors_pages(sign_in, role):
     client, _ = sign_in(role)
     for url in ("/audit/", "/audit/break-glass", "/audit/subject-access"):

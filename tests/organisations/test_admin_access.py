@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caseflow.extensions import db
-from caseflow.security.access import ROLE_NAMES, Role, declared_permission
+from caseflow.security.access import Role, declared_permission
 from tests.factories import OrganisationFactory, UserFactory, provider_serving
 from tests.helpers import audit_rows, page
 
-NON_ADMIN_ROLES = sorted(set(ROLE_NAMES) - {Role.ADMIN})
+NON_ADMIN_ROLES = sorted(set(Role) - {Role.ADMIN})
 ADMIN_PERMISSIONS = {"organisation.view", "organisation.manage", "user.view", "user.manage"}
 
 
@@ -160,7 +160,7 @@ def test_any_organisation_form_input_is_answered_without_an_error(sign_in, name,
 @given(
     display_name=text,
     email=st.one_of(st.emails(), text),
-    role=st.one_of(st.sampled_from(sorted(ROLE_NAMES)), text),
+    role=st.one_of(st.sampled_from(sorted(Role)), text),
 )
 def test_any_new_user_input_is_answered_without_an_error(sign_in, display_name, email, role):
     client, admin = sign_in("admin")

@@ -8,7 +8,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from caseflow import create_app
-from caseflow.security.access import PERMISSIONS, ROLE_NAMES, declared_permission
+from caseflow.security.access import PERMISSIONS, Role, declared_permission
 from tests.factories import AppointmentFactory
 from tests.helpers import audit_rows
 
@@ -22,7 +22,7 @@ def _routes_naming_a_person():
         if not set(rule.arguments) & set(SUBJECT_VALUES):
             continue
         permission = declared_permission(app, rule.endpoint)
-        refused = sorted(set(ROLE_NAMES) - PERMISSIONS.get(permission, frozenset()))
+        refused = sorted(set(Role) - PERMISSIONS.get(permission, frozenset()))
         if refused:
             method = "get" if "GET" in rule.methods else "post"
             found.append(pytest.param(rule.rule, method, refused[0], id=rule.endpoint))

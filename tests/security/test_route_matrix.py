@@ -40,8 +40,8 @@ from caseflow.security import form_tokens
 from caseflow.security.access import (
     PERMISSIONS,
     PUBLIC,
-    ROLE_NAMES,
     SIGNED_IN,
+    Role,
     declared_permission,
     role_may,
 )
@@ -59,7 +59,7 @@ from tests.factories import (
 from tests.helpers import audit_rows, signed_in_client
 from tests.security.state import changed_tables, database_state
 
-ROLES = sorted(ROLE_NAMES)
+ROLES = sorted(Role)
 HOME_AREA = "E08000025"  # Birmingham: the area "own" partnerships and providers cover
 AWAY_AREA = "E06000026"  # Plymouth: where "other" people are going, covered by no one here
 
