@@ -106,7 +106,15 @@ def make_app(url: str, schema: str) -> Flask:
         **config.Config.SQLALCHEMY_ENGINE_OPTIONS,
         "connect_args": {"options": f"-c search_path={schema}"},
     }
-    app = create_app("test", SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
+    app = create_app(
+        "test",
+        SQLALCHEMY_DATABASE_URI=url,
+        SQLALCHEMY_ENGINE_OPTIONS=options,
+        # The test configuration publishes an audit checkpoint every few rows so its tests see
+        # them; the bench measures what production does.
+        AUDIT_CHECKPOINT_EVERY_ROWS=config.Config.AUDIT_CHECKPOINT_EVERY_ROWS,
+        AUDIT_CHECKPOINT_EVERY_MINUTES=config.Config.AUDIT_CHECKPOINT_EVERY_MINUTES,
+    )
     app.test_client_class = BenchClient
     return app
 
