@@ -4,11 +4,15 @@ The codes expected here are the ones DOMAIN.md names and the database already ho
 migration changes a stored value); a form is expected to offer its list's members, in order.
 """
 
+import uuid
+
 import pytest
+from flask_login import login_user
 
 from caseflow.audit.forms import BreakGlassReviewForm, LogSearchForm
 from caseflow.audit.models import Outcome, ReviewVerdict
 from caseflow.codes import code_lists, label, tag_class
+from caseflow.forms import OneTimeForm
 from caseflow.organisations.forms import NewUserForm, OrganisationForm
 from caseflow.organisations.models import OrganisationKind
 from caseflow.people.codes import (
@@ -32,6 +36,7 @@ from caseflow.referrals.codes import (
 )
 from caseflow.referrals.forms import AttendanceForm, CloseForm, ReferralForm, RejectForm
 from caseflow.security.access import Role
+from tests.factories import UserFactory
 
 EVERY_LIST = {
     "sex",
@@ -180,7 +185,10 @@ FORM_FIELDS = [
 )
 def test_forms_offer_exactly_their_lists_members(app, form_class, name, codes):
     with app.test_request_context():
-        form = form_class(meta={"csrf": False})
+        # A form with a one-time token issues it to the person shown the form, about a record.
+        login_user(UserFactory())
+        about = {"subject": uuid.uuid4()} if issubclass(form_class, OneTimeForm) else {}
+        form = form_class(meta={"csrf": False}, **about)
         assert offered(getattr(form, name)) == whole(codes)
 
 

@@ -4,7 +4,7 @@ from sqlalchemy import text
 
 from caseflow.extensions import db
 from caseflow.main import bp
-from caseflow.referrals.worklists import worklists_for
+from caseflow.referrals.worklists import worklist_tabs
 from caseflow.security.access import PUBLIC, SIGNED_IN, requires
 
 
@@ -12,9 +12,10 @@ from caseflow.security.access import PUBLIC, SIGNED_IN, requires
 @requires(SIGNED_IN)
 def home():
     """Each role lands on its first worklist; roles without one get the start page."""
-    lists = worklists_for(current_user.role)
-    if lists:
-        return redirect(url_for("referrals.worklist", name=lists[0]))
+    tabs = worklist_tabs(current_user)
+    if tabs:
+        first, _title = tabs[0]
+        return redirect(url_for("referrals.worklist", name=first))
     return render_template("main/home.html")
 
 

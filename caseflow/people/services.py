@@ -15,6 +15,7 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.codes import PersonFlag
+from caseflow.people.custody_rules import has_open_episode, holds_episode
 from caseflow.people.identifiers import compact
 from caseflow.people.models import (
     BreakGlassGrant,
@@ -200,7 +201,7 @@ def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode
     if actor.organisation.kind != OrganisationKind.PRISON:
         raise NotPermitted("Custody episodes are added by the prison holding the person")
     person = person_for_new_record(actor, person_id, load_episodes=True)
-    if any(not episode.released for episode in person.episodes):
+    if has_open_episode(person):
         raise InvalidChange("This person already has an open custody episode", "reception_date")
     values = {name: fields.get(name) for name in EPISODE_FIELDS}
     if values["reception_date"] > local_today():
@@ -236,7 +237,7 @@ def _episode_for_change(
             CustodyEpisode.id == episode_id, CustodyEpisode.person_id == person.id
         )
     )
-    if episode is None or episode.prison_id != actor.organisation_id:
+    if episode is None or not holds_episode(actor, episode):
         # Only the holding prison changes an episode; anyone else is answered as if absent.
         record_denial(
             actor=actor,

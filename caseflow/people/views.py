@@ -6,7 +6,7 @@ from flask_login import current_user
 from caseflow import timeline
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.organisations import services as organisations
-from caseflow.people import bp, forms, services
+from caseflow.people import bp, custody_rules, forms, services
 from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.security.access import requires
 
@@ -103,6 +103,7 @@ def show(person_id: uuid.UUID):
         timeline=timeline.timeline_for(current_user, person),
         note_form=note_form,
         grant=grant,
+        custody=custody_rules.custody_actions(current_user, person),
     )
 
 
@@ -128,6 +129,7 @@ def add_note(person_id: uuid.UUID):
         timeline=timeline.timeline_for(current_user, person),
         note_form=form,
         grant=services.emergency_access(current_user, person_id),
+        custody=custody_rules.custody_actions(current_user, person),
     )
 
 

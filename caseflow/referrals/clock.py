@@ -12,6 +12,15 @@ FLAG_DAYS = (7, 14, 21)
 
 
 @dataclass(frozen=True)
+class Mark:
+    """A part of the clock as a list shows it: words, or a tag when ``tag`` says how urgent
+    ("warning" for day 7 and 14, "urgent" for day 21 and a breach)."""
+
+    text: str
+    tag: str | None = None
+
+
+@dataclass(frozen=True)
 class Clock:
     release_date: date | None
     today: date
@@ -65,6 +74,26 @@ class Clock:
             return None
         reached = [day for day in FLAG_DAYS if self.days_since_release >= day]
         return f"day {reached[-1]}" if reached else None
+
+    def at_a_glance(self) -> tuple[Mark, ...]:
+        """The clock in a worklist's few words: days left with the flag reached, a breach with
+        its day, a started treatment, or the countdown to an expected release."""
+        if not self.released:
+            expected = self.expected_release
+            if expected is not None and expected >= self.today:
+                return (Mark(f"Releases in {(expected - self.today).days} days"),)
+            return (Mark("Not released yet"),)
+        if self.met:
+            return (Mark("Treatment started"),)
+        if self.breached:
+            return (Mark("Breached", tag="urgent"), Mark(f"day {self.days_since_release}"))
+        left = Mark(f"{self.days_left} {'day' if self.days_left == 1 else 'days'} left")
+        if self.flag is None:
+            return (left,)
+        return (
+            left,
+            Mark(self.flag.capitalize(), tag="urgent" if self.flag == "day 21" else "warning"),
+        )
 
     def summary(self) -> str:
         if self.release_date is None:

@@ -40,7 +40,7 @@ from caseflow.referrals.transitions import (
     sides_of,
 )
 from caseflow.security.access import Role, role_may
-from caseflow.security.scope import visible_referrals
+from caseflow.security.scope import Basis, access_basis, visible_referrals
 
 DRAFT_LIFETIME = timedelta(days=90)
 
@@ -149,7 +149,7 @@ def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
     """(endpoint, label) for each change this person may make now."""
     sides = sides_of(actor, referral)
     allowed = [(t.action, t.label) for t in REFERRAL_LIFECYCLE.allowed(actor, referral)]
-    if PROVIDER in sides and referral.status in (Status.ACCEPTED, Status.ENGAGED):
+    if PROVIDER in sides and referral.status in WORKING_STATUSES:
         if role_may(actor.role, "appointment.record"):
             allowed.append(("book_appointment", "Book an appointment"))
         if role_may(actor.role, "referral.assign"):
@@ -157,6 +157,44 @@ def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
     if REFERRER in sides and referral.status == Status.DRAFT:
         allowed.insert(0, ("edit", "Edit draft"))
     return allowed
+
+
+def person_page_actions(actor, person) -> list[tuple[str, str]]:
+    """(endpoint, label) for what the person page offers to start about this person: a
+    referral, once they have a custody episode, unless the only access is emergency access."""
+    if (
+        role_may(actor.role, "referral.create")
+        and person.episodes
+        and access_basis(actor, person.id) != Basis.BREAK_GLASS
+    ):
+        return [("referrals.new_referral", "Create a referral to community treatment")]
+    return []
+
+
+def may_record_attendance(actor, referral: Referral, appointment: Appointment, today: date) -> bool:
+    """The provider's keyworker records what happened at a booked appointment once its day
+    has come (in-reach appointments before release included)."""
+    return (
+        role_may(actor.role, "appointment.record")
+        and PROVIDER in sides_of(actor, referral)
+        and appointment.outcome == AppointmentOutcome.OFFERED
+        and appointment.appointment_date <= today
+    )
+
+
+def appointment_actions_for(
+    actor, referral: Referral, today: date | None = None
+) -> dict[uuid.UUID, list[tuple[str, str]]]:
+    """(endpoint, label) for each change this person may make now to each appointment."""
+    today = today or local_today()
+    return {
+        appointment.id: (
+            [("record_attendance", "Record attendance")]
+            if may_record_attendance(actor, referral, appointment, today)
+            else []
+        )
+        for appointment in referral.appointments
+    }
 
 
 def colleagues_who_can_be_assigned(actor) -> list[User]:
@@ -476,6 +514,20 @@ class WorklistRow:
     person: object
     clock: Clock
     referral: Referral | None
+    # Which end of the referral's handover the viewer is at (PROVIDER or REFERRER).
+    viewer_side: str | None = None
+
+    @property
+    def handover_direction(self) -> str:
+        """A provider reads where a referral came from; a referrer, where it went."""
+        return "From" if self.viewer_side == PROVIDER else "To"
+
+    @property
+    def other_organisation(self) -> Organisation:
+        """The organisation at the other end of the handover (loaded only when shown)."""
+        if self.viewer_side == PROVIDER:
+            return self.referral.referring_organisation
+        return self.referral.provider
 
 
 def show_worklist(actor, name: str, query, *, page: int = 1, **options):
@@ -518,6 +570,7 @@ def show_worklist(actor, name: str, query, *, page: int = 1, **options):
                     person=referral.person,
                     referral=referral,
                     clock=clock_for(referral, today),
+                    viewer_side=PROVIDER if PROVIDER in sides_of(actor, referral) else REFERRER,
                 )
             )
     result.rows = rows

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
 from caseflow.extensions import db
+from caseflow.referrals import services
 from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.security.scope import visible_referrals
@@ -40,4 +41,4 @@ def person_referrals(actor, person) -> dict:
         .where(Referral.person_id == person.id, visible_referrals(actor))
         .order_by(Referral.created_at.desc())
     )
-    return {"referrals": list(referrals)}
+    return {"referrals": list(referrals), "actions": services.person_page_actions(actor, person)}

@@ -19,7 +19,7 @@ from caseflow.lifecycle import Change, Lifecycle, Transition
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.referrals import forms
-from caseflow.referrals.codes import Status
+from caseflow.referrals.codes import AppointmentOutcome, Consent, Status
 from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
 from caseflow.security.access import Role
 
@@ -42,7 +42,7 @@ REFUSALS = {
 
 
 def _consent_allows_sending(_actor, referral: Referral, _inputs) -> None:
-    if referral.consent == "refused":
+    if referral.consent == Consent.REFUSED:
         raise InvalidTransition(
             "This referral cannot be sent: the person refused consent to share. "
             "Record consent, or an override with a reason, first."
@@ -124,8 +124,11 @@ def _cancel_booked_appointments(referral: Referral) -> None:
     """Booked appointments go with the referral: none is left waiting to be recorded."""
     db.session.execute(
         update(Appointment)
-        .where(Appointment.referral_id == referral.id, Appointment.outcome == "offered")
-        .values(outcome="cancelled")
+        .where(
+            Appointment.referral_id == referral.id,
+            Appointment.outcome == AppointmentOutcome.OFFERED,
+        )
+        .values(outcome=AppointmentOutcome.CANCELLED)
     )
 
 

@@ -127,6 +127,7 @@ def show(referral_id: uuid.UUID):
         referral=referral,
         clock=services.clock_for(referral),
         actions=services.actions_for(current_user, referral),
+        appointment_actions=services.appointment_actions_for(current_user, referral),
     )
 
 
@@ -338,9 +339,7 @@ def worklist(name: str):
         title=title,
         kind=kind,
         page=page,
-        tabs=[
-            (tab, worklists.WORKLISTS[tab][0]) for tab in worklists.worklists_for(current_user.role)
-        ],
+        tabs=worklists.worklist_tabs(current_user),
         flags=worklists.FLAGS,
         areas=current_user.organisation.areas if name == "at-risk" else [],
     )

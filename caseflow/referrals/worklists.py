@@ -13,16 +13,16 @@ from sqlalchemy.orm import contains_eager, joinedload
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import organisation_areas
+from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import WINDOW_DAYS
-from caseflow.referrals.codes import LIVE_STATUSES, Status
+from caseflow.referrals.codes import LIVE_STATUSES, AppointmentOutcome, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
 from caseflow.security.scope import caseload_people, visible_referrals
 
 PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
-TREATMENT_NEEDS = ("in_treatment", "assessed_need")
 BREACH_LOOKBACK = timedelta(days=90)
 
 
@@ -84,7 +84,7 @@ def releasing_without_referral(user, *, page: int = 1, today: date | None = None
             CustodyEpisode.actual_release_date.is_(None),
             CustodyEpisode.expected_release_date.is_not(None),
             CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
-            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
             ~_live_referral(CustodyEpisode.id),
         )
         .order_by(CustodyEpisode.expected_release_date, CustodyEpisode.id)
@@ -113,7 +113,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
             CustodyEpisode.actual_release_date.is_not(None),
             CustodyEpisode.actual_release_date <= today,
             CustodyEpisode.actual_release_date >= today - timedelta(days=WINDOW_DAYS),
-            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
             ~_engaged(CustodyEpisode.id),
         )
         .order_by(CustodyEpisode.actual_release_date, CustodyEpisode.id)
@@ -202,7 +202,7 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
         .where(
             visible_referrals(user),
             Referral.provider_id == user.organisation_id,
-            Appointment.outcome != "cancelled",
+            Appointment.outcome != AppointmentOutcome.CANCELLED,
             Appointment.appointment_date >= monday,
             Appointment.appointment_date < monday + timedelta(days=7),
         )
@@ -255,7 +255,7 @@ def area_at_risk(
         .where(
             caseload_people(user),
             CustodyEpisode.destination_local_authority_code.in_(areas),
-            CustodyEpisode.treatment_need.in_(TREATMENT_NEEDS),
+            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
             ~_engaged(CustodyEpisode.id),
             by_flag[flag],
         )
@@ -322,3 +322,8 @@ ROLE_WORKLISTS = {
 
 def worklists_for(role: str) -> tuple[str, ...]:
     return ROLE_WORKLISTS.get(role, ())
+
+
+def worklist_tabs(user) -> list[tuple[str, str]]:
+    """(name, title) of each worklist the user's role works from, the one they land on first."""
+    return [(name, WORKLISTS[name][0]) for name in worklists_for(user.role)]

@@ -1,0 +1,155 @@
+"""The referral page offers exactly the actions its services compute, for each side and role.
+
+Expected sets come from DOMAIN.md (Referral lifecycle) and the permission table (SECURITY.md):
+the referrer edits and sends a draft, redirects a sent or accepted referral and withdraws it
+until treatment starts; the provider's keyworker accepts or rejects a sent referral, redirects
+it, records treatment start once accepted, closes it, books appointments and assigns a keyworker
+once accepted, and records attendance on a booked appointment once its day has come. Managers
+see referrals in their area and act on none.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from caseflow.dates import local_today
+from caseflow.extensions import db
+from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.referrals import services
+from caseflow.referrals.models import Referral
+from tests.factories import AppointmentFactory, ReferralFactory, UserFactory
+from tests.helpers import page, signed_in_client
+
+EDIT = "Edit draft"
+SEND = "Send referral"
+ACCEPT = "Accept referral"
+REJECT = "Reject referral"
+REDIRECT = "Redirect to another provider"
+WITHDRAW = "Withdraw referral"
+ENGAGE = "Record treatment start"
+CLOSE = "Close referral"
+BOOK = "Book an appointment"
+ASSIGN = "Assign a keyworker"
+ATTENDANCE = "Record attendance"
+
+REFERRER_OFFERS = {
+    "draft": {EDIT, SEND, WITHDRAW},
+    "sent": {REDIRECT, WITHDRAW},
+    "accepted": {REDIRECT, WITHDRAW},
+    "engaged": set(),
+    "closed": set(),
+    "rejected": set(),
+    "withdrawn": set(),
+}
+PROVIDER_OFFERS = {
+    "sent": {ACCEPT, REJECT, REDIRECT},
+    "accepted": {REDIRECT, ENGAGE, CLOSE, BOOK, ASSIGN},
+    "engaged": {CLOSE, BOOK, ASSIGN},
+    "closed": set(),
+}
+
+
+def user_at(role: str, organisation_id) -> object:
+    return UserFactory(role=role, organisation=db.session.get(Organisation, organisation_id))
+
+
+def manager_over(referral: Referral):
+    manager = UserFactory(role="manager")
+    manager.organisation.areas = [
+        db.session.get(LocalAuthority, referral.episode.destination_local_authority_code)
+    ]
+    return manager
+
+
+def shown(app, user, referral: Referral) -> tuple[set[str], dict]:
+    """(the referral's action links, {appointment id: its action links}) as the page shows them."""
+    db.session.commit()
+    soup = page(signed_in_client(app, user), f"/referrals/{referral.id}")
+    actions = {link.get_text(" ", strip=True) for link in soup.select(".caseflow-actions a")}
+    by_appointment = {}
+    for appointment in referral.appointments:
+        links = soup.select(f'a[href^="/appointments/{appointment.id}/"]')
+        # The visually hidden part names the date for screen readers; the action is the rest.
+        by_appointment[appointment.id] = {
+            link.find(string=True, recursive=False).strip() for link in links
+        }
+    return actions, by_appointment
+
+
+def computed(user, referral: Referral) -> tuple[set[str], dict]:
+    """The same, as the services compute them for the page."""
+    referral = db.session.get(Referral, referral.id)
+    actions = {label for _, label in services.actions_for(user, referral)}
+    appointments = services.appointment_actions_for(user, referral)
+    return actions, {
+        appointment.id: {label for _, label in appointments[appointment.id]}
+        for appointment in referral.appointments
+    }
+
+
+def check(app, user, referral, expected_actions, expected_appointments=None) -> None:
+    expected = (expected_actions, expected_appointments or {})
+    assert shown(app, user, referral) == expected
+    assert computed(user, referral) == expected
+
+
+@pytest.mark.parametrize("status", sorted(REFERRER_OFFERS))
+def test_the_referring_prison_is_offered_its_sides_actions(app, status):
+    referral = ReferralFactory(status=status)
+    nurse = user_at("prison_healthcare", referral.referring_organisation_id)
+    check(app, nurse, referral, REFERRER_OFFERS[status])
+
+
+@pytest.mark.parametrize("status", ["draft", "accepted", "engaged"])
+def test_a_referring_probation_unit_is_offered_the_same(app, status):
+    officer = UserFactory(role="probation")
+    referral = ReferralFactory(status=status, referring_organisation_id=officer.organisation_id)
+    check(app, officer, referral, REFERRER_OFFERS[status])
+
+
+@pytest.mark.parametrize("status", sorted(PROVIDER_OFFERS))
+def test_the_providers_keyworker_is_offered_its_sides_actions(app, status):
+    referral = ReferralFactory(status=status)
+    keyworker = user_at("keyworker", referral.provider_id)
+    check(app, keyworker, referral, PROVIDER_OFFERS[status])
+
+
+def test_attendance_is_offered_on_booked_appointments_whose_day_has_come(app):
+    referral = ReferralFactory(status="accepted")
+    today = local_today()
+    due = AppointmentFactory(referral=referral, appointment_date=today - timedelta(days=1))
+    on_the_day = AppointmentFactory(referral=referral, appointment_date=today)
+    future = AppointmentFactory(referral=referral, appointment_date=today + timedelta(days=2))
+    attended = AppointmentFactory(
+        referral=referral, appointment_date=today - timedelta(days=7), outcome="attended"
+    )
+    cancelled = AppointmentFactory(
+        referral=referral, appointment_date=today - timedelta(days=3), outcome="cancelled"
+    )
+    db.session.refresh(referral)
+    nothing = {appointment.id: set() for appointment in referral.appointments}
+    keyworker = user_at("keyworker", referral.provider_id)
+    check(
+        app,
+        keyworker,
+        referral,
+        PROVIDER_OFFERS["accepted"],
+        {
+            **nothing,
+            due.id: {ATTENDANCE},
+            on_the_day.id: {ATTENDANCE},
+            future.id: set(),
+            attended.id: set(),
+            cancelled.id: set(),
+        },
+    )
+    # The referrer sees the appointments and records none; a manager acts on nothing.
+    referrer = user_at("prison_healthcare", referral.referring_organisation_id)
+    check(app, referrer, referral, REFERRER_OFFERS["accepted"], nothing)
+    check(app, manager_over(referral), referral, set(), nothing)
+
+
+def test_a_manager_is_offered_nothing_in_any_live_status(app):
+    for status in ("sent", "accepted", "engaged"):
+        referral = ReferralFactory(status=status)
+        check(app, manager_over(referral), referral, set())

@@ -1,0 +1,110 @@
+"""A worklist page shows what its service computed: the other end of each handover, and the
+21-day clock as the clock itself words it (DOMAIN.md: day 0 is the release date, day 21 the
+last day a start meets the target, flags at days 7, 14 and 21, a breach after)."""
+
+from datetime import timedelta
+
+from caseflow.dates import local_today
+from caseflow.extensions import db
+from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.referrals import services, worklists
+from tests.factories import CustodyEpisodeFactory, PersonFactory, ReferralFactory, UserFactory
+from tests.helpers import page, signed_in_client
+
+TODAY = local_today()
+
+
+def table(app, user, name: str) -> tuple[list[str], list[list[str]]]:
+    """(column headings, cell texts of each row) of the worklist called name."""
+    db.session.commit()
+    soup = page(signed_in_client(app, user), f"/worklists/{name}")
+    headings = [th.get_text(" ", strip=True) for th in soup.select("table thead th")]
+    rows = [
+        [" ".join(td.get_text(" ", strip=True).split()) for td in tr.select("td")]
+        for tr in soup.select("table tbody tr")
+    ]
+    return headings, rows
+
+
+def computed_rows(user, name: str):
+    _title, query, _kind = worklists.WORKLISTS[name]
+    return services.show_worklist(user, name, query).rows
+
+
+def test_a_referrer_sees_where_each_referral_went(app):
+    referral = ReferralFactory(status="sent")
+    nurse = UserFactory(
+        role="prison_healthcare",
+        organisation=db.session.get(Organisation, referral.referring_organisation_id),
+    )
+    headings, rows = table(app, nurse, "awaiting-acceptance")
+    assert headings[3] == "To"
+    assert rows[0][3] == db.session.get(Organisation, referral.provider_id).name
+    (row,) = computed_rows(nurse, "awaiting-acceptance")
+    assert (row.handover_direction, row.other_organisation.id) == ("To", referral.provider_id)
+
+
+def test_a_provider_sees_where_each_referral_came_from(app):
+    referral = ReferralFactory(status="sent")
+    keyworker = UserFactory(
+        role="keyworker", organisation=db.session.get(Organisation, referral.provider_id)
+    )
+    headings, rows = table(app, keyworker, "incoming")
+    assert headings[3] == "From"
+    prison = db.session.get(Organisation, referral.referring_organisation_id)
+    assert rows[0][3] == prison.name
+    (row,) = computed_rows(keyworker, "incoming")
+    assert (row.handover_direction, row.other_organisation.id) == ("From", prison.id)
+
+
+def released_days_ago(prison, days: int, family_name: str):
+    person = PersonFactory(recorded_by=prison, given_name="Given", family_name=family_name)
+    return CustodyEpisodeFactory(
+        person=person,
+        prison=prison,
+        expected_release_date=TODAY - timedelta(days=days),
+        actual_release_date=TODAY - timedelta(days=days),
+    )
+
+
+def test_the_clock_column_words_days_left_flags_and_breaches(app):
+    manager = UserFactory(role="manager")
+    manager.organisation.areas = [db.session.get(LocalAuthority, "E08000025")]
+    prison = UserFactory(role="prison_healthcare").organisation
+    for days in (3, 7, 15, 21, 25):
+        released_days_ago(prison, days, f"Day{days}")
+    _headings, rows = table(app, manager, "at-risk")
+    clock_cells = {row[0]: row[2] for row in rows}
+    assert clock_cells == {
+        "Given Day3": "18 days left",
+        "Given Day7": "14 days left Day 7",
+        "Given Day15": "6 days left Day 14",
+        "Given Day21": "0 days left Day 21",
+        "Given Day25": "Breached day 25",
+    }
+
+
+# DOMAIN.md, Who uses it: referrers work from release and handover lists, keyworkers from their
+# provider's referrals and appointments, managers from the cases at risk in their area.
+TABS = {
+    "prison_healthcare": ["releasing", "awaiting-acceptance", "clock-running"],
+    "probation": ["releasing", "awaiting-acceptance", "clock-running"],
+    "keyworker": ["incoming", "accepted", "appointments", "redirected"],
+    "manager": ["at-risk"],
+    "mental_health_practitioner": [],
+    "outreach_worker": [],
+    "auditor": [],
+    "admin": [],
+}
+
+
+def test_each_role_lands_on_its_first_worklist_and_sees_its_tabs(app):
+    for role, expected in TABS.items():
+        user = UserFactory(role=role)
+        assert [name for name, _title in worklists.worklist_tabs(user)] == expected
+        db.session.commit()
+        response = signed_in_client(app, user).get("/")
+        if expected:
+            assert response.headers["Location"] == f"/worklists/{expected[0]}"
+        else:
+            assert response.status_code == 200
