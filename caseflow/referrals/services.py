@@ -29,6 +29,7 @@ from caseflow.referrals.codes import (
     WORKING_STATUSES,
     AppointmentOutcome,
     Consent,
+    ReferralEventKind,
     Status,
 )
 from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
@@ -530,12 +531,30 @@ class WorklistRow:
         return self.referral.provider
 
 
+@dataclass
+class HandedOnRow:
+    """A referral the viewer's team redirected or rejected, and where it is now."""
+
+    event: ReferralEvent
+    now_with: str
+
+
+def _now_with(actor, event: ReferralEvent) -> str:
+    referral = event.referral
+    if event.kind == ReferralEventKind.REJECT:
+        return f"Rejected: back with {referral.referring_organisation.name}"
+    if referral.provider_id == actor.organisation_id:
+        return "Your team (redirected back)"
+    return referral.provider.name
+
+
 def show_worklist(actor, name: str, query, *, page: int = 1, **options):
     """One page of a worklist, each row with its clock; one audit row for the list shown."""
     today = local_today()
     result = query(actor, page=page, **options)
     if result.rows and isinstance(result.rows[0], ReferralEvent):
         # The provider's own redirects: no person is shown, so none is counted.
+        result.rows = [HandedOnRow(event, _now_with(actor, event)) for event in result.rows]
         record(
             "list",
             actor=actor,

@@ -8,7 +8,14 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.referrals import services, worklists
-from tests.factories import CustodyEpisodeFactory, PersonFactory, ReferralFactory, UserFactory
+from caseflow.referrals.models import ReferralEvent
+from tests.factories import (
+    CustodyEpisodeFactory,
+    PersonFactory,
+    ReferralFactory,
+    UserFactory,
+    provider_serving,
+)
 from tests.helpers import page, signed_in_client
 
 TODAY = local_today()
@@ -108,3 +115,40 @@ def test_each_role_lands_on_its_first_worklist_and_sees_its_tabs(app):
             assert response.headers["Location"] == f"/worklists/{expected[0]}"
         else:
             assert response.status_code == 200
+
+
+def handed_on(referral, kind: str, by, **fields) -> None:
+    db.session.add(
+        ReferralEvent(
+            referral=referral,
+            person_id=referral.person_id,
+            kind=kind,
+            actor_id=by.id,
+            organisation_id=by.organisation_id,
+            **fields,
+        )
+    )
+
+
+def test_a_provider_sees_where_the_referrals_it_passed_on_are_now(app):
+    # DOMAIN.md: a redirect sends the referral to another provider; a rejection ends it and
+    # it is back with the referrer. A referral redirected back is with the team again.
+    keyworker = UserFactory(role="keyworker")
+    team = keyworker.organisation_id
+    elsewhere = provider_serving()
+    moved_on = ReferralFactory(status="sent", provider_id=elsewhere.id)
+    handed_on(moved_on, "redirect", keyworker, from_provider_id=team, to_provider_id=elsewhere.id)
+    came_back = ReferralFactory(status="sent", provider_id=team)
+    handed_on(came_back, "redirect", keyworker, from_provider_id=team, to_provider_id=elsewhere.id)
+    refused = ReferralFactory(status="rejected", provider_id=team)
+    handed_on(refused, "reject", keyworker, reason_code="out_of_area")
+    prison = db.session.get(Organisation, refused.referring_organisation_id)
+    expected = {
+        moved_on.reference: elsewhere.name,
+        came_back.reference: "Your team (redirected back)",
+        refused.reference: f"Rejected: back with {prison.name}",
+    }
+    _headings, rows = table(app, keyworker, "redirected")
+    assert {row[0]: row[2] for row in rows} == expected
+    computed = computed_rows(keyworker, "redirected")
+    assert {row.event.referral.reference: row.now_with for row in computed} == expected
