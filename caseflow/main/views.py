@@ -1,9 +1,7 @@
 from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import text
 
-from caseflow.extensions import db
-from caseflow.main import bp
+from caseflow.main import bp, services
 from caseflow.referrals.worklists import worklist_tabs
 from caseflow.security.access import PUBLIC, SIGNED_IN, requires
 
@@ -22,5 +20,5 @@ def home():
 @bp.route("/healthz")
 @requires(PUBLIC)
 def health():
-    db.session.execute(text("SELECT 1"))
+    services.database_answers()
     return {"status": "ok"}
