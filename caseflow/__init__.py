@@ -3,9 +3,10 @@
 import importlib
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, make_response
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.orm.exc import StaleDataError
 
 import config
 from caseflow import cli, errors, extensions, forms, navigation, templating
@@ -58,13 +59,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     audit_services.init_app(app)
     audit_checkpoints.init_app(app)
 
-    app.after_request(_end_transaction)
     headers.init_app(app)
     navigation.init_app(app)
     templating.init_app(app)
     access.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # Registered last, so it runs before every other after-request step: a page that takes the
+    # place of a failed commit still gets the security headers.
+    app.after_request(_end_transaction)
     return app
 
 
@@ -80,10 +83,18 @@ def _init_login(app: Flask) -> None:
 
 
 def _end_transaction(response):
-    """One transaction per request: kept when the answer is a success, undone otherwise."""
+    """One transaction per request: kept when the answer is a success, undone otherwise.
+
+    The commit is the last place two saves of one record can meet (the version check of an
+    UPDATE flushed only now): that answer becomes the 409 page with what was typed, in place
+    of the success the view thought it had (caseflow.errors).
+    """
     if response.status_code < 400:
-        extensions.db.session.commit()
-    else:
+        try:
+            extensions.db.session.commit()
+        except StaleDataError:
+            response = make_response(errors.answer_stale())
+    if response.status_code >= 400:
         extensions.db.session.rollback()
     write_independent_events()
     return response

@@ -1,4 +1,5 @@
-"""Errors a service raises and a view turns into a page or a message."""
+"""Errors a service raises. Views catch none: ``caseflow.errors`` answers each, the same way on
+every page (a page of its own, or the form's page with the message beside its field)."""
 
 
 class DomainError(Exception):
@@ -26,4 +27,5 @@ class InvalidChange(DomainError):
 
 
 class InvalidTransition(DomainError):
-    """A referral cannot move that way from where it is now; the message says why."""
+    """A record cannot move that way from where it is now; the message says why, on the
+    record's own page."""

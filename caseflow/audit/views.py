@@ -7,7 +7,6 @@ import uuid
 
 from flask import (
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -16,16 +15,11 @@ from flask import (
 )
 from flask_login import current_user
 
+from caseflow import errors
 from caseflow.audit import account_events, bp, break_glass, forms, log, subject_access
-from caseflow.domain import InvalidChange, NotFound
 from caseflow.security.access import requires
 
 BREAK_GLASS_ON_LOG_PAGE = 5
-
-
-def _show_problem(form, error: InvalidChange) -> None:
-    field = getattr(form, error.field or "", None) or next(iter(form))
-    field.errors = [*field.errors, str(error)]
 
 
 def _form_data(form) -> dict:
@@ -37,15 +31,13 @@ def _search_form() -> forms.LogSearchForm:
     return forms.LogSearchForm(organisations=log.organisations())
 
 
-def _filters_from(form) -> log.LogFilters | None:
-    """The search the form asks for, or None with the problems shown beside the fields."""
+def _filters_from(form, *, page: int = 1) -> log.LogFilters | None:
+    """The search the form asks for, or None with the problems shown beside the fields. A
+    search the log refuses is shown on the log page too, with no rows."""
+    errors.on_form(form, lambda stale=False: _render_log(form, None, searched=True, page=page))
     if not form.validate():
         return None
-    try:
-        return log.log_filters(**_form_data(form))
-    except InvalidChange as error:
-        _show_problem(form, error)
-        return None
+    return log.log_filters(**_form_data(form))
 
 
 def _render_log(form, filters, *, searched: bool, page: int = 1):
@@ -69,8 +61,8 @@ def events():
     form = _search_form()
     if request.method == "GET":
         return _render_log(form, None, searched=False)
-    filters = _filters_from(form)
-    return _render_log(form, filters, searched=True, page=log.clamp_page(request.form.get("page")))
+    page = log.clamp_page(request.form.get("page"))
+    return _render_log(form, _filters_from(form, page=page), searched=True, page=page)
 
 
 @bp.route("/export", methods=["POST"])
@@ -105,42 +97,39 @@ def break_glass_list():
 @requires("audit.review")
 def review(grant_id: uuid.UUID):
     form = forms.BreakGlassReviewForm()
-    if form.validate_on_submit():
-        try:
-            break_glass.review_grant(
-                current_user, grant_id, verdict=form.verdict.data, note=form.note.data
-            )
-        except NotFound:
-            abort(404)
-        except InvalidChange as error:
-            _show_problem(form, error)
-        else:
-            flash("Verdict recorded", "success")
-            return redirect(url_for("audit.review", grant_id=grant_id))
-    try:
+
+    def page(stale: bool = False):
         summary = break_glass.view_grant(current_user, grant_id)
-    except NotFound:
-        abort(404)
-    return render_template("audit/review.html", form=form, summary=summary)
+        return render_template("audit/review.html", form=form, summary=summary)
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        break_glass.review_grant(
+            current_user, grant_id, verdict=form.verdict.data, note=form.note.data
+        )
+        flash("Verdict recorded", "success")
+        return redirect(url_for("audit.review", grant_id=grant_id))
+    return page()
 
 
 @bp.route("/subject-access", methods=["GET", "POST"])
 @requires("subject_access.export")
 def subject_access_export():
     form = forms.SubjectAccessForm()
+
+    def page(stale: bool = False):
+        return render_template("audit/subject_access.html", form=form)
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            exported = subject_access.export_subject_access(
-                current_user,
-                nhs_number=form.nhs_number.data,
-                prison_number=form.prison_number.data,
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        else:
-            return Response(
-                exported.content,
-                mimetype="application/json",
-                headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
-            )
-    return render_template("audit/subject_access.html", form=form)
+        exported = subject_access.export_subject_access(
+            current_user,
+            nhs_number=form.nhs_number.data,
+            prison_number=form.prison_number.data,
+        )
+        return Response(
+            exported.content,
+            mimetype="application/json",
+            headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+        )
+    return page()

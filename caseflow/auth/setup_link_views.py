@@ -7,9 +7,9 @@ authenticator step, as it does after a typed password.
 
 from flask import redirect, render_template
 
+from caseflow import errors
 from caseflow.auth import bp, forms, setup_links
 from caseflow.auth.views import begin_second_step
-from caseflow.domain import InvalidChange
 from caseflow.security.access import PUBLIC, requires
 
 # Why the link cannot be used: (status, heading, what to do). The page names no account.
@@ -55,14 +55,17 @@ def _unusable(reason: str):
 def set_up_account(token: str):
     form = forms.ChoosePasswordForm()
     try:
-        if form.validate_on_submit():
-            try:
-                user = setup_links.choose_password(token, form.password.data)
-            except InvalidChange as error:
-                form.password.errors.append(str(error))
-            else:
-                return redirect(begin_second_step(user))
         user = setup_links.account_for_link(token)
+
+        def page(stale: bool = False):
+            return render_template("auth/choose_password.html", form=form, email=user.email)
+
+        # A password the rules refuse is shown beside the field; the link stays usable.
+        errors.on_form(form, page)
+        if form.validate_on_submit():
+            return redirect(
+                begin_second_step(setup_links.choose_password(token, form.password.data))
+            )
     except setup_links.LinkUnusable as refused:
         return _unusable(refused.reason)
-    return render_template("auth/choose_password.html", form=form, email=user.email)
+    return page()

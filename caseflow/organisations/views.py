@@ -6,25 +6,12 @@ live in services.py (organisations) and accounts.py (users).
 
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from caseflow.domain import InvalidChange, NotFound
+from caseflow import errors
 from caseflow.organisations import accounts, bp, forms, services
 from caseflow.security.access import requires
-
-
-def _show_problem(form, error: InvalidChange) -> None:
-    field = getattr(form, error.field or "", None) or next(iter(form))
-    field.errors = [*field.errors, str(error)]
-
-
-def _found(call, *args, **kwargs):
-    """Run a service call, answering 404 for a record that does not exist."""
-    try:
-        return call(*args, **kwargs)
-    except NotFound:
-        abort(404)
 
 
 def _regions():
@@ -46,28 +33,29 @@ def list_organisations():
 def new_organisation():
     regions, authorities = _regions()
     form = forms.OrganisationForm(local_authorities=authorities)
+
+    def page(stale: bool = False):
+        return render_template(
+            "organisations/new.html",
+            form=form,
+            regions=regions,
+            area_kinds=sorted(services.AREA_KINDS),
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            organisation = services.add_organisation(
-                current_user, name=form.name.data, kind=form.kind.data, areas=form.areas.data
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        else:
-            flash(f"Organisation added: {organisation.name}", "success")
-            return redirect(url_for(".show_organisation", organisation_id=organisation.id))
-    return render_template(
-        "organisations/new.html",
-        form=form,
-        regions=regions,
-        area_kinds=sorted(services.AREA_KINDS),
-    )
+        organisation = services.add_organisation(
+            current_user, name=form.name.data, kind=form.kind.data, areas=form.areas.data
+        )
+        flash(f"Organisation added: {organisation.name}", "success")
+        return redirect(url_for(".show_organisation", organisation_id=organisation.id))
+    return page()
 
 
 @bp.route("/organisations/<uuid:organisation_id>")
 @requires("organisation.view")
 def show_organisation(organisation_id: uuid.UUID):
-    organisation = _found(services.get_organisation, organisation_id)
+    organisation = services.get_organisation(organisation_id)
     return render_template(
         "organisations/show.html",
         organisation=organisation,
@@ -79,7 +67,7 @@ def show_organisation(organisation_id: uuid.UUID):
 @bp.route("/organisations/<uuid:organisation_id>/edit", methods=["GET", "POST"])
 @requires("organisation.manage")
 def edit_organisation(organisation_id: uuid.UUID):
-    organisation = _found(services.get_organisation, organisation_id)
+    organisation = services.get_organisation(organisation_id)
     covers_areas = services.kind_covers_areas(organisation.kind)
     regions, authorities = _regions()
     current = None
@@ -88,30 +76,30 @@ def edit_organisation(organisation_id: uuid.UUID):
     form = forms.EditOrganisationForm(
         data=current, local_authorities=authorities, covers_areas=covers_areas
     )
+
+    def page(stale: bool = False):
+        return render_template(
+            "organisations/edit.html",
+            form=form,
+            organisation=organisation,
+            covers_areas=covers_areas,
+            regions=regions,
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            changed = _found(
-                services.update_organisation,
-                current_user,
-                organisation_id,
-                name=form.name.data,
-                areas=form.areas.data if covers_areas else None,
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
+        changed = services.update_organisation(
+            current_user,
+            organisation_id,
+            name=form.name.data,
+            areas=form.areas.data if covers_areas else None,
+        )
+        if changed:
+            flash("Organisation updated", "success")
         else:
-            if changed:
-                flash("Organisation updated", "success")
-            else:
-                flash("No changes made", "info")
-            return redirect(url_for(".show_organisation", organisation_id=organisation_id))
-    return render_template(
-        "organisations/edit.html",
-        form=form,
-        organisation=organisation,
-        covers_areas=covers_areas,
-        regions=regions,
-    )
+            flash("No changes made", "info")
+        return redirect(url_for(".show_organisation", organisation_id=organisation_id))
+    return page()
 
 
 # Users
@@ -132,32 +120,33 @@ def new_user():
         chosen = request.args.get("organisation", "")
         if chosen in {value for value, _ in form.organisation.choices if value}:
             form.organisation.data = chosen
+
+    def page(stale: bool = False):
+        return render_template("organisations/new_user.html", form=form)
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            user = accounts.add_user(
-                current_user,
-                email=form.email.data,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                organisation_id=uuid.UUID(form.organisation.data),
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        else:
-            flash(
-                f"Account added for {user.display_name}. Caseflow has emailed them a link to "
-                "choose their password and set up their authenticator app. It works once, "
-                "for 24 hours.",
-                "success",
-            )
-            return redirect(url_for(".show_user", user_id=user.id))
-    return render_template("organisations/new_user.html", form=form)
+        user = accounts.add_user(
+            current_user,
+            email=form.email.data,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            organisation_id=uuid.UUID(form.organisation.data),
+        )
+        flash(
+            f"Account added for {user.display_name}. Caseflow has emailed them a link to "
+            "choose their password and set up their authenticator app. It works once, "
+            "for 24 hours.",
+            "success",
+        )
+        return redirect(url_for(".show_user", user_id=user.id))
+    return page()
 
 
 @bp.route("/users/<uuid:user_id>")
 @requires("user.view")
 def show_user(user_id: uuid.UUID):
-    user = _found(accounts.get_user, user_id)
+    user = accounts.get_user(user_id)
     return render_template(
         "organisations/show_user.html",
         user=user,
@@ -170,34 +159,34 @@ def show_user(user_id: uuid.UUID):
 @bp.route("/users/<uuid:user_id>/edit", methods=["GET", "POST"])
 @requires("user.manage")
 def edit_user(user_id: uuid.UUID):
-    user = _found(accounts.get_user, user_id)
+    user = accounts.get_user(user_id)
     current = None
     if request.method == "GET":
         current = {"role": user.role, "organisation": str(user.organisation_id)}
     form = forms.ChangeUserForm(data=current, organisations=services.organisations_by_name())
+
+    def page(stale: bool = False):
+        return render_template(
+            "organisations/edit_user.html",
+            form=form,
+            user=user,
+            yourself=user.id == current_user.id,
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            changed = _found(
-                accounts.change_user,
-                current_user,
-                user_id,
-                role=form.role.data,
-                organisation_id=uuid.UUID(form.organisation.data),
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
+        changed = accounts.change_user(
+            current_user,
+            user_id,
+            role=form.role.data,
+            organisation_id=uuid.UUID(form.organisation.data),
+        )
+        if changed:
+            flash(f"{user.display_name}'s account updated", "success")
         else:
-            if changed:
-                flash(f"{user.display_name}'s account updated", "success")
-            else:
-                flash("No changes made", "info")
-            return redirect(url_for(".show_user", user_id=user_id))
-    return render_template(
-        "organisations/edit_user.html",
-        form=form,
-        user=user,
-        yourself=user.id == current_user.id,
-    )
+            flash("No changes made", "info")
+        return redirect(url_for(".show_user", user_id=user_id))
+    return page()
 
 
 # action in the URL: (service operation, page title, button, message when done)
@@ -238,26 +227,29 @@ USER_ACTIONS = {
 @requires("user.manage")
 def user_action(user_id: uuid.UUID, action: str):
     operation, title, button, done = USER_ACTIONS[action]
-    user = _found(accounts.get_user, user_id)
+    user = accounts.get_user(user_id)
     form = forms.ConfirmForm()
-    problem = None
+
+    def page(stale: bool = False):
+        # Why the change was refused is shown above the button; any other problem with the
+        # post gets the general message.
+        problem = next(iter(form.submit.errors), None)
+        if problem is None and form.errors:
+            problem = "Sorry, there is a problem with that request. Try again"
+        return render_template(
+            "organisations/user_action.html",
+            form=form,
+            user=user,
+            action=action,
+            title=title.format(name=user.display_name),
+            button=button,
+            problem=problem,
+            yourself=user.id == current_user.id,
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            _found(operation, current_user, user_id)
-        except InvalidChange as error:
-            problem = str(error)
-        else:
-            flash(done.format(name=user.display_name), "success")
-            return redirect(url_for(".show_user", user_id=user_id))
-    elif form.errors:
-        problem = "Sorry, there is a problem with that request. Try again"
-    return render_template(
-        "organisations/user_action.html",
-        form=form,
-        user=user,
-        action=action,
-        title=title.format(name=user.display_name),
-        button=button,
-        problem=problem,
-        yourself=user.id == current_user.id,
-    )
+        operation(current_user, user_id)
+        flash(done.format(name=user.display_name), "success")
+        return redirect(url_for(".show_user", user_id=user_id))
+    return page()

@@ -12,6 +12,7 @@ from caseflow.audit.services import filled_fields, record, record_denial, record
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
+from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.codes import PersonFlag
@@ -509,21 +510,23 @@ def grant_break_glass(actor, person_id: uuid.UUID, *, password: str, reason: str
 
 
 def add_case_note(actor, person_id: uuid.UUID, *, text: str, token: str | None = None):
-    """A case note on the person's timeline. The same form sent twice adds one note."""
-    if token:
-        existing = db.session.scalar(select(CaseNote).where(CaseNote.creation_token == token))
-        if existing is not None:
-            return existing
+    """A case note on the person's timeline. The same form sent twice (same token), even at
+    the same moment, adds one note (caseflow.made_once)."""
+    existing = made_with(CaseNote, token)
+    if existing is not None:
+        return existing
     person = find_visible_person(actor, person_id)
-    note = CaseNote(
-        person_id=person.id,
-        author_id=actor.id,
-        organisation_id=actor.organisation_id,
-        text=text,
-        creation_token=token,
+    note, made = add_once(
+        CaseNote(
+            person_id=person.id,
+            author_id=actor.id,
+            organisation_id=actor.organisation_id,
+            text=text,
+            creation_token=token,
+        )
     )
-    db.session.add(note)
-    db.session.flush()
+    if not made:
+        return note
     record(
         "create",
         actor=actor,

@@ -18,6 +18,7 @@ from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.lifecycle import apply
+from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.models import CustodyEpisode
@@ -234,31 +235,33 @@ def _check_handover(values: dict, episode) -> None:
 def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **fields) -> Referral:
     """A draft referral for the person's latest custody episode.
 
-    A form sent twice (same token) gives back the referral the first one made.
+    A form sent twice (same token), even at the same moment, gives back the referral the first
+    one made (caseflow.made_once).
     """
     if not role_may(actor.role, "referral.create"):
         raise NotPermitted("Your role does not create referrals")
-    if token:
-        existing = db.session.scalar(select(Referral).where(Referral.creation_token == token))
-        if existing is not None and existing.referred_by_id == actor.id:
-            return existing
+    existing = made_with(Referral, token)
+    if existing is not None:
+        return existing
     person = person_for_new_record(actor, person_id, load_episodes=True)
     episode = person.current_episode
     if episode is None:
         raise InvalidChange("Add a custody episode before making a referral", "provider")
     values = {name: fields.get(name) for name in HANDOVER_FIELDS}
     _check_handover(values, episode)
-    referral = Referral(
-        person=person,
-        episode=episode,
-        referring_organisation_id=actor.organisation_id,
-        referred_by_id=actor.id,
-        status=Status.DRAFT,
-        creation_token=token,
-        **values,
+    referral, made = add_once(
+        Referral(
+            person=person,
+            episode=episode,
+            referring_organisation_id=actor.organisation_id,
+            referred_by_id=actor.id,
+            status=Status.DRAFT,
+            creation_token=token,
+            **values,
+        )
     )
-    db.session.add(referral)
-    db.session.flush()
+    if not made:
+        return referral
     _history(actor, referral, "created", None, Status.DRAFT)
     record(
         "create",
@@ -286,6 +289,41 @@ def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Re
         setattr(referral, name, value)
     _audit_update(actor, referral, {"fields": changed})
     return referral
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A referral saved from its form and, when sending it was asked for and refused, why."""
+
+    referral: Referral
+    not_sent: str | None = None
+
+
+def _send_if_asked(actor, referral: Referral, send: bool) -> str | None:
+    """Send the saved draft if the form asked to; the draft is kept whether or not it can be."""
+    if not send or referral.status != Status.DRAFT:
+        return None  # not asked, or sent already by the same form sent a moment earlier
+    try:
+        apply(REFERRAL_LIFECYCLE, actor, referral, "send")
+    except InvalidTransition as refused:
+        return str(refused)
+    return None
+
+
+def save_new_referral(
+    actor, person_id: uuid.UUID, *, send: bool = False, token: str | None = None, **fields
+) -> Saved:
+    """The new referral form: a draft, sent at once if asked (``create_referral``)."""
+    referral = create_referral(actor, person_id, token=token, **fields)
+    return Saved(referral, _send_if_asked(actor, referral, send))
+
+
+def save_draft(
+    actor, referral_id: uuid.UUID, *, version: int, send: bool = False, **fields
+) -> Saved:
+    """The edit form of a draft: saved, and sent if asked (``update_draft``)."""
+    referral = update_draft(actor, referral_id, version=version, **fields)
+    return Saved(referral, _send_if_asked(actor, referral, send))
 
 
 def _audit_update(actor, referral: Referral, detail: dict) -> None:
@@ -372,24 +410,28 @@ def book_appointment(
     appointment_time: str | None,
     token: str | None = None,
 ) -> Appointment:
-    if token:
-        existing = db.session.scalar(select(Appointment).where(Appointment.creation_token == token))
-        if existing is not None:
-            return existing
+    """An appointment on an accepted referral. The same form sent twice (same token), even at
+    the same moment, books one (caseflow.made_once)."""
+    existing = made_with(Appointment, token)
+    if existing is not None:
+        return existing
     referral = find_visible_referral(actor, referral_id)
     _require_side(actor, referral, (PROVIDER,))
     if referral.status not in WORKING_STATUSES:
         raise InvalidTransition("Accept the referral before booking appointments.")
-    appointment = Appointment(
-        referral=referral,
-        provider_id=actor.organisation_id,
-        appointment_date=appointment_date,
-        appointment_time=appointment_time or None,
-        booked_by_id=actor.id,
-        creation_token=token,
+    # By id: the referral's list of appointments takes it from the database once it is stored.
+    appointment, made = add_once(
+        Appointment(
+            referral_id=referral.id,
+            provider_id=actor.organisation_id,
+            appointment_date=appointment_date,
+            appointment_time=appointment_time or None,
+            booked_by_id=actor.id,
+            creation_token=token,
+        )
     )
-    db.session.add(appointment)
-    db.session.flush()
+    if not made:
+        return appointment
     _history(
         actor,
         referral,

@@ -1,30 +1,15 @@
 import uuid
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
+from caseflow import errors
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
 from caseflow.referrals import bp, forms, services, worklists
 from caseflow.referrals import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.referrals.transitions import TRANSITIONS
 from caseflow.security.access import SIGNED_IN, requires
-
-
-def _answer(call, *args, **kwargs):
-    """Absent or out of scope is 404; not allowed is 403."""
-    try:
-        return call(*args, **kwargs)
-    except NotFound:
-        abort(404)
-    except NotPermitted:
-        abort(403)
-
-
-def _show_problem(form, error: InvalidChange) -> None:
-    field = getattr(form, error.field or "", None) or next(iter(form))
-    field.errors = [*field.errors, str(error)]
 
 
 def _handover_data(form) -> dict:
@@ -82,7 +67,7 @@ def _prefill_from_referral(form, referral) -> None:
 @bp.route("/people/<uuid:person_id>/referrals/new", methods=["GET", "POST"])
 @requires("referral.create")
 def new_referral(person_id: uuid.UUID):
-    person = _answer(people.person_for_new_record, current_user, person_id, load_episodes=True)
+    person = people.person_for_new_record(current_user, person_id, load_episodes=True)
     episode = person.current_episode
     if episode is None:
         flash("Add a custody episode before making a referral.", "warning")
@@ -91,37 +76,36 @@ def new_referral(person_id: uuid.UUID):
     form = forms.NewReferralForm(providers=providers, subject=person_id)
     if request.method == "GET":
         _prefill_from_episode(form, episode)
+
+    def page(stale: bool = False):
+        shown = people.view_person(
+            current_user, person_id, page="new referral", starting_record=True
+        )
+        return render_template(
+            "referrals/new.html", form=form, person=shown, episode=episode, providers=providers
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            referral = _answer(
-                services.create_referral,
-                current_user,
-                person_id,
-                token=form.token.data or None,
-                **_handover_data(form),
-            )
-            if form.send.data and referral.status == "draft":
-                services.change_status(current_user, referral.id, "send")
-        except InvalidChange as error:
-            _show_problem(form, error)
-        except InvalidTransition as error:
-            flash(f"Saved as a draft, not sent. {error}", "warning")
-            return redirect(url_for("referrals.show", referral_id=referral.id))
+        saved = services.save_new_referral(
+            current_user,
+            person_id,
+            send=form.send.data,
+            token=form.token.data or None,
+            **_handover_data(form),
+        )
+        if saved.not_sent:
+            flash(f"Saved as a draft, not sent. {saved.not_sent}", "warning")
         else:
             flash("Referral sent" if form.send.data else "Referral saved as a draft", "success")
-            return redirect(url_for("referrals.show", referral_id=referral.id))
-    person = _answer(
-        people.view_person, current_user, person_id, page="new referral", starting_record=True
-    )
-    return render_template(
-        "referrals/new.html", form=form, person=person, episode=episode, providers=providers
-    )
+        return redirect(url_for("referrals.show", referral_id=saved.referral.id))
+    return page()
 
 
 @bp.route("/referrals/<uuid:referral_id>")
 @requires("referral.view")
 def show(referral_id: uuid.UUID):
-    referral = _answer(services.view_referral, current_user, referral_id)
+    referral = services.view_referral(current_user, referral_id)
     return render_template(
         "referrals/show.html",
         referral=referral,
@@ -134,72 +118,64 @@ def show(referral_id: uuid.UUID):
 @bp.route("/referrals/<uuid:referral_id>/edit", methods=["GET", "POST"])
 @requires("referral.create")
 def edit(referral_id: uuid.UUID):
-    referral = _answer(services.find_visible_referral, current_user, referral_id)
+    referral = services.find_visible_referral(current_user, referral_id)
     providers = organisations.providers_serving(referral.episode.destination_local_authority_code)
     form = forms.ReferralForm(providers=providers)
-    status = 200
     if request.method == "GET":
         _prefill_from_referral(form, referral)
         form.show_version(referral.version)
-    elif form.validate_on_submit():
-        try:
-            _answer(
-                services.update_draft,
-                current_user,
-                referral_id,
-                version=form.version.data,
-                **_handover_data(form),
-            )
-            if form.send.data:
-                services.change_status(current_user, referral_id, "send")
-        except InvalidChange as error:
-            _show_problem(form, error)
-        except StaleRecord:
-            status = 409
-            form.show_version(referral.version)
-        except InvalidTransition as error:
-            flash(str(error), "warning")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
+
+    def page(stale: bool = False):
+        # A stale page is answered with an error status, so its view is audited on its own;
+        # it carries the version saved since, so saving again is possible.
+        shown = services.view_referral(current_user, referral_id, page="edit", independent=stale)
+        if stale:
+            form.show_version(shown.version)
+        return render_template("referrals/edit.html", form=form, referral=shown, stale=stale)
+
+    record_page = url_for("referrals.show", referral_id=referral_id)
+    errors.on_form(form, page, record_url=record_page)
+    if form.validate_on_submit():
+        saved = services.save_draft(
+            current_user,
+            referral_id,
+            version=form.version.data,
+            send=form.send.data,
+            **_handover_data(form),
+        )
+        if saved.not_sent:
+            flash(saved.not_sent, "warning")
         else:
             flash("Referral sent" if form.send.data else "Draft saved", "success")
-            return redirect(url_for("referrals.show", referral_id=referral_id))
-    referral = _answer(
-        services.view_referral, current_user, referral_id, page="edit", independent=status >= 400
-    )
-    return render_template(
-        "referrals/edit.html", form=form, referral=referral, stale=status == 409
-    ), status
+        return redirect(record_page)
+    return page()
 
 
 # Status changes: one view each, so each declares its permission. ----------------------------
 
 
-def _act_on_referral(form, referral_id: uuid.UUID, call, done: str, *, then=None):
-    """Run one change from a referral page: a redirect when it is done or cannot be made,
-    None when the form should be shown again with the problem beside its field."""
-    try:
-        _answer(call)
-    except InvalidChange as error:
-        _show_problem(form, error)
-        return None
-    except InvalidTransition as error:
-        flash(str(error), "warning")
-        return redirect(url_for("referrals.show", referral_id=referral_id))
-    flash(done, "success")
-    target = then() if callable(then) else then
-    return redirect(target or url_for("referrals.show", referral_id=referral_id))
-
-
 def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str, warning=False):
-    referral = _answer(services.view_referral, current_user, referral_id, page=action)
-    return render_template(
-        "referrals/change.html",
-        form=form,
-        referral=referral,
-        title=title,
-        warning=warning,
-        clock=services.clock_for(referral),
-    )
+    """The page of one change to a referral, named as the page its form is shown on: a change
+    that cannot be made is explained on the referral's own page."""
+
+    def page(stale: bool = False):
+        referral = services.view_referral(current_user, referral_id, page=action, independent=stale)
+        return render_template(
+            "referrals/change.html",
+            form=form,
+            referral=referral,
+            title=title,
+            warning=warning,
+            clock=services.clock_for(referral),
+        )
+
+    errors.on_form(form, page, record_url=url_for("referrals.show", referral_id=referral_id))
+    return page
+
+
+def _done(message: str, referral_id: uuid.UUID):
+    flash(message, "success")
+    return redirect(url_for("referrals.show", referral_id=referral_id))
 
 
 def _change(referral_id: uuid.UUID, action: str):
@@ -208,6 +184,9 @@ def _change(referral_id: uuid.UUID, action: str):
     form = transition.form(**extra)
     if transition.form is forms.ConfirmForm:
         form.confirm.label.text = transition.label
+    page = _change_page(
+        form, referral_id, action=action, title=transition.title, warning=transition.warning
+    )
     if form.validate_on_submit():
         data = {
             name: field.data
@@ -216,25 +195,13 @@ def _change(referral_id: uuid.UUID, action: str):
         }
         if "provider" in data:
             data["provider_id"] = uuid.UUID(data.pop("provider"))
-        done = _act_on_referral(
-            form,
-            referral_id,
-            lambda: services.change_status(current_user, referral_id, action, **data),
-            transition.done_message,
+        services.change_status(current_user, referral_id, action, **data)
+        if not services.still_visible(current_user, referral_id):
             # A provider that redirects or rejects a referral no longer holds it: home instead.
-            then=lambda: (
-                None if services.still_visible(current_user, referral_id) else url_for("main.home")
-            ),
-        )
-        if done is not None:
-            return done
-    return _change_page(
-        form,
-        referral_id,
-        action=action,
-        title=transition.title,
-        warning=transition.warning,
-    )
+            flash(transition.done_message, "success")
+            return redirect(url_for("main.home"))
+        return _done(transition.done_message, referral_id)
+    return page()
 
 
 def _register_change_view(action: str) -> None:
@@ -260,65 +227,55 @@ for _action in TRANSITIONS:
 @requires("referral.assign")
 def assign(referral_id: uuid.UUID):
     form = forms.AssignForm(keyworkers=services.colleagues_who_can_be_assigned(current_user))
+    page = _change_page(form, referral_id, action="assign", title="Assign a keyworker")
     if form.validate_on_submit():
         keyworker_id = uuid.UUID(form.keyworker.data)
-        done = _act_on_referral(
-            form,
-            referral_id,
-            lambda: services.assign_keyworker(current_user, referral_id, keyworker_id),
-            "Keyworker assigned",
-        )
-        if done is not None:
-            return done
-    return _change_page(form, referral_id, action="assign", title="Assign a keyworker")
+        services.assign_keyworker(current_user, referral_id, keyworker_id)
+        return _done("Keyworker assigned", referral_id)
+    return page()
 
 
 @bp.route("/referrals/<uuid:referral_id>/appointments/new", methods=["GET", "POST"])
 @requires("appointment.record")
 def book_appointment(referral_id: uuid.UUID):
     form = forms.AppointmentForm(subject=referral_id)
+    page = _change_page(form, referral_id, action="appointment", title="Book an appointment")
     if form.validate_on_submit():
-        done = _act_on_referral(
-            form,
+        services.book_appointment(
+            current_user,
             referral_id,
-            lambda: services.book_appointment(
-                current_user,
-                referral_id,
-                appointment_date=form.appointment_date.data,
-                appointment_time=form.appointment_time.data,
-                token=form.token.data or None,
-            ),
-            "Appointment booked",
+            appointment_date=form.appointment_date.data,
+            appointment_time=form.appointment_time.data,
+            token=form.token.data or None,
         )
-        if done is not None:
-            return done
-    return _change_page(form, referral_id, action="appointment", title="Book an appointment")
+        return _done("Appointment booked", referral_id)
+    return page()
 
 
 @bp.route("/appointments/<uuid:appointment_id>/attendance", methods=["GET", "POST"])
 @requires("appointment.record")
 def record_attendance(appointment_id: uuid.UUID):
     form = forms.AttendanceForm()
+
+    def page(stale: bool = False):
+        appointment = services.appointment_for_page(current_user, appointment_id)
+        referral = appointment.referral
+        return render_template(
+            "referrals/change.html",
+            form=form,
+            referral=referral,
+            action="attendance",
+            title=f"Record attendance on {appointment.appointment_date.strftime('%-d %B %Y')}",
+            clock=services.clock_for(referral),
+        )
+
+    errors.on_form(form, page)
     if form.validate_on_submit():
-        try:
-            appointment = _answer(
-                services.record_attendance, current_user, appointment_id, outcome=form.outcome.data
-            )
-        except InvalidChange as error:
-            _show_problem(form, error)
-        else:
-            flash("Attendance recorded", "success")
-            return redirect(url_for("referrals.show", referral_id=appointment.referral_id))
-    appointment = _answer(services.appointment_for_page, current_user, appointment_id)
-    referral = appointment.referral
-    return render_template(
-        "referrals/change.html",
-        form=form,
-        referral=referral,
-        action="attendance",
-        title=f"Record attendance on {appointment.appointment_date.strftime('%-d %B %Y')}",
-        clock=services.clock_for(referral),
-    )
+        appointment = services.record_attendance(
+            current_user, appointment_id, outcome=form.outcome.data
+        )
+        return _done("Attendance recorded", appointment.referral_id)
+    return page()
 
 
 # Worklists ----------------------------------------------------------------------------------
@@ -327,9 +284,7 @@ def record_attendance(appointment_id: uuid.UUID):
 @bp.route("/worklists/<name>")
 @requires("worklist.view")
 def worklist(name: str):
-    if name not in worklists.worklists_for(current_user.role):
-        abort(404)
-    title, query, kind = worklists.WORKLISTS[name]
+    title, query, kind = worklists.worklist_named(current_user, name)
     page_number = request.args.get("page", 1, type=int) or 1
     options = worklists.offered_filters(current_user, name, request.args)
     page = services.show_worklist(current_user, name, query, page=page_number, **options)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.dates import local_today
+from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.organisations.models import organisation_areas
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
@@ -327,3 +328,11 @@ def worklists_for(role: str) -> tuple[str, ...]:
 def worklist_tabs(user) -> list[tuple[str, str]]:
     """(name, title) of each worklist the user's role works from, the one they land on first."""
     return [(name, WORKLISTS[name][0]) for name in worklists_for(user.role)]
+
+
+def worklist_named(actor, name: str) -> tuple:
+    """(title, query, kind) of the worklist named in the address. A list the actor's role does
+    not have is answered as if there were no such list."""
+    if name not in worklists_for(actor.role):
+        raise NotFound("No such worklist")
+    return WORKLISTS[name]
