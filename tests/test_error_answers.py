@@ -18,7 +18,6 @@ from bs4 import BeautifulSoup
 from flask import Blueprint, redirect, render_template_string
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import StringField
 
 from caseflow import errors
 from caseflow.domain import (
@@ -30,6 +29,7 @@ from caseflow.domain import (
     StaleRecord,
 )
 from caseflow.extensions import csrf, db
+from caseflow.forms import text_field
 from caseflow.referrals.worklists import worklists_for
 from caseflow.security.access import (
     PERMISSIONS,
@@ -65,7 +65,7 @@ class NameForm(FlaskForm):
     class Meta:
         csrf = False
 
-    name = StringField("Name")
+    name = text_field("Name", max_length=100)
 
 
 RAISED = {
