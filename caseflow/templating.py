@@ -9,7 +9,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 
 from caseflow.codes import label, tag_class
-from caseflow.dates import display
+from caseflow.dates import display, display_date_time
 from caseflow.people.identifiers import format_nhs_number
 from caseflow.security.access import role_may
 
@@ -33,16 +33,10 @@ NOTIFICATION_TEXT = {
 }
 
 
-def date_time(moment) -> str:
-    from caseflow.dates import LONDON
-
-    return moment.astimezone(LONDON).strftime("%-d %B %Y, %H:%M") if moment else ""
-
-
 def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")  # code | label("sex")
     app.add_template_filter(tag_class, "tag_class")  # code | tag_class("referral_status")
-    app.add_template_filter(date_time, "date_time")
+    app.add_template_filter(display_date_time, "date_time")
     app.add_template_filter(lambda k: NOTIFICATION_TEXT.get(k, k), "notification_text")
     app.add_template_filter(display, "long_date")
     app.add_template_filter(lambda v: format_nhs_number(v) if v else "", "nhs_number")

@@ -9,15 +9,16 @@ roles only, never an address or a name.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.auth import setup_links
 from caseflow.auth.models import User
+from caseflow.dates import display_utc
 from caseflow.extensions import db
+from caseflow.paging import Page, page_of
 from caseflow.security.access import CLINICAL_ROLES, Role
 
 PAGE_SIZE = 20
@@ -48,7 +49,7 @@ class AccountEvent:
 
     @property
     def when(self) -> str:
-        return utc_datetime(self.event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+        return display_utc(self.event.occurred_at)
 
     @property
     def label(self) -> str:
@@ -66,44 +67,29 @@ class AccountEvent:
         return self.by_email or "The command line"
 
 
-@dataclass
-class AccountEventPage:
-    events: list[AccountEvent] = field(default_factory=list)
-    page: int = 1
-    has_next: bool = False
-
-
-def account_events(*, page: int = 1, page_size: int = PAGE_SIZE) -> AccountEventPage:
-    page = max(1, page)
-    found = list(
-        db.session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.action.in_(ACTIONS),
-                AuditEvent.outcome == Outcome.SUCCESS,
-                _clinical_role_in_detail(),
-            )
-            .order_by(AuditEvent.id.desc())
-            .offset((page - 1) * page_size)
-            .limit(page_size + 1)
+def account_events(*, page: object = 1, page_size: int = PAGE_SIZE) -> Page:
+    """A page of AccountEvents, newest first; the page shows no total."""
+    shown = page_of(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action.in_(ACTIONS),
+            AuditEvent.outcome == Outcome.SUCCESS,
+            _clinical_role_in_detail(),
         )
+        .order_by(AuditEvent.id.desc()),
+        page,
+        size=page_size,
     )
-    shown = found[:page_size]
     ids = set()
-    for event in shown:
+    for event in shown.rows:
         ids.add(event.user_id)
         ids.add(uuid.UUID(event.entity_id) if event.entity_id else None)
     ids.discard(None)
     emails = dict(db.session.execute(select(User.id, User.email).where(User.id.in_(ids))).all())
-    return AccountEventPage(
-        events=[
-            AccountEvent(
-                event=event,
-                account_email=emails.get(uuid.UUID(event.entity_id)) if event.entity_id else None,
-                by_email=emails.get(event.user_id),
-            )
-            for event in shown
-        ],
-        page=page,
-        has_next=len(found) > page_size,
+    return shown.map(
+        lambda event: AccountEvent(
+            event=event,
+            account_email=emails.get(uuid.UUID(event.entity_id)) if event.entity_id else None,
+            by_email=emails.get(event.user_id),
+        )
     )

@@ -12,21 +12,17 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import BreakGlassReview, ReviewVerdict
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.auth.models import User
-from caseflow.dates import LONDON
+from caseflow.dates import display_utc, in_london
 from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
+from caseflow.paging import Page, page_of
 from caseflow.people.models import BreakGlassGrant
 
 PURPOSE = "audit"
 PAGE_SIZE = 20
-
-
-def _utc_text(moment: datetime | None) -> str:
-    return utc_datetime(moment).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
 
 @dataclass
@@ -42,7 +38,7 @@ class Verdict:
 
     @property
     def when(self) -> str:
-        return _utc_text(self.reviewed_at)
+        return display_utc(self.reviewed_at)
 
 
 @dataclass
@@ -56,30 +52,30 @@ class GrantSummary:
 
     @property
     def granted(self) -> str:
-        return _utc_text(self.grant.created_at)
+        return display_utc(self.grant.created_at)
 
     @property
     def expires(self) -> str:
-        return _utc_text(self.grant.expires_at)
+        return display_utc(self.grant.expires_at)
 
     @property
     def uk_dates(self) -> tuple[list[str], list[str]]:
         """The UK dates the access began and ended, as day, month and year boxes for a search."""
 
         def boxes(moment: datetime) -> list[str]:
-            day = utc_datetime(moment).astimezone(LONDON).date()
+            day = in_london(moment).date()
             return [str(day.day), str(day.month), str(day.year)]
 
         return boxes(self.grant.created_at), boxes(self.grant.expires_at)
 
 
 @dataclass
-class GrantPage:
-    grants: list[GrantSummary]
-    page: int
-    has_next: bool
+class GrantList:
+    """A page of grants (GrantSummary rows, with the total of every grant) and how many of all
+    the grants await a verdict."""
+
+    shown: Page
     waiting: int
-    total: int
 
 
 def _reviewed():
@@ -108,34 +104,27 @@ def _verdicts_for(grant_ids, *, with_notes: bool) -> dict[uuid.UUID, list[Verdic
     return found
 
 
-def grants(*, page: int = 1, page_size: int = PAGE_SIZE) -> GrantPage:
+def grants(*, page: object = 1, page_size: int = PAGE_SIZE) -> GrantList:
     """Grants awaiting a verdict first, then the rest; newest first within each."""
-    page = max(1, page)
-    found = list(
-        db.session.scalars(
-            select(BreakGlassGrant)
-            .options(selectinload(BreakGlassGrant.user), selectinload(BreakGlassGrant.organisation))
-            .order_by(_reviewed(), BreakGlassGrant.created_at.desc(), BreakGlassGrant.id)
-            .offset((page - 1) * page_size)
-            .limit(page_size + 1)
-        )
+    shown = page_of(
+        select(BreakGlassGrant)
+        .options(selectinload(BreakGlassGrant.user), selectinload(BreakGlassGrant.organisation))
+        .order_by(_reviewed(), BreakGlassGrant.created_at.desc(), BreakGlassGrant.id),
+        page,
+        size=page_size,
+        count=True,
     )
-    shown = found[:page_size]
-    verdicts = _verdicts_for([grant.id for grant in shown], with_notes=False)
+    verdicts = _verdicts_for([grant.id for grant in shown.rows], with_notes=False)
     waiting = db.session.scalar(
         select(func.count()).select_from(BreakGlassGrant).where(~_reviewed())
     )
-    total = db.session.scalar(select(func.count()).select_from(BreakGlassGrant))
-    return GrantPage(
-        grants=[GrantSummary(grant=grant, verdicts=verdicts[grant.id]) for grant in shown],
-        page=page,
-        has_next=len(found) > page_size,
+    return GrantList(
+        shown=shown.map(lambda grant: GrantSummary(grant=grant, verdicts=verdicts[grant.id])),
         waiting=waiting,
-        total=total,
     )
 
 
-def list_grants(actor, *, page: int = 1, also_shown: dict[str, int] | None = None) -> GrantPage:
+def list_grants(actor, *, page: object = 1, also_shown: dict[str, int] | None = None) -> GrantList:
     """The page of every break-glass grant: one audit row for the page shown.
 
     also_shown counts what else the page lists beside the grants (the clinical account events),
@@ -147,7 +136,7 @@ def list_grants(actor, *, page: int = 1, also_shown: dict[str, int] | None = Non
         actor=actor,
         entity_type="break_glass_grant",
         purpose=PURPOSE,
-        detail={"rows": len(result.grants), "page": result.page, **(also_shown or {})},
+        detail={"rows": len(result.shown.rows), "page": result.shown.page, **(also_shown or {})},
     )
     return result
 

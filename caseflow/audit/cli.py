@@ -8,13 +8,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from caseflow.audit import chain, checkpoints
+from caseflow.dates import display_utc
 from caseflow.extensions import db
 
 audit_cli = AppGroup("audit", help="The audit log.")
 
 
 def _when(checkpoint: chain.Checkpoint) -> str:
-    return checkpoint.at.strftime("%Y-%m-%d %H:%M:%S UTC")
+    return f"{display_utc(checkpoint.at)} UTC"
 
 
 def _claim(checkpoint: chain.Checkpoint) -> str:

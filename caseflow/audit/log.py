@@ -7,26 +7,25 @@ shown is one audit row (action "list" or "search", purpose "audit", with how man
 each export is one row (action "export", with how many rows it holds).
 """
 
-import csv
-import io
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
-from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent
 from caseflow.audit.services import record
 from caseflow.auth.models import User
 from caseflow.auth.services import user_by_email
-from caseflow.dates import LONDON
+from caseflow.dates import as_utc, display_utc, start_of_day
 from caseflow.domain import InvalidChange
+from caseflow.exports import CsvExport, csv_line, csv_lines, stamped_filename
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
+from caseflow.paging import Page, page_number, page_of
 from caseflow.people.identifiers import compact
 from caseflow.people.models import Person
 from caseflow.security.access import Role
@@ -36,7 +35,6 @@ PAGE_SIZE = 50
 # Counting every match of a broad search over tens of millions of rows is slow; past this many
 # the page says "more than".
 COUNT_LIMIT = 10_000
-LAST_PAGE = 100_000
 EXPORT_BATCH = 1000
 PURPOSE = "audit"
 
@@ -72,11 +70,6 @@ def find_person_id(nhs_number: str | None, prison_number: str | None) -> uuid.UU
 
 
 # Filters -------------------------------------------------------------------------------------
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of a UK date, in UTC (the log's times are UTC)."""
-    return datetime(day.year, day.month, day.day, tzinfo=LONDON).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -169,29 +162,12 @@ class LogRow:
 
     @property
     def when(self) -> str:
-        return utc_datetime(self.event.occurred_at).strftime("%Y-%m-%d %H:%M:%S")
+        return display_utc(self.event.occurred_at)
 
     @property
     def role(self) -> str | None:
         role = self.event.role
         return Role.label_of(role) if role else None
-
-
-@dataclass
-class LogPage:
-    rows: list[LogRow] = field(default_factory=list)
-    page: int = 1
-    has_next: bool = False
-    total: int = 0
-    searched: bool = False
-
-    @property
-    def more_than_counted(self) -> bool:
-        return self.total > COUNT_LIMIT
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
 
 
 def _rows_query(conditions):
@@ -203,39 +179,19 @@ def _rows_query(conditions):
     )
 
 
-def _count(conditions) -> int:
-    capped = select(AuditEvent.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(capped))
-
-
-def clamp_page(page) -> int:
-    try:
-        number = int(page)
-    except (TypeError, ValueError):
-        return 1
-    return max(1, min(number, LAST_PAGE))
-
-
-def log_page(filters: LogFilters | None, page: int, *, searched: bool) -> LogPage:
-    """Newest first. A search whose criteria matched nothing (filters None) shows no rows."""
-    page = clamp_page(page)
+def log_page(filters: LogFilters | None, page: object, *, searched: bool) -> Page:
+    """Newest first, LogRows. A search whose criteria matched nothing (filters None) shows no
+    rows. The count stops past COUNT_LIMIT, and the page then says "more than"."""
     if searched and filters is None:
-        return LogPage(page=page, searched=True)
+        return Page(rows=[], page=page_number(page), size=PAGE_SIZE, total=0)
     conditions = filters.conditions() if filters else []
-    found = db.session.execute(
-        _rows_query(conditions)
-        .order_by(AuditEvent.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
-    rows = [LogRow(event=event, email=email, organisation=name) for event, email, name in found]
-    return LogPage(
-        rows=rows[:PAGE_SIZE],
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
-        total=_count(conditions),
-        searched=searched,
+    shown = page_of(
+        _rows_query(conditions).order_by(AuditEvent.id.desc()),
+        page,
+        size=PAGE_SIZE,
+        count_up_to=COUNT_LIMIT,
     )
+    return shown.map(lambda row: LogRow(event=row[0], email=row[1], organisation=row[2]))
 
 
 def record_page_shown(
@@ -282,25 +238,12 @@ CSV_HEADER = (
     "detail",
     "request_id",
 )
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet will show as text: anything that could start a formula gets a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def csv_line(values) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow([csv_cell(value) for value in values])
-    return buffer.getvalue()
 
 
 def _csv_values(row) -> tuple:
     return (
         row.id,
-        utc_datetime(row.occurred_at).isoformat(timespec="seconds"),
+        as_utc(row.occurred_at).isoformat(timespec="seconds"),
         row.user_id,
         row.user_email,
         row.role,
@@ -317,14 +260,7 @@ def _csv_values(row) -> tuple:
     )
 
 
-@dataclass
-class LogExport:
-    rows: int
-    filename: str
-    lines: Iterator[str]
-
-
-def export_log(actor, filters: LogFilters) -> LogExport:
+def export_log(actor, filters: LogFilters) -> CsvExport:
     """Every row the search matches, newest first, as CSV lines produced in batches.
 
     The rows are fixed before the export's own audit row is written: everything at or below the
@@ -342,10 +278,9 @@ def export_log(actor, filters: LogFilters) -> LogExport:
         purpose=PURPOSE,
         detail={"rows": total, "format": "csv", "by": filters.used()},
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return LogExport(
+    return CsvExport(
         rows=total,
-        filename=f"audit-log-{stamp}.csv",
+        filename=stamped_filename("audit-log"),
         lines=_export_lines(current_app._get_current_object(), conditions),
     )
 
@@ -377,7 +312,7 @@ def _export_lines(app, conditions) -> Iterator[str]:
             ).all()
         if not batch:
             return
-        yield "".join(csv_line(_csv_values(row)) for row in batch)
+        yield csv_lines(_csv_values(row) for row in batch)
         before = batch[-1].id
 
 

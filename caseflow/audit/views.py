@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from caseflow import errors
 from caseflow.audit import account_events, bp, break_glass, forms, log, subject_access
+from caseflow.paging import page_number
 from caseflow.security.access import requires
 
 BREAK_GLASS_ON_LOG_PAGE = 5
@@ -49,10 +50,12 @@ def _render_log(form, filters, *, searched: bool, page: int = 1):
         filters=filters,
         rows=len(result.rows),
         page=result.page,
-        break_glass=len(grants.grants),
+        break_glass=len(grants.shown.rows),
         problems=[name for name in form.errors if name],
     )
-    return render_template("audit/events.html", form=form, result=result, grants=grants)
+    return render_template(
+        "audit/events.html", form=form, result=result, searched=searched, grants=grants
+    )
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -61,7 +64,7 @@ def events():
     form = _search_form()
     if request.method == "GET":
         return _render_log(form, None, searched=False)
-    page = log.clamp_page(request.form.get("page"))
+    page = page_number(request.form.get("page"))
     return _render_log(form, _filters_from(form, page=page), searched=True, page=page)
 
 
@@ -84,11 +87,11 @@ def export():
 @requires("audit.read")
 def break_glass_list():
     # Beside break-glass: who made or reset each clinical account, and its first use.
-    accounts = account_events.account_events(page=log.clamp_page(request.args.get("accounts_page")))
+    accounts = account_events.account_events(page=page_number(request.args.get("accounts_page")))
     result = break_glass.list_grants(
         current_user,
-        page=log.clamp_page(request.args.get("page")),
-        also_shown={"account_events": len(accounts.events), "accounts_page": accounts.page},
+        page=page_number(request.args.get("page")),
+        also_shown={"account_events": len(accounts.rows), "accounts_page": accounts.page},
     )
     return render_template("audit/break_glass.html", grants=result, accounts=accounts)
 

@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
 from caseflow.auth.models import SetUpLink, User
-from caseflow.dates import LONDON
+from caseflow.dates import display_time_on_date
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -98,11 +98,6 @@ def link_url(token: str) -> str:
     return base.rstrip("/") + path
 
 
-def _expiry_words(moment: datetime) -> str:
-    local = moment.astimezone(LONDON)
-    return local.strftime("%-I:%M%p on %-d %B %Y").replace("AM", "am").replace("PM", "pm")
-
-
 # Sending -------------------------------------------------------------------------------------
 
 
@@ -138,7 +133,7 @@ def send_link(user: User, reason: str, *, actor: User | None) -> SetUpLink:
                 "name": user.display_name,
                 "reason": opening,
                 "link": link_url(token),
-                "expires": _expiry_words(link.expires_at),
+                "expires": display_time_on_date(link.expires_at),
             },
             reference=str(link.id),
         )

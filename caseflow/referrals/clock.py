@@ -7,6 +7,8 @@ a treatment start still meets the target; day 22 is a breach.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from caseflow.dates import display
+
 WINDOW_DAYS = 21
 FLAG_DAYS = (7, 14, 21)
 
@@ -100,7 +102,7 @@ class Clock:
             if self.expected_release is None:
                 return "Not released yet; the release date is not known"
             days = (self.expected_release - self.today).days
-            when = self.expected_release.strftime("%-d %B %Y")
+            when = display(self.expected_release)
             if days >= 0:
                 return f"Not released yet: expected on {when}, in {days} days"
             return f"Not released yet: release was expected on {when}"

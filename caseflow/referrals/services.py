@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
-from caseflow.dates import local_today
+from caseflow.dates import display, local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.lifecycle import apply
@@ -460,7 +460,7 @@ def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appo
     if appointment.outcome == AppointmentOutcome.CANCELLED:
         raise InvalidChange("This appointment was cancelled when the referral ended", "outcome")
     if appointment.appointment_date > local_today():
-        when = appointment.appointment_date.strftime("%-d %B %Y")
+        when = display(appointment.appointment_date)
         raise InvalidChange(f"Record attendance on or after the appointment day, {when}", "outcome")
     appointment.outcome = outcome
     _history(

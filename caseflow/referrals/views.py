@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from caseflow import errors
+from caseflow.dates import display
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
 from caseflow.referrals import bp, forms, services, worklists
@@ -265,7 +266,7 @@ def record_attendance(appointment_id: uuid.UUID):
             form=form,
             referral=referral,
             action="attendance",
-            title=f"Record attendance on {appointment.appointment_date.strftime('%-d %B %Y')}",
+            title=f"Record attendance on {display(appointment.appointment_date)}",
             clock=services.clock_for(referral),
         )
 

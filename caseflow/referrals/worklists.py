@@ -4,16 +4,16 @@ Names are encrypted and cannot be sorted, so lists sort by dates (days left foll
 date), status and organisation; only the rows on the page shown are decrypted.
 """
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.organisations.models import organisation_areas
+from caseflow.paging import Page, page_of
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import WINDOW_DAYS
@@ -27,28 +27,9 @@ RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
 
 
-@dataclass
-class Page:
-    rows: list
-    total: int
-    page: int
-    page_size: int = PAGE_SIZE
-    filters: dict = field(default_factory=dict)
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def people_count(self) -> int:
-        return len(self.rows)
-
-
 def _page(query: Select, page: int, filters: dict) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
-    rows = list(db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
-    return Page(rows=[row[0] for row in rows], total=total or 0, page=page, filters=filters)
+    """A worklist page says how many cases the list holds, and a page past the end is the last."""
+    return page_of(query, page, size=PAGE_SIZE, count=True, clamp_to_last=True, filters=filters)
 
 
 def _engaged(episode_id_column):
