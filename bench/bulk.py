@@ -19,7 +19,7 @@ would:
   follows ``add_custody_episode`` then ``record_release`` (release fields, age at release and one
   CustodyChange with its encrypted reason), ``_referral`` follows ``create_referral`` then
   ``change_status`` for each step (the status and its fields, one ReferralEvent, the notifications
-  ``_notify`` adds, ``version`` up by one), and appointments follow ``book_appointment`` and
+  the lifecycle adds, ``version`` up by one), and appointments follow ``book_appointment`` and
   ``record_attendance`` with their history rows.
 * The mapped columns are read off each object; a column left unset takes its column default, as
   the unit of work would (created_at and updated_at, booleans, ``version``, codes).
@@ -55,6 +55,7 @@ from caseflow.dates import age_on, local_today
 from caseflow.demo import FAMILY_NAMES, GIVEN_NAMES, demo_nhs_number, demo_prison_number
 from caseflow.extensions import db
 from caseflow.models import utcnow
+from caseflow.notifications import Notification
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import LocalAuthority
 from caseflow.organisations.models import OrganisationKind as Kind
@@ -63,7 +64,7 @@ from caseflow.people.identifiers import compact
 from caseflow.people.models import CustodyChange, CustodyEpisode, Person
 from caseflow.people.services import EPISODE_FIELDS, PERSON_FIELDS
 from caseflow.referrals.codes import CLOSING_REASONS, REJECTION_REASONS, Status
-from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.services import HANDOVER_FIELDS
 from caseflow.security import crypto
 from caseflow.security.access import Role
@@ -739,7 +740,14 @@ class Loader:
         for user_id in recipients:
             if user_id != actor.user_id:
                 batch.add(
-                    build(Notification, user_id=user_id, referral_id=referral.id, kind=action)
+                    build(
+                        Notification,
+                        user_id=user_id,
+                        record_type="referral",
+                        record_id=referral.id,
+                        person_id=referral.person_id,
+                        kind=action,
+                    )
                 )
 
     def _history(self, batch, referral, actor: Staff, kind, from_status, to_status, **details):

@@ -3,7 +3,7 @@
 from flask import Flask, request, url_for
 from flask_login import current_user
 
-from caseflow.referrals.services import unread_count
+from caseflow.notifications import unread_count
 from caseflow.security.access import SIGNED_IN, role_may
 
 # (endpoint, link text, permission)

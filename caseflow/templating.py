@@ -24,20 +24,10 @@ def permitted(_context, permission: str) -> bool:
     return current_user.is_authenticated and role_may(current_user.role, permission)
 
 
-NOTIFICATION_TEXT = {
-    "send": "A referral was sent to your team",
-    "redirect": "A referral was redirected to your team",
-    "accept": "Your referral was accepted",
-    "reject": "Your referral was rejected",
-    "engage": "Treatment started on your referral",
-}
-
-
 def init_app(app: Flask) -> None:
     app.add_template_filter(label, "label")  # code | label("sex")
     app.add_template_filter(tag_class, "tag_class")  # code | tag_class("referral_status")
     app.add_template_filter(display_date_time, "date_time")
-    app.add_template_filter(lambda k: NOTIFICATION_TEXT.get(k, k), "notification_text")
     app.add_template_filter(display, "long_date")
     app.add_template_filter(lambda v: format_nhs_number(v) if v else "", "nhs_number")
     app.add_template_filter(lambda flag: "Yes" if flag else "No", "yes_no")

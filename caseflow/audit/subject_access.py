@@ -6,8 +6,9 @@ number or prison number (a POSTed form, never a URL) and downloads one JSON file
 ``person``            every field of the record, decrypted (blind indexes left out: they are
                       keyed hashes, not information about the person)
 ``custody_episodes``  each episode, with its ``changes`` (what changed, from, to, why, by whom)
-``referrals``         each referral, decrypted, with its ``events``, ``appointments`` and the
-                      ``notifications`` staff were sent about it
+``referrals``         each referral, decrypted, with its ``events`` and ``appointments``
+``notifications``     each notification staff were sent about one of the person's records,
+                      naming the record by type and id
 ``case_notes``        each note, decrypted
 ``break_glass``       each emergency access to the record, with its reason
 ``access_log``        every audit row about the person, oldest first: when (UTC), who (name,
@@ -47,7 +48,7 @@ FORMAT = "caseflow-subject-access-1"
 # Bookkeeping columns that say nothing about the person.
 LEFT_OUT = {"version", "creation_token"}
 # Ids that name another record in this export rather than a member of staff or an organisation.
-RECORD_IDS = {"id", "person_id", "episode_id", "referral_id", "grant_id"}
+RECORD_IDS = {"id", "person_id", "episode_id", "referral_id", "grant_id", "record_id"}
 
 
 def _plain(value):

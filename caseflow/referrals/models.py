@@ -1,9 +1,9 @@
-"""Referrals, their append-only history, appointments and notifications."""
+"""Referrals, their append-only history and appointments."""
 
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -83,8 +83,12 @@ class Referral(Entity):
 
     @property
     def reference(self) -> str:
-        """A short reference people can read out on the phone; not personal data."""
-        return str(self.id)[:8].upper()
+        return short_reference(self.id)
+
+
+def short_reference(referral_id: uuid.UUID) -> str:
+    """A short reference people can read out on the phone; not personal data."""
+    return str(referral_id)[:8].upper()
 
 
 class ReferralEvent(Entity):
@@ -134,27 +138,6 @@ class Appointment(Entity):
     referral: Mapped[Referral] = relationship(back_populates="appointments")
 
 
-class Notification(Entity):
-    """A message for one member of staff about a referral. It names no person."""
-
-    __tablename__ = "notifications"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
-    referral_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("referrals.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(30))
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-    # The header counts unread notifications on every page.
-    __table_args__ = (
-        Index(
-            "ix_notifications_unread",
-            "user_id",
-            postgresql_where=text("read_at IS NULL"),
-            sqlite_where=text("read_at IS NULL"),
-        ),
-    )
-
-
 holds_personal_data("referrals", Referral, link=Referral.person_id, order_by=(Referral.created_at,))
 holds_personal_data(
     "events",
@@ -169,11 +152,4 @@ holds_personal_data(
     link=Appointment.referral_id,
     parent="referrals",
     order_by=(Appointment.appointment_date,),
-)
-holds_personal_data(
-    "notifications",
-    Notification,
-    link=Notification.referral_id,
-    parent="referrals",
-    order_by=(Notification.created_at,),
 )

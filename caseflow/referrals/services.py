@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
@@ -20,9 +20,11 @@ from caseflow.extensions import db
 from caseflow.lifecycle import apply
 from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
+from caseflow.notifications import forget as forget_notifications
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.models import CustodyEpisode
 from caseflow.people.services import person_for_new_record
+from caseflow.referrals import notifications as referral_notifications
 from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
 from caseflow.referrals.codes import (
@@ -33,7 +35,7 @@ from caseflow.referrals.codes import (
     ReferralEventKind,
     Status,
 )
-from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.transitions import (
     PROVIDER,
     REFERRAL_LIFECYCLE,
@@ -345,7 +347,7 @@ def purge_old_drafts(*, apply: bool, now=None) -> int:
     ids = list(db.session.scalars(stale))
     if apply and ids:
         db.session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
-        db.session.execute(delete(Notification).where(Notification.referral_id.in_(ids)))
+        forget_notifications(referral_notifications.RECORD_TYPE, ids)
         db.session.execute(delete(Referral).where(Referral.id.in_(ids)))
         record(
             "delete",
@@ -481,71 +483,6 @@ def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appo
         detail={"fields": ["outcome"]},
     )
     return appointment
-
-
-# Notifications ----------------------------------------------------------------------------
-
-
-def unread_count(user) -> int:
-    return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
-    )
-
-
-@dataclass
-class NotificationRow:
-    notification: Notification
-    referral: Referral | None  # None when the referral is no longer with the user's team
-
-
-def notifications_for(user, limit: int = 50) -> list[NotificationRow]:
-    """The latest notifications, newest first, each with its referral if the user still sees
-    it. Looking at them changes nothing; the list is audited as one row."""
-    items = list(
-        db.session.scalars(
-            select(Notification)
-            .where(Notification.user_id == user.id)
-            .order_by(Notification.created_at.desc())
-            .limit(limit)
-        )
-    )
-    ids = {item.referral_id for item in items}
-    visible = (
-        {
-            referral.id: referral
-            for referral in db.session.scalars(
-                select(Referral)
-                .options(joinedload(Referral.person))
-                .where(Referral.id.in_(ids), visible_referrals(user))
-            )
-        }
-        if ids
-        else {}
-    )
-    rows = [NotificationRow(item, visible.get(item.referral_id)) for item in items]
-    people = {row.referral.person_id for row in rows if row.referral}
-    record(
-        "list",
-        actor=user,
-        entity_type="notifications",
-        purpose="referral",
-        detail={"people": len(people)},
-    )
-    return rows
-
-
-def mark_notifications_read(user) -> int:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    return result.rowcount or 0
 
 
 # Worklists ---------------------------------------------------------------------------------

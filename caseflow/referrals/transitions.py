@@ -18,9 +18,9 @@ from caseflow.extensions import db
 from caseflow.lifecycle import Change, Lifecycle, Transition
 from caseflow.models import utcnow
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.referrals import forms
+from caseflow.referrals import forms, notifications
 from caseflow.referrals.codes import AppointmentOutcome, Consent, Status
-from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
 
 REFERRER = "referrer"
@@ -274,10 +274,6 @@ def _recipients(referral: Referral, side: str):
     ).all()
 
 
-def _notify(referral: Referral, user_id, action: str) -> None:
-    db.session.add(Notification(user_id=user_id, referral_id=referral.id, kind=action))
-
-
 REFERRAL_LIFECYCLE = Lifecycle(
     model=Referral,
     entity_type="referral",
@@ -287,5 +283,5 @@ REFERRAL_LIFECYCLE = Lifecycle(
     sides_of=sides_of,
     write_history=_write_history,
     recipients=_recipients,
-    notify=_notify,
+    notify=notifications.notify,
 )

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from caseflow import errors
 from caseflow.dates import display
+from caseflow.notifications import mark_read, notifications_for
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
 from caseflow.referrals import bp, forms, services, worklists
@@ -306,7 +307,7 @@ def worklist(name: str):
 def notifications():
     return render_template(
         "referrals/notifications.html",
-        items=services.notifications_for(current_user),
+        items=notifications_for(current_user),
         form=forms.ConfirmForm(),
     )
 
@@ -316,6 +317,6 @@ def notifications():
 def mark_notifications_read():
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        services.mark_notifications_read(current_user)
+        mark_read(current_user)
         flash("Notifications marked as read", "success")
     return redirect(url_for("referrals.notifications"))

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from caseflow.audit import services as audit
 from caseflow.extensions import db
 from caseflow.models import utcnow
+from caseflow.notifications import Notification
 from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyChange, CustodyEpisode
-from caseflow.referrals.models import Notification, ReferralEvent
+from caseflow.referrals.models import ReferralEvent
 from tests.factories import (
     AppointmentFactory,
     OrganisationFactory,
@@ -73,7 +74,15 @@ def held():
             reason="Sent before release",
         )
     )
-    db.session.add(Notification(user_id=nurse.id, referral_id=referral.id, kind="accept"))
+    db.session.add(
+        Notification(
+            user_id=nurse.id,
+            record_type="referral",
+            record_id=referral.id,
+            person_id=person.id,
+            kind="accept",
+        )
+    )
     db.session.add(
         CaseNote(
             person_id=person.id,
@@ -134,7 +143,9 @@ def test_the_export_holds_the_whole_record_decrypted_and_every_access(auditor, h
     assert referral["risks"] == "Risk of overdose on release"
     assert [event["reason"] for event in referral["events"]] == ["Sent before release"]
     assert [a["id"] for a in referral["appointments"]] == [str(held["appointment"].id)]
-    assert [n["kind"] for n in referral["notifications"]] == ["accept"]
+    assert [(n["kind"], n["record_type"], n["record_id"]) for n in document["notifications"]] == [
+        ("accept", "referral", referral["id"])
+    ]
 
     assert [note["text"] for note in document["case_notes"]] == [
         "Discussed naloxone; agreed to carry a kit"

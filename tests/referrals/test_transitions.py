@@ -7,9 +7,10 @@ from caseflow.audit.models import AuditEvent
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted
 from caseflow.extensions import db
+from caseflow.notifications import Notification, unread_count
 from caseflow.referrals import services
 from caseflow.referrals.codes import Status
-from caseflow.referrals.models import Notification, Referral, ReferralEvent
+from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.referrals.transitions import TRANSITIONS
 from tests.factories import ReferralFactory, UserFactory, provider_serving
 
@@ -185,7 +186,7 @@ def test_a_redirect_notifies_the_new_team(app):
         keyworker, referral.id, "redirect", provider_id=new_provider.id, reason="Moved"
     )
     db.session.flush()
-    assert services.unread_count(colleague) == 1
+    assert unread_count(colleague) == 1
 
 
 def test_accepting_notifies_the_referrer(app):
@@ -193,7 +194,7 @@ def test_accepting_notifies_the_referrer(app):
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     services.change_status(keyworker, referral.id, "accept")
     db.session.flush()
-    assert services.unread_count(referral.referred_by) == 1
+    assert unread_count(referral.referred_by) == 1
 
 
 def test_a_treatment_start_before_release_is_refused(app):

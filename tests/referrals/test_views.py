@@ -95,7 +95,7 @@ def test_prison_healthcare_creates_and_sends_a_referral(sign_in):
     ]
     shown = page(client, f"/referrals/{referral.id}")
     assert "Sent" in shown.get_text() and "History of overdose" in shown.get_text()
-    from caseflow.referrals.services import unread_count
+    from caseflow.notifications import unread_count
 
     assert unread_count(keyworker) == 1
 

@@ -47,6 +47,7 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.forms import strip
 from caseflow.models import utcnow
+from caseflow.notifications import Notification
 from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.people.identifiers import compact
 from caseflow.people.models import (
@@ -56,7 +57,7 @@ from caseflow.people.models import (
     CustodyEpisode,
     Person,
 )
-from caseflow.referrals.models import Appointment, Notification, Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security import form_tokens
 from tests.factories import (
     ORGANISATION_FOR_ROLE,
@@ -1178,7 +1179,15 @@ def test_account_actions(actor, data, action):
 def test_buttons(app, data, url):
     user = make_user("keyworker")
     referral = ReferralFactory(status="sent", provider_id=user.organisation_id)
-    db.session.add(Notification(user_id=user.id, referral_id=referral.id, kind="send"))
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            record_type="referral",
+            record_id=referral.id,
+            person_id=referral.person_id,
+            kind="send",
+        )
+    )
     db.session.commit()
     client = signed_in_client(app, user)  # a new one each time: signing out ends it
     token = csrf_from(client.get("/notifications"))
