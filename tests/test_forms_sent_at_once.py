@@ -6,8 +6,8 @@ its transaction open, just after it has written its row, until the second is wai
 the first holds; then the first commits and the second goes on. That is the moment a double
 click or two colleagues meet in the database, every time.
 
-* The same form, twice (referral, appointment, case note): one record, and both answers are
-  the redirect to it.
+* The same form, twice (referral, appointment, case note, person): one record, and both answers
+  are the redirect to it.
 * One draft referral or one custody episode saved by two people: the first is saved, the
   second gets the 409 page with what they typed; neither gets a 500.
 """
@@ -168,10 +168,23 @@ def case_note_form(app, user):
     )
 
 
+def person_form(app, user):
+    values = {
+        "given_name": "Ottoline",
+        "family_name": "Brackenbury",
+        "date_of_birth": ["2", "3", "1984"],
+        "sex": "female",
+        "ethnic_group": "white",
+        "nhs_number": "9434765919",
+    }
+    return "/people/new", "/people/new", values, Person, {}
+
+
 FORMS = {
     "referral": ("prison_healthcare", referral_form),
     "appointment": ("keyworker", appointment_form),
     "case_note": ("prison_healthcare", case_note_form),
+    "person": ("probation", person_form),
 }
 
 

@@ -69,7 +69,11 @@ def pnc_check(form, field):
         raise ValidationError("Enter a PNC number in the correct format, like 2012/0052494X")
 
 
-class PersonForm(FlaskForm):
+class PersonForm(OneTimeForm):
+    """A new person. The form's subject is the organisation recording them: there is no person
+    yet for its one-time token to be about."""
+
+    record_kind = "person"
     given_name = text_field(
         "Given name", DataRequired(message="Enter the given name"), max_length=100
     )

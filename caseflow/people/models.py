@@ -51,6 +51,8 @@ class Person(Entity):
         ForeignKey("organisations.id"), index=True
     )
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time token of the form that added the person: the same form sent twice adds one.
+    creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     episodes: Mapped[list["CustodyEpisode"]] = relationship(
         back_populates="person", order_by="CustodyEpisode.reception_date.desc()"

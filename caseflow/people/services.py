@@ -153,9 +153,15 @@ PERSON_FIELDS = (
 )
 
 
-def create_person(actor, **fields) -> Person:
+def create_person(actor, *, token: str | None = None, **fields) -> Person:
+    """A new person, recorded by the actor's organisation. The same form sent twice (same
+    token), even at the same moment, adds one person (caseflow.made_once)."""
     if not role_may(actor.role, "person.create"):
         raise NotPermitted("Only prison healthcare and probation add people")
+    # Before the identifier check: the person the first sending added has those identifiers.
+    existing = made_with(Person, token)
+    if existing is not None:
+        return existing
     values = {name: fields.get(name) for name in PERSON_FIELDS}
     flags = fields.get("flags") or ()
     values.update({flag.value: flag in flags for flag in PersonFlag})
@@ -163,9 +169,11 @@ def create_person(actor, **fields) -> Person:
         if values[name]:
             values[name] = compact(values[name])
     _identifier_clash(actor, values)
-    person = Person(recorded_by_organisation_id=actor.organisation_id, **values)
-    db.session.add(person)
-    db.session.flush()
+    person, made = add_once(
+        Person(recorded_by_organisation_id=actor.organisation_id, creation_token=token, **values)
+    )
+    if not made:
+        return person
     record(
         "create",
         actor=actor,

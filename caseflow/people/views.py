@@ -60,14 +60,17 @@ def break_glass():
 @bp.route("/new", methods=["GET", "POST"])
 @requires("person.create")
 def new_person():
-    form = forms.PersonForm()
+    # The person is not there yet: the form's token is bound to the organisation recording them.
+    form = forms.PersonForm(subject=current_user.organisation_id)
 
     def page(stale: bool = False):
         return render_template("people/new.html", form=form)
 
     errors.on_form(form, page)
     if form.validate_on_submit():
-        person = services.create_person(current_user, **_form_data(form))
+        person = services.create_person(
+            current_user, token=form.token.data or None, **_form_data(form)
+        )
         flash("Person added", "success")
         if services.holds_custody(current_user):
             return redirect(url_for("people.new_episode", person_id=person.id))
