@@ -60,9 +60,10 @@ from caseflow.organisations import services as organisations
 from caseflow.organisations.models import LocalAuthority
 from caseflow.organisations.models import OrganisationKind as Kind
 from caseflow.people import codes
+from caseflow.people.custody import EPISODE_FIELDS
 from caseflow.people.identifiers import compact
 from caseflow.people.models import CustodyChange, CustodyEpisode, Person
-from caseflow.people.services import EPISODE_FIELDS, PERSON_FIELDS
+from caseflow.people.services import PERSON_FIELDS
 from caseflow.referrals.codes import CLOSING_REASONS, REJECTION_REASONS, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.services import HANDOVER_FIELDS

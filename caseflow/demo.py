@@ -16,7 +16,7 @@ from caseflow.dates import local_today
 from caseflow.models import utcnow
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import OrganisationKind as Kind
-from caseflow.people import codes
+from caseflow.people import codes, custody
 from caseflow.people import services as people
 from caseflow.people.identifiers import nhs_check_digit
 from caseflow.security import mfa
@@ -295,7 +295,7 @@ def _load_episode(rng: random.Random, actor, person, today):
         expected = today + timedelta(days=rng.randrange(1, 140))
     reception = min(today, expected) - timedelta(days=rng.randrange(30, 700))
     opioid = rng.choice(["none", "none", "methadone", "buprenorphine", "lai_buprenorphine"])
-    episode = people.add_custody_episode(
+    episode = custody.add_custody_episode(
         actor,
         person.id,
         reception_date=reception,
@@ -310,7 +310,7 @@ def _load_episode(rng: random.Random, actor, person, today):
         bridging_prescription=rng.random() < 0.3,
     )
     if released:
-        episode = people.record_release(
+        episode = custody.record_release(
             actor,
             person.id,
             episode.id,

@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from caseflow import errors, timeline
 from caseflow.organisations import services as organisations
-from caseflow.people import bp, custody_rules, forms, services
+from caseflow.people import bp, custody, custody_rules, forms, services
 from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
+from caseflow.people.break_glass import grant_break_glass
 from caseflow.security.access import requires
 
 
@@ -48,7 +49,7 @@ def break_glass():
     errors.on_form(form, page)
     if form.validate_on_submit():
         person_id = uuid.UUID(candidate)
-        services.grant_break_glass(
+        grant_break_glass(
             current_user, person_id, password=form.password.data, reason=form.reason.data
         )
         session.pop("break_glass_candidate", None)
@@ -72,7 +73,7 @@ def new_person():
             current_user, token=form.token.data or None, **_form_data(form)
         )
         flash("Person added", "success")
-        if services.holds_custody(current_user):
+        if custody.holds_custody(current_user):
             return redirect(url_for("people.new_episode", person_id=person.id))
         return redirect(url_for("people.show", person_id=person.id))
     return page()
@@ -133,7 +134,7 @@ def new_episode(person_id: uuid.UUID):
         data["destination_local_authority_code"] = form.destination_local_authority.data
         data["naloxone_issued"] = data["naloxone_issued"] == "yes"
         data["bridging_prescription"] = data["bridging_prescription"] == "yes"
-        services.add_custody_episode(current_user, person_id, **data)
+        custody.add_custody_episode(current_user, person_id, **data)
         flash("Custody episode added", "success")
         return redirect(url_for("people.show", person_id=person_id))
     return page()
@@ -143,19 +144,19 @@ def new_episode(person_id: uuid.UUID):
 EPISODE_CHANGES = {
     "release": (
         forms.ReleaseForm,
-        services.record_release,
+        custody.record_release,
         "Record release",
         "Release recorded",
     ),
     "expected-release": (
         forms.ExpectedReleaseForm,
-        services.move_expected_release,
+        custody.move_expected_release,
         "Change expected release date",
         "Expected release date changed",
     ),
     "transfer": (
         forms.TransferForm,
-        services.transfer,
+        custody.transfer,
         "Record a transfer to another prison",
         "Transfer recorded",
     ),
@@ -175,7 +176,7 @@ def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
 
     def page(stale: bool = False):
         # A stale page is answered with an error status, so its view is audited on its own.
-        episode = services.view_episode(
+        episode = custody.view_episode(
             current_user, person_id, episode_id, page=change, independent=stale
         )
         if request.method == "GET" or stale:

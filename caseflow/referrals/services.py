@@ -1,8 +1,10 @@
-"""Operations on referrals. Each checks scope and permission, changes, records history and audit.
+"""Operations on referrals: finding them, drafts and status changes. Each checks scope and
+permission, changes, records history and audit.
 
 Status changes go through ``change_status`` and the transition table only. The change itself is
 one conditional UPDATE on the status the actor saw, so of two people acting at once exactly one
-wins and the other is told what happened.
+wins and the other is told what happened. Appointments are in ``appointments.py``, the rows of a
+worklist page in ``worklist_rows.py``.
 """
 
 import uuid
@@ -14,7 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
-from caseflow.dates import display, local_today
+from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.lifecycle import apply
@@ -22,20 +24,11 @@ from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.notifications import forget as forget_notifications
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.people.models import CustodyEpisode
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import notifications as referral_notifications
-from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
-from caseflow.referrals.codes import (
-    ATTENDANCE_OUTCOMES,
-    WORKING_STATUSES,
-    AppointmentOutcome,
-    Consent,
-    ReferralEventKind,
-    Status,
-)
-from caseflow.referrals.models import Appointment, Referral, ReferralEvent
+from caseflow.referrals.codes import WORKING_STATUSES, Consent, Status
+from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.referrals.transitions import (
     PROVIDER,
     REFERRAL_LIFECYCLE,
@@ -132,23 +125,6 @@ def view_referral(
     return referral
 
 
-def _find_appointment(actor, appointment_id: uuid.UUID) -> Appointment:
-    """The appointment; an unknown id is a denial, like any record that is not there."""
-    appointment = db.session.get(Appointment, appointment_id)
-    if appointment is None:
-        record_denial(
-            actor=actor, entity_type="appointment", entity_id=appointment_id, reason="not found"
-        )
-        raise NotFound("No such appointment")
-    return appointment
-
-
-def appointment_for_page(actor, appointment_id: uuid.UUID) -> Appointment:
-    appointment = _find_appointment(actor, appointment_id)
-    view_referral(actor, appointment.referral_id, page="appointment")
-    return appointment
-
-
 def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
     """(endpoint, label) for each change this person may make now."""
     sides = sides_of(actor, referral)
@@ -173,32 +149,6 @@ def person_page_actions(actor, person) -> list[tuple[str, str]]:
     ):
         return [("referrals.new_referral", "Create a referral to community treatment")]
     return []
-
-
-def may_record_attendance(actor, referral: Referral, appointment: Appointment, today: date) -> bool:
-    """The provider's keyworker records what happened at a booked appointment once its day
-    has come (in-reach appointments before release included)."""
-    return (
-        role_may(actor.role, "appointment.record")
-        and PROVIDER in sides_of(actor, referral)
-        and appointment.outcome == AppointmentOutcome.OFFERED
-        and appointment.appointment_date <= today
-    )
-
-
-def appointment_actions_for(
-    actor, referral: Referral, today: date | None = None
-) -> dict[uuid.UUID, list[tuple[str, str]]]:
-    """(endpoint, label) for each change this person may make now to each appointment."""
-    today = today or local_today()
-    return {
-        appointment.id: (
-            [("record_attendance", "Record attendance")]
-            if may_record_attendance(actor, referral, appointment, today)
-            else []
-        )
-        for appointment in referral.appointments
-    }
 
 
 def colleagues_who_can_be_assigned(actor) -> list[User]:
@@ -264,7 +214,7 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
     )
     if not made:
         return referral
-    _history(actor, referral, "created", None, Status.DRAFT)
+    add_history(actor, referral, "created", None, Status.DRAFT)
     record(
         "create",
         actor=actor,
@@ -279,7 +229,7 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
 
 def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Referral:
     referral = find_visible_referral(actor, referral_id)
-    _require_side(actor, referral, (REFERRER,))
+    require_side(actor, referral, (REFERRER,))
     if referral.status != Status.DRAFT:
         raise InvalidTransition("Only a draft can be edited. " + REFUSALS[referral.status])
     if version is None or version != referral.version:
@@ -361,12 +311,12 @@ def purge_old_drafts(*, apply: bool, now=None) -> int:
 # Status changes ---------------------------------------------------------------------------
 
 
-def _require_side(actor, referral: Referral, sides) -> None:
+def require_side(actor, referral: Referral, sides) -> None:
     if not sides_of(actor, referral).intersection(sides):
         raise NotPermitted("Your organisation cannot make this change")
 
 
-def _history(actor, referral, kind, from_status, to_status, **details) -> ReferralEvent:
+def add_history(actor, referral, kind, from_status, to_status, **details) -> ReferralEvent:
     event = ReferralEvent(
         referral=referral,
         person_id=referral.person_id,
@@ -389,199 +339,13 @@ def change_status(actor, referral_id: uuid.UUID, action: str, **inputs) -> Refer
 
 def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> Referral:
     referral = find_visible_referral(actor, referral_id)
-    _require_side(actor, referral, (PROVIDER,))
+    require_side(actor, referral, (PROVIDER,))
     if referral.status not in WORKING_STATUSES:
         raise InvalidTransition("Accept the referral before assigning a keyworker.")
     colleague = db.session.get(User, keyworker_id)
     if colleague is None or colleague not in colleagues_who_can_be_assigned(actor):
         raise InvalidChange("Select a keyworker in your team", "keyworker")
     referral.assigned_keyworker_id = colleague.id
-    _history(actor, referral, "assigned", referral.status, referral.status)
+    add_history(actor, referral, "assigned", referral.status, referral.status)
     _audit_update(actor, referral, {"change": "assigned", "fields": ["assigned_keyworker_id"]})
     return referral
-
-
-# Appointments -----------------------------------------------------------------------------
-
-
-def book_appointment(
-    actor,
-    referral_id: uuid.UUID,
-    *,
-    appointment_date: date,
-    appointment_time: str | None,
-    token: str | None = None,
-) -> Appointment:
-    """An appointment on an accepted referral. The same form sent twice (same token), even at
-    the same moment, books one (caseflow.made_once)."""
-    existing = made_with(Appointment, token)
-    if existing is not None:
-        return existing
-    referral = find_visible_referral(actor, referral_id)
-    _require_side(actor, referral, (PROVIDER,))
-    if referral.status not in WORKING_STATUSES:
-        raise InvalidTransition("Accept the referral before booking appointments.")
-    # By id: the referral's list of appointments takes it from the database once it is stored.
-    appointment, made = add_once(
-        Appointment(
-            referral_id=referral.id,
-            provider_id=actor.organisation_id,
-            appointment_date=appointment_date,
-            appointment_time=appointment_time or None,
-            booked_by_id=actor.id,
-            creation_token=token,
-        )
-    )
-    if not made:
-        return appointment
-    _history(
-        actor,
-        referral,
-        "appointment_booked",
-        referral.status,
-        referral.status,
-        event_date=appointment_date,
-    )
-    record(
-        "create",
-        actor=actor,
-        entity_type="appointment",
-        entity_id=appointment.id,
-        person_id=referral.person_id,
-        purpose="referral",
-    )
-    return appointment
-
-
-def record_attendance(actor, appointment_id: uuid.UUID, *, outcome: str) -> Appointment:
-    appointment = _find_appointment(actor, appointment_id)
-    referral = find_visible_referral(actor, appointment.referral_id)
-    _require_side(actor, referral, (PROVIDER,))
-    if outcome not in ATTENDANCE_OUTCOMES:
-        raise InvalidChange("Select whether the person attended", "outcome")
-    if appointment.outcome == AppointmentOutcome.CANCELLED:
-        raise InvalidChange("This appointment was cancelled when the referral ended", "outcome")
-    if appointment.appointment_date > local_today():
-        when = display(appointment.appointment_date)
-        raise InvalidChange(f"Record attendance on or after the appointment day, {when}", "outcome")
-    appointment.outcome = outcome
-    _history(
-        actor,
-        referral,
-        f"appointment_{outcome}",
-        referral.status,
-        referral.status,
-        event_date=appointment.appointment_date,
-    )
-    record(
-        "update",
-        actor=actor,
-        entity_type="appointment",
-        entity_id=appointment.id,
-        person_id=referral.person_id,
-        purpose="referral",
-        detail={"fields": ["outcome"]},
-    )
-    return appointment
-
-
-# Worklists ---------------------------------------------------------------------------------
-
-
-@dataclass
-class WorklistRow:
-    item: object
-    person: object
-    clock: Clock
-    referral: Referral | None
-    # Which end of the referral's handover the viewer is at (PROVIDER or REFERRER).
-    viewer_side: str | None = None
-
-    @property
-    def handover_direction(self) -> str:
-        """A provider reads where a referral came from; a referrer, where it went."""
-        return "From" if self.viewer_side == PROVIDER else "To"
-
-    @property
-    def other_organisation(self) -> Organisation:
-        """The organisation at the other end of the handover (loaded only when shown)."""
-        if self.viewer_side == PROVIDER:
-            return self.referral.referring_organisation
-        return self.referral.provider
-
-
-@dataclass
-class HandedOnRow:
-    """A referral the viewer's team redirected or rejected, and where it is now."""
-
-    event: ReferralEvent
-    now_with: str
-
-
-def _now_with(actor, event: ReferralEvent) -> str:
-    referral = event.referral
-    if event.kind == ReferralEventKind.REJECT:
-        return f"Rejected: back with {referral.referring_organisation.name}"
-    if referral.provider_id == actor.organisation_id:
-        return "Your team (redirected back)"
-    return referral.provider.name
-
-
-def show_worklist(actor, name: str, query, *, page: int = 1, **options):
-    """One page of a worklist, each row with its clock; one audit row for the list shown."""
-    today = local_today()
-    result = query(actor, page=page, **options)
-    if result.rows and isinstance(result.rows[0], ReferralEvent):
-        # The provider's own redirects: no person is shown, so none is counted.
-        result.rows = [HandedOnRow(event, _now_with(actor, event)) for event in result.rows]
-        record(
-            "list",
-            actor=actor,
-            entity_type="worklist",
-            entity_id=name,
-            purpose="caseload",
-            detail={"people": 0, "page": result.page},
-        )
-        return result
-    if result.rows and isinstance(result.rows[0], CustodyEpisode):
-        latest = worklists.latest_referrals([episode.id for episode in result.rows])
-        rows = [
-            WorklistRow(
-                item=episode,
-                person=episode.person,
-                referral=latest.get(episode.id),
-                clock=Clock(
-                    release_date=episode.actual_release_date,
-                    today=today,
-                    expected_release=episode.expected_release_date,
-                ),
-            )
-            for episode in result.rows
-        ]
-    else:
-        rows = []
-        for item in result.rows:
-            referral = item if isinstance(item, Referral) else item.referral
-            rows.append(
-                WorklistRow(
-                    item=item,
-                    person=referral.person,
-                    referral=referral,
-                    clock=clock_for(referral, today),
-                    viewer_side=PROVIDER if PROVIDER in sides_of(actor, referral) else REFERRER,
-                )
-            )
-    result.rows = rows
-    record(
-        "list",
-        actor=actor,
-        entity_type="worklist",
-        entity_id=name,
-        purpose="caseload",
-        detail={
-            "people": len({row.person.id for row in rows}),
-            "page": result.page,
-            **{k: v for k, v in options.items() if v},
-        },
-    )
-    return result

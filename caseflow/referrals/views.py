@@ -8,7 +8,7 @@ from caseflow.dates import display
 from caseflow.notifications import mark_read, notifications_for
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
-from caseflow.referrals import bp, forms, services, worklists
+from caseflow.referrals import appointments, bp, forms, services, worklist_rows, worklists
 from caseflow.referrals import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.referrals.transitions import TRANSITIONS
 from caseflow.security.access import SIGNED_IN, requires
@@ -113,7 +113,7 @@ def show(referral_id: uuid.UUID):
         referral=referral,
         clock=services.clock_for(referral),
         actions=services.actions_for(current_user, referral),
-        appointment_actions=services.appointment_actions_for(current_user, referral),
+        appointment_actions=appointments.appointment_actions_for(current_user, referral),
     )
 
 
@@ -243,7 +243,7 @@ def book_appointment(referral_id: uuid.UUID):
     form = forms.AppointmentForm(subject=referral_id)
     page = _change_page(form, referral_id, action="appointment", title="Book an appointment")
     if form.validate_on_submit():
-        services.book_appointment(
+        appointments.book_appointment(
             current_user,
             referral_id,
             appointment_date=form.appointment_date.data,
@@ -260,7 +260,7 @@ def record_attendance(appointment_id: uuid.UUID):
     form = forms.AttendanceForm()
 
     def page(stale: bool = False):
-        appointment = services.appointment_for_page(current_user, appointment_id)
+        appointment = appointments.appointment_for_page(current_user, appointment_id)
         referral = appointment.referral
         return render_template(
             "referrals/change.html",
@@ -273,7 +273,7 @@ def record_attendance(appointment_id: uuid.UUID):
 
     errors.on_form(form, page)
     if form.validate_on_submit():
-        appointment = services.record_attendance(
+        appointment = appointments.record_attendance(
             current_user, appointment_id, outcome=form.outcome.data
         )
         return _done("Attendance recorded", appointment.referral_id)
@@ -289,7 +289,7 @@ def worklist(name: str):
     title, query, kind = worklists.worklist_named(current_user, name)
     page_number = request.args.get("page", 1, type=int) or 1
     options = worklists.offered_filters(current_user, name, request.args)
-    page = services.show_worklist(current_user, name, query, page=page_number, **options)
+    page = worklist_rows.show_worklist(current_user, name, query, page=page_number, **options)
     return render_template(
         "referrals/worklist.html",
         name=name,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from caseflow.audit.models import AuditEvent
 from caseflow.dates import local_today
 from caseflow.extensions import db
-from caseflow.people import services as people
+from caseflow.people import custody
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals import services as referrals
 from tests.factories import ReferralFactory, UserFactory, person_in_custody_at, provider_serving
@@ -40,7 +40,7 @@ def released_person(nurse, released_on: date):
     episode.destination_local_authority_code = WEST_MIDLANDS
     episode.treatment_need = "in_treatment"
     db.session.flush()
-    people.record_release(
+    custody.record_release(
         nurse,
         person.id,
         episode.id,
@@ -68,7 +68,7 @@ def test_a_release_recorded_and_corrected_carries_its_facts(app):
     }
 
     corrected = first_day - timedelta(days=2)
-    people.record_release(
+    custody.record_release(
         nurse,
         episode.person_id,
         episode.id,

@@ -16,7 +16,7 @@ from caseflow.audit.models import AuditEvent
 from caseflow.domain import NotPermitted
 from caseflow.extensions import db
 from caseflow.models import utcnow
-from caseflow.people import services as people
+from caseflow.people import custody
 from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode
 from caseflow.referrals import services as referrals
 from caseflow.referrals.models import Referral
@@ -106,7 +106,7 @@ def test_a_custody_episode_cannot_be_added_under_emergency_access(prison_nurse_u
     _client, nurse, person, _grant = prison_nurse_under_break_glass
     episodes_before = count(CustodyEpisode)
     with pytest.raises(NotPermitted):
-        people.add_custody_episode(
+        custody.add_custody_episode(
             nurse,
             person.id,
             reception_date=utcnow().date(),
@@ -133,7 +133,7 @@ def test_when_the_hour_ends_nothing_done_under_it_keeps_the_person_open(
         lambda: referrals.create_referral(
             nurse, person.id, provider_id=provider.id, consent="given", opioid_medicine="none"
         ),
-        lambda: people.add_custody_episode(
+        lambda: custody.add_custody_episode(
             nurse,
             person.id,
             reception_date=utcnow().date(),

@@ -15,7 +15,7 @@ import pytest
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
-from caseflow.referrals import services
+from caseflow.referrals import appointments, services
 from caseflow.referrals.models import Referral
 from tests.factories import AppointmentFactory, ReferralFactory, UserFactory
 from tests.helpers import page, signed_in_client
@@ -80,9 +80,9 @@ def computed(user, referral: Referral) -> tuple[set[str], dict]:
     """The same, as the services compute them for the page."""
     referral = db.session.get(Referral, referral.id)
     actions = {label for _, label in services.actions_for(user, referral)}
-    appointments = services.appointment_actions_for(user, referral)
+    offered = appointments.appointment_actions_for(user, referral)
     return actions, {
-        appointment.id: {label for _, label in appointments[appointment.id]}
+        appointment.id: {label for _, label in offered[appointment.id]}
         for appointment in referral.appointments
     }
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
-from caseflow.referrals import services, worklists
+from caseflow.referrals import worklist_rows, worklists
 from caseflow.referrals.models import ReferralEvent
 from tests.factories import (
     CustodyEpisodeFactory,
@@ -35,7 +35,7 @@ def table(app, user, name: str) -> tuple[list[str], list[list[str]]]:
 
 def computed_rows(user, name: str):
     _title, query, _kind = worklists.WORKLISTS[name]
-    return services.show_worklist(user, name, query).rows
+    return worklist_rows.show_worklist(user, name, query).rows
 
 
 def test_a_referrer_sees_where_each_referral_went(app):

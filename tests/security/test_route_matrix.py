@@ -413,7 +413,7 @@ def target_for(world: World, route: Route, case: str) -> Target:
         return Target({**values, "person_id": person.id}, person.id, record=person)
     if records == {"person_id", "episode_id"}:
         if case == "mixed":
-            # The denial names the person in the URL (people.services._episode_for_change),
+            # The denial names the person in the URL (people.custody._episode_for_change),
             # not the person whose episode it is; it does name the episode.
             person = world.person(True)
             episode = world.episode_of(world.person(False))
