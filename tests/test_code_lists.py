@@ -9,8 +9,9 @@ import uuid
 import pytest
 from flask_login import login_user
 
-from caseflow.audit.forms import BreakGlassReviewForm, LogSearchForm
-from caseflow.audit.models import Outcome, ReviewVerdict
+from caseflow.audit.models import Outcome
+from caseflow.auditor.forms import BreakGlassReviewForm, LogSearchForm
+from caseflow.auditor.models import ReviewVerdict
 from caseflow.codes import code_lists, label, tag_class
 from caseflow.forms import OneTimeForm
 from caseflow.organisations.forms import NewUserForm, OrganisationForm

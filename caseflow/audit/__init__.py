@@ -1,5 +1,3 @@
-"""The audit log: who accessed or changed what, about whom, why, and with what outcome."""
-
-from flask import Blueprint
-
-bp = Blueprint("audit", __name__, url_prefix="/audit")
+"""The audit log's recorder: who accessed or changed what, about whom, why, and with what
+outcome, written once (services), sealed in a chain (chain, checkpoints) and verified (cli).
+It knows no domain package; the auditor's pages that read it are ``caseflow.auditor``."""

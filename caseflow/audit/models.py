@@ -3,13 +3,12 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.codes import CodeList
-from caseflow.models import Base, Entity, utcnow
-from caseflow.security.crypto import Encrypted
+from caseflow.models import Base, utcnow
 
 # BIGINT on PostgreSQL for tens of millions of rows; INTEGER on SQLite, which only
 # autoincrements that type.
@@ -48,23 +47,3 @@ class AuditEvent(Base):
     detail: Mapped[dict | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     # HMAC-SHA256(chain key, previous row's chain_hash + this row in canonical form).
     chain_hash: Mapped[str | None] = mapped_column(String(64))
-
-
-class ReviewVerdict(CodeList, key="review_verdict"):
-    """An auditor's verdict on one break-glass access."""
-
-    APPROPRIATE = "appropriate", "Appropriate"
-    INAPPROPRIATE = "inappropriate", "Not appropriate"
-    FOLLOW_UP = "follow_up", "Needs follow-up"
-
-
-class BreakGlassReview(Entity):
-    """An auditor's verdict on one break-glass access. Append-only, like the log itself."""
-
-    __tablename__ = "break_glass_reviews"
-
-    grant_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("break_glass_grants.id"), index=True)
-    reviewer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
-    verdict: Mapped[str] = mapped_column(String(20))
-    _note: Mapped[str | None] = mapped_column("note", Text)
-    note = Encrypted()

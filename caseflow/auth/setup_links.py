@@ -9,7 +9,7 @@ the audit log, a log line, a flash message or a page an administrator sees.
 
 Each link sent, each use (and each refused use) and the first sign-in after a link was used are
 audit rows naming the account by id and its role, which is how auditors see who made which
-clinical account and when it was first used (caseflow.audit.account_events).
+clinical account and when it was first used (caseflow.auditor.account_events).
 """
 
 import hashlib

@@ -28,6 +28,7 @@ from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
+from caseflow.audit import services as audit_services
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations.models import OrganisationKind, organisation_areas
@@ -157,6 +158,16 @@ def access_basis(user, person_id: uuid.UUID | None) -> Basis | None:
         ).one()
         cache[key] = Basis.RELATIONSHIP if related else Basis.BREAK_GLASS if emergency else None
     return cache[key]
+
+
+def only_emergency_access(user, person_id: uuid.UUID) -> bool:
+    """Whether user sees this person only through emergency access."""
+    return access_basis(user, person_id) == Basis.BREAK_GLASS
+
+
+# Every audit row about a person the actor sees only through emergency access says
+# "break-glass", whatever page wrote it.
+audit_services.judge_emergency_access_with(only_emergency_access)
 
 
 def forget_access_basis() -> None:

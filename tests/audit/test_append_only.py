@@ -9,7 +9,8 @@ from sqlalchemy.exc import DBAPIError
 
 from caseflow.audit import services as audit
 from caseflow.audit.chain import utc_datetime
-from caseflow.audit.models import AuditEvent, BreakGlassReview
+from caseflow.audit.models import AuditEvent
+from caseflow.auditor.models import BreakGlassReview
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people.models import BreakGlassGrant

@@ -10,7 +10,8 @@ from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
 from caseflow.audit import services as audit
-from caseflow.audit.models import AuditEvent, BreakGlassReview
+from caseflow.audit.models import AuditEvent
+from caseflow.auditor.models import BreakGlassReview
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people.models import BreakGlassGrant
@@ -444,7 +445,7 @@ def test_an_export_of_bad_criteria_shows_the_search_page_with_messages(auditor):
 
 
 def test_a_long_export_is_read_in_batches(auditor, monkeypatch):
-    from caseflow.audit import log
+    from caseflow.auditor import log
 
     monkeypatch.setattr(log, "EXPORT_BATCH", 3)
     client, _ = auditor

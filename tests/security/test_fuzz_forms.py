@@ -41,7 +41,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from caseflow.audit.models import BreakGlassReview
+from caseflow.auditor.models import BreakGlassReview
 from caseflow.auth.models import User, UserSession
 from caseflow.dates import local_today
 from caseflow.extensions import db

@@ -7,7 +7,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Text, Uuid, bindparam, select, text
 
-from caseflow.audit.models import AuditEvent, BreakGlassReview
+from caseflow.audit.models import AuditEvent
+from caseflow.auditor.models import BreakGlassReview
 from caseflow.auth.models import User
 from caseflow.extensions import db
 from caseflow.models import Base, utcnow

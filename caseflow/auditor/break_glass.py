@@ -12,8 +12,8 @@ from datetime import datetime
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from caseflow.audit.models import BreakGlassReview, ReviewVerdict
 from caseflow.audit.services import record, record_denial, record_independent
+from caseflow.auditor.models import BreakGlassReview, ReviewVerdict
 from caseflow.auth.models import User
 from caseflow.dates import display_utc, in_london
 from caseflow.domain import InvalidChange, NotFound

@@ -31,9 +31,9 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
 from caseflow.audit.chain import utc_datetime
-from caseflow.audit.log import find_person_id
 from caseflow.audit.models import AuditEvent
 from caseflow.audit.services import record
+from caseflow.auditor.log import find_person_id
 from caseflow.auth.models import User
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db

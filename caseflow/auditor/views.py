@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user
 
 from caseflow import errors
-from caseflow.audit import account_events, bp, break_glass, forms, log, subject_access
+from caseflow.auditor import account_events, bp, break_glass, forms, log, subject_access
 from caseflow.paging import page_number
 from caseflow.security.access import requires
 

@@ -6,7 +6,8 @@ A person is found by NHS number or prison number typed into a POSTed form, never
 from flask_wtf import FlaskForm
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from caseflow.audit.models import Outcome, ReviewVerdict
+from caseflow.audit.models import Outcome
+from caseflow.auditor.models import ReviewVerdict
 from caseflow.forms import DateInput, radio_field, select_field, submit, text_area, text_field
 from caseflow.people.forms import (
     NHS_NUMBER_LIMIT,
