@@ -71,7 +71,7 @@ def show_worklist(actor, name: str, query, *, page: int = 1, **options):
         )
         return result
     if result.rows and isinstance(result.rows[0], CustodyEpisode):
-        latest = worklists.latest_referrals([episode.id for episode in result.rows])
+        latest = worklists.latest_referrals(actor, [episode.id for episode in result.rows])
         rows = [
             WorklistRow(
                 item=episode,

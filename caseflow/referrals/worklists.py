@@ -267,14 +267,15 @@ def offered_filters(user, name: str, args) -> dict[str, str | None]:
     }
 
 
-def latest_referrals(episode_ids: list) -> dict:
-    """The most recent referral of each episode shown, in one query."""
+def latest_referrals(user, episode_ids: list) -> dict:
+    """The most recent referral of each episode shown that the viewer may see, in one query:
+    another team's draft, or a referral given back, says nothing to a list."""
     if not episode_ids:
         return {}
     referrals = db.session.scalars(
         select(Referral)
         .options(joinedload(Referral.provider))
-        .where(Referral.episode_id.in_(episode_ids))
+        .where(Referral.episode_id.in_(episode_ids), visible_referrals(user))
         .order_by(Referral.created_at)
     )
     return {referral.episode_id: referral for referral in referrals}

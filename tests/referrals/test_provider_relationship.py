@@ -114,3 +114,33 @@ def test_a_draft_is_the_referrers_alone(sign_in):
     area_manager, _ = sign_in(user=manager)
     assert area_manager.get(f"/people/{referral.person_id}").status_code == 200
     assert area_manager.get(f"/referrals/{referral.id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("viewer_role", "worklist"), [("manager", "at-risk"), ("prison_healthcare", "clock-running")]
+)
+def test_no_worklist_names_another_teams_draft(sign_in, viewer_role, worklist):
+    """Episode worklists show each person's latest referral: never a draft that is not theirs."""
+    from datetime import timedelta
+
+    from caseflow.dates import local_today
+    from caseflow.organisations.models import LocalAuthority
+
+    referral = referral_in(Status.DRAFT)
+    episode = referral.episode
+    episode.actual_release_date = local_today() - timedelta(days=3)
+    episode.release_type = "licence"
+    # The draft is probation's, not the holding prison's.
+    referral.referring_organisation_id = OrganisationFactory(kind="probation").id
+    if viewer_role == "manager":
+        viewer = UserFactory(role="manager")
+        viewer.organisation.areas = [
+            db.session.get(LocalAuthority, episode.destination_local_authority_code)
+        ]
+    else:
+        viewer = UserFactory(role="prison_healthcare", organisation=episode.prison)
+    db.session.commit()
+    client, _ = sign_in(user=viewer)
+    text = page(client, f"/worklists/{worklist}").get_text(" ", strip=True)
+    assert referral.person.family_name in text  # the person is on the list...
+    assert referral.reference not in text  # ...but not another team's draft
