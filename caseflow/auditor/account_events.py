@@ -29,6 +29,11 @@ LABELS = {
     (setup_links.SENT, setup_links.Reason.RESET): "Password reset: set-up link sent",
     (setup_links.FIRST_SIGN_IN, setup_links.Reason.NEW_ACCOUNT): "First sign-in",
     (setup_links.FIRST_SIGN_IN, setup_links.Reason.RESET): "First sign-in after a reset",
+    (
+        setup_links.SENT,
+        setup_links.Reason.NOW_CLINICAL,
+    ): "Given a clinical role: password reset, set-up link sent",
+    (setup_links.FIRST_SIGN_IN, setup_links.Reason.NOW_CLINICAL): "First sign-in in the new role",
 }
 
 

@@ -48,6 +48,9 @@ FIRST_SIGN_IN = "first_sign_in"
 class Reason:
     NEW_ACCOUNT = "new_account"
     RESET = "password_reset"
+    # An account given a clinical role it did not have: whoever knew its password before (an
+    # administrator who made themselves an auditor's account, say) must not keep it.
+    NOW_CLINICAL = "now_clinical"
 
 
 # reason: (the email's subject, its first paragraph)
@@ -60,6 +63,11 @@ EMAIL_WORDS = {
         "Choose a new Caseflow password",
         "A Caseflow administrator has reset your password. Your old password and your "
         "authenticator app no longer sign you in.",
+    ),
+    Reason.NOW_CLINICAL: (
+        "Choose a new Caseflow password for your new role",
+        "A Caseflow administrator has given your account a role that sees people's records. "
+        "Your old password and your authenticator app no longer sign you in.",
     ),
 }
 

@@ -20,7 +20,7 @@ from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
 from caseflow.notify import DeliveryFailed
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.security.access import Role
+from caseflow.security.access import CLINICAL_ROLES, Role
 
 AUDIT_ENTITY = "user"
 AUDIT_PURPOSE = "administration"
@@ -183,6 +183,22 @@ def change_user(
         changed.append("organisation")
     if not changed:
         return []
+    if role in CLINICAL_ROLES and user.role not in CLINICAL_ROLES:
+        # Whoever knew this account's password before (an administrator who made an
+        # auditor's account for themselves, say) must not carry it into people's records: the
+        # owner chooses a new one and sets the authenticator up again, as after a reset, and
+        # auditors see it beside the clinical accounts made. All of it or none of it.
+        changed.append("password")
+        try:
+            with db.session.begin_nested():
+                user.role, user.organisation = role, organisation
+                _audit("update", actor, user, changed)
+                setup_links.forget_password(user)
+                auth.reset_second_factor(user)
+                setup_links.send_link(user, setup_links.Reason.NOW_CLINICAL, actor=actor)
+        except DeliveryFailed as error:
+            raise InvalidChange(NOT_SENT) from error
+        return changed
     user.role = role
     user.organisation = organisation
     _audit("update", actor, user, changed)

@@ -6,7 +6,7 @@ import json
 
 import pyotp
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from caseflow.audit.models import AuditEvent
 from caseflow.auth.models import User
@@ -106,3 +106,40 @@ def test_the_list_says_when_there_is_nothing_to_show(sign_in):
     soup = page(client, "/audit/break-glass")
     assert soup.select_one("table[aria-labelledby=accounts-heading]") is None
     assert "No clinical account has been made or reset yet." in soup.get_text()
+
+
+def test_an_account_given_a_clinical_role_starts_again_and_auditors_see_it(sign_in, app, outbox):
+    """An administrator who makes a non-clinical account for an address they control, sets it
+    up, then gives it a clinical role, must not keep a working password for it (issue: an admin
+    must never know a working password of a clinical account)."""
+    from caseflow.auth.models import UserSession
+
+    admin_client, admin = sign_in("admin")
+    shadow = add_user(
+        admin_client, "admin.own@service.test", "Shadow", "auditor", admin.organisation
+    )
+    use_link_and_sign_in(app, outbox.latest_link(shadow.email))
+    prison = OrganisationFactory(kind="prison")
+    db.session.commit()
+    links_before = len(outbox.links(shadow.email))
+
+    response = post_form(
+        admin_client,
+        f"/admin/users/{shadow.id}/edit",
+        {"role": "prison_healthcare", "organisation": str(prison.id)},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert shadow.role == "prison_healthcare"
+    assert shadow.password_hash is None and shadow.totp_secret is None
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(UserSession).where(UserSession.user_id == shadow.id)
+        )
+        == 0
+    )
+    assert len(outbox.links(shadow.email)) == links_before + 1
+
+    auditor, _ = sign_in("auditor")
+    rows = account_table(BeautifulSoup(auditor.get("/audit/break-glass").data, "html.parser"))
+    assert any("Given a clinical role" in " ".join(row) for row in rows), rows
