@@ -143,7 +143,9 @@ def answer(error: DomainError) -> ResponseReturnValue:
     if isinstance(error, NotFound):
         return render_error(404)
     if isinstance(error, NotPermitted):
-        return render_error(403)
+        # A service's refusal is written for the page: it says why (emergency access only
+        # lets someone read, say), where the general 403 advice would not.
+        return render_error(403, str(error) or None)
     if isinstance(error, StaleRecord):
         return answer_stale()
     page = _form_page()

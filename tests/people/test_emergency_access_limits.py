@@ -83,6 +83,8 @@ def test_forms_that_start_records_are_refused_under_emergency_access(
     client, nurse, person, _grant = prison_nurse_under_break_glass
     response = client.get(url.format(person=person.id))
     assert response.status_code == 403
+    said = BeautifulSoup(response.data, "html.parser").select_one("main").get_text(" ", strip=True)
+    assert "lets you read their record and add case notes" in said
     rows = audit_rows(response)
     assert [(r.action, r.person_id, r.user_id) for r in rows] == [("deny", person.id, nurse.id)]
 
