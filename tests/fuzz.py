@@ -52,7 +52,7 @@ from tests.factories import (
     OrganisationFactory,
     UserFactory,
 )
-from tests.helpers import signed_in_client
+from tests.helpers import check_title_and_errors, signed_in_client
 from tests.security.state import changed_tables, database_state
 
 HOME_AREA = "E08000025"
@@ -441,8 +441,12 @@ def fuzz_post(
     assert response.status_code < 500, f"POST {url} answered {response.status_code}"
     changed = changed_tables(before)
     assert_escaped(response, sent, f"POST {url}")
+    redirected = response.status_code in (301, 302, 303)
+    if response.mimetype == "text/html" and response.data and not redirected:
+        # The form again: titled, and its problems in the error summary (tests/helpers.py).
+        check_title_and_errors(BeautifulSoup(response.data, "html.parser"), response.status_code)
     page = None
-    if response.status_code in (301, 302, 303) and response.headers["Location"].startswith("/"):
+    if redirected and response.headers["Location"].startswith("/"):
         page = client.get(response.headers["Location"], follow_redirects=True)
         assert page.status_code < 500, f"GET {response.headers['Location']} after POST {url}"
         assert_escaped(page, sent, f"the page after POST {url}")

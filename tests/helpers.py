@@ -26,11 +26,39 @@ def signed_in_client(app, user):
     return client
 
 
+SERVICE_TITLE = " - Caseflow"
+
+
 def page(client, url, *, status=200, method="get", **kwargs) -> BeautifulSoup:
-    """Request url, check the status, and return the parsed page."""
+    """Request url, check the status and the page's title, and return the parsed page."""
     response = getattr(client, method)(url, **kwargs)
     assert response.status_code == status, (response.status_code, response.data[:2000])
-    return BeautifulSoup(response.data, "html.parser")
+    soup = BeautifulSoup(response.data, "html.parser")
+    if response.mimetype == "text/html" and response.data:
+        check_title_and_errors(soup, response.status_code)
+    return soup
+
+
+def shows_problems(soup: BeautifulSoup, status: int) -> bool:
+    """Whether the page shows problems with what was sent: a message beside a field, or a form
+    answered with an error status (an error page such as "Page not found" has no form)."""
+    if soup.select(".govuk-error-message"):
+        return True
+    main = soup.find("main")
+    return status >= 400 and main is not None and main.find("form") is not None
+
+
+def check_title_and_errors(soup: BeautifulSoup, status: int) -> None:
+    """GOV.UK's rules for a page's title and its errors: every page has a title naming the
+    page and then the service; a page showing problems with what was sent lists them in an
+    error summary at the top, and its title starts with "Error: " so screen readers hear it
+    first."""
+    title = " ".join(soup.title.get_text().split()) if soup.title else ""
+    named = title.removeprefix("Error: ").removesuffix(SERVICE_TITLE).strip()
+    assert title.endswith(SERVICE_TITLE) and named, f"the title names no page: {title!r}"
+    if shows_problems(soup, status):
+        assert soup.select_one(".govuk-error-summary"), f"no error summary on {title!r}"
+        assert title.startswith("Error: "), title
 
 
 def csrf_token(client, url) -> str:
