@@ -28,14 +28,13 @@ checkpoint holds personal data in any case) and tried again at the next opportun
 than RETRY_SECONDS later so an unreachable Redis does not cost every request its timeout.
 """
 
-import hashlib
 import hmac
 import json
 import logging
 import os
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,17 +43,21 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from caseflow.audit.chain import Checkpoint, chain_key, latest_row, utc_datetime
+from caseflow.audit.chain import Checkpoint, chain_key, latest_row
+from caseflow.audit.checkpoint_lines import (
+    LOG_MARKER,
+    CheckpointRejected,
+    checkpoint_text,
+    parse_line,
+    read_lines,
+    signed_line,
+)
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 from caseflow.models import utcnow
 
 logger = logging.getLogger("caseflow.audit.checkpoints")
 
-FORMAT = 1
-LOG_MARKER = "audit checkpoint "
-# Keeps a checkpoint's signature apart from any row's seal made with the same key.
-SIGNING_CONTEXT = b"caseflow audit checkpoint\n"
 REDIS_KEY = "caseflow:audit:checkpoints"
 REDIS_KEEP = 1000
 REDIS_TIMEOUT_SECONDS = 0.5
@@ -62,101 +65,6 @@ RETRY_SECONDS = 30
 TAIL_BYTES = 64 * 1024
 STATE_KEY = "caseflow.audit_checkpoints"
 _FLUSHED = "caseflow.audit_flushed_id"
-
-
-# The signed line ------------------------------------------------------------------------------
-
-
-def _fields(checkpoint: Checkpoint) -> dict:
-    return {
-        "v": FORMAT,
-        "rows": checkpoint.rows,
-        "last_id": checkpoint.last_id,
-        "last_hash": checkpoint.last_hash,
-        "at": utc_datetime(checkpoint.at).isoformat(timespec="microseconds"),
-    }
-
-
-def _signature(key: bytes, fields: dict) -> str:
-    message = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
-    return hmac.new(key, SIGNING_CONTEXT + message.encode("ascii"), hashlib.sha256).hexdigest()
-
-
-def signed_line(key: bytes, checkpoint: Checkpoint) -> str:
-    fields = _fields(checkpoint)
-    return json.dumps({**fields, "signature": _signature(key, fields)}, sort_keys=True)
-
-
-class CheckpointRejected(ValueError):
-    """A line that should be a checkpoint is unreadable, or its signature does not verify."""
-
-    def __init__(self, source: str, line_number: int | None, reason: str):
-        self.source, self.line_number, self.reason = source, line_number, reason
-        where = f"line {line_number} of {source}" if line_number else source
-        super().__init__(f"{where} {reason}")
-
-
-def parse_line(key: bytes, text: str, *, source: str, line_number: int | None) -> Checkpoint:
-    unreadable = CheckpointRejected(source, line_number, "is not a checkpoint Caseflow wrote")
-    try:
-        data = json.loads(text)
-        fields = {
-            "v": data["v"],
-            "rows": data["rows"],
-            "last_id": data["last_id"],
-            "last_hash": data["last_hash"],
-            "at": data["at"],
-        }
-        signature = data["signature"]
-        checkpoint = Checkpoint(
-            rows=int(fields["rows"]),
-            last_id=int(fields["last_id"]),
-            last_hash=str(fields["last_hash"]),
-            at=utc_datetime(datetime.fromisoformat(fields["at"])),
-        )
-    except (ValueError, KeyError, TypeError) as error:
-        raise unreadable from error
-    if fields["v"] != FORMAT or not isinstance(signature, str):
-        raise unreadable
-    if not hmac.compare_digest(_signature(key, fields), signature):
-        raise CheckpointRejected(
-            source, line_number, "is not signed with the audit chain key: forged or altered"
-        )
-    return checkpoint
-
-
-def _after_marker(text: str) -> str | None:
-    at = text.find(LOG_MARKER)
-    return text[at + len(LOG_MARKER) :].strip() if at >= 0 else None
-
-
-def checkpoint_text(line: str) -> str | None:
-    """The checkpoint in a line of the checkpoint file or of an exported log, if there is one.
-
-    A line is a checkpoint itself (the file), plain text with ``audit checkpoint {...}`` in it,
-    or a log store's JSON record with that text in one of its values.
-    """
-    line = line.strip()
-    if not line.startswith("{"):
-        return _after_marker(line)
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return line  # a damaged line of the file: parse_line says so
-    if isinstance(record, dict) and "last_hash" not in record:
-        texts = (value for value in record.values() if isinstance(value, str))
-        return next(filter(None, map(_after_marker, texts)), None)
-    return line
-
-
-def read_lines(key: bytes, lines: Iterable[str], *, source: str) -> list[Checkpoint]:
-    """Every checkpoint in the lines; raises CheckpointRejected at the first bad one."""
-    found = []
-    for number, line in enumerate(lines, start=1):
-        text = checkpoint_text(line)
-        if text:
-            found.append(parse_line(key, text, source=source, line_number=number))
-    return found
 
 
 # Destinations --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from caseflow.audit import chain, checkpoints
+from caseflow.audit import chain, checkpoint_lines, checkpoints
 from caseflow.dates import display_utc
 from caseflow.extensions import db
 
@@ -76,7 +76,7 @@ def verify_command(batch_size, exports):
     """
     try:
         found, read = checkpoints.stored_checkpoints(current_app, exports)
-    except checkpoints.CheckpointRejected as rejected:
+    except checkpoint_lines.CheckpointRejected as rejected:
         click.echo(f"Audit checkpoint REJECTED: {rejected}.", err=True)
         raise SystemExit(1) from None
     result = chain.verify(db.session, batch_size=batch_size, checkpoints=found)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from caseflow.audit import checkpoints
+from caseflow.audit import checkpoint_lines, checkpoints
 from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
@@ -158,7 +158,7 @@ def test_a_forged_checkpoint_fails_verify(app, checkpoint_file, forgery):
         claim = checkpoints.Checkpoint(
             rows=1, last_id=newest["last_id"], last_hash=newest["last_hash"], at=utcnow()
         )
-        forged = checkpoints.signed_line(uuid.uuid4().bytes * 2, claim)
+        forged = checkpoint_lines.signed_line(uuid.uuid4().bytes * 2, claim)
     checkpoint_file.write_text("\n".join([*lines, forged]) + "\n")
 
     result = verify(app)
