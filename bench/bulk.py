@@ -64,7 +64,7 @@ from caseflow.people.custody import EPISODE_FIELDS
 from caseflow.people.identifiers import compact
 from caseflow.people.models import CustodyChange, CustodyEpisode, Person
 from caseflow.people.services import PERSON_FIELDS
-from caseflow.referrals.codes import CLOSING_REASONS, REJECTION_REASONS, Status
+from caseflow.referrals.codes import ClosingReason, RejectionReason, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.services import HANDOVER_FIELDS
 from caseflow.security import crypto
@@ -723,10 +723,10 @@ class Loader:
             referral.treatment_start_date = start
             details["event_date"] = start
         elif action == "close":
-            details["reason_code"] = rng.choice(list(CLOSING_REASONS))
+            details["reason_code"] = rng.choice(list(ClosingReason))
             referral.closing_reason = details["reason_code"]
         elif action == "reject":
-            details["reason_code"] = rng.choice(list(REJECTION_REASONS))
+            details["reason_code"] = rng.choice(list(RejectionReason))
             details["reason"] = "Rejected (synthetic bench data)"
         elif action == "withdraw":
             details["reason"] = "Withdrawn (synthetic bench data)"
