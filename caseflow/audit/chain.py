@@ -66,8 +66,13 @@ _UUID_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Uuid))
 _DATETIME_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, DateTime))
 _JSON_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, JSON))
 
-NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) FROM generate_series(1, :n)"
+# After the lock, one round trip reads the chain's last row and draws the new rows' ids. (The
+# lock itself must be its own statement: a statement's snapshot is taken before it starts, so a
+# read in the statement that waited for the lock could miss the row its holder just committed.)
+TAIL_AND_NEXT_IDS = text(
+    "SELECT tail.id, tail.chain_hash, nextval(pg_get_serial_sequence('audit_events', 'id')) "
+    "FROM generate_series(1, :n) LEFT JOIN "
+    "(SELECT id, chain_hash FROM audit_events ORDER BY id DESC LIMIT 1) AS tail ON true"
 )
 
 
@@ -157,12 +162,17 @@ def latest_hash(session: Session) -> str | None:
     return latest_row(session)[1]
 
 
-def _new_ids(session: Session, count: int, *, postgresql: bool, last_id: int | None) -> list[int]:
-    """Ids for the new rows, in order, drawn while the chain is held."""
+def _tail_and_new_ids(session: Session, count: int, *, postgresql: bool):
+    """The chain's last hash and ids for the new rows, in order, read while the chain is held.
+
+    SQLite draws no ids from a sequence: its writer lock serialises, and ids follow the last.
+    """
     if postgresql:
-        return sorted(session.execute(NEXT_IDS, {"n": count}).scalars())
+        rows = session.execute(TAIL_AND_NEXT_IDS, {"n": count}).all()
+        return rows[0][1], sorted(row[2] for row in rows)
+    last_id, previous = latest_row(session)
     start = (last_id or 0) + 1
-    return list(range(start, start + count))
+    return previous, list(range(start, start + count))
 
 
 @event.listens_for(Session, "before_flush")
@@ -174,8 +184,7 @@ def _seal_new_audit_rows(session: Session, _context, _instances) -> None:
     new_rows.sort(key=lambda obj: instance_state(obj).insert_order)
     key = chain_key()
     postgresql = _take_chain_lock(session)
-    last_id, previous = latest_row(session)
-    ids = _new_ids(session, len(new_rows), postgresql=postgresql, last_id=last_id)
+    previous, ids = _tail_and_new_ids(session, len(new_rows), postgresql=postgresql)
     for obj, new_id in zip(new_rows, ids, strict=True):
         obj.id = new_id
         # Fixed now, in UTC, so the stored value is the value that was sealed.
