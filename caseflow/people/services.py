@@ -19,13 +19,21 @@ from caseflow.people.identifiers import compact
 from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode, Person
 from caseflow.security.access import role_may
 from caseflow.security.crypto import blind_index
-from caseflow.security.scope import Basis, access_basis, visible_people
+from caseflow.security.scope import (
+    Basis,
+    access_basis,
+    holds_grant,
+    seen_without_grant,
+    visible_people,
+)
 
 IDENTIFIERS = ("nhs_number", "prison_number", "crn")
 
 
 def _visible_person_query(actor, person_id: uuid.UUID):
-    return select(Person).where(Person.id == person_id, visible_people(actor))
+    return select(Person, holds_grant(actor, Person.id)).where(
+        Person.id == person_id, visible_people(actor)
+    )
 
 
 def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = False) -> Person:
@@ -37,7 +45,9 @@ def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = Fa
             selectinload(Person.episodes).selectinload(CustodyEpisode.prison),
             selectinload(Person.episodes).selectinload(CustodyEpisode.destination),
         )
-    person = db.session.scalar(query)
+    person, grant = db.session.execute(query).first() or (None, None)
+    if person is not None and not grant:
+        seen_without_grant(actor, person.id)
     if person is None:
         exists = db.session.get(Person, person_id) is not None
         record_denial(

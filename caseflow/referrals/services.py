@@ -37,7 +37,13 @@ from caseflow.referrals.transitions import (
     sides_of,
 )
 from caseflow.security.access import Role, role_may
-from caseflow.security.scope import Basis, access_basis, visible_referrals
+from caseflow.security.scope import (
+    Basis,
+    access_basis,
+    holds_grant,
+    seen_without_grant,
+    visible_referrals,
+)
 
 DRAFT_LIFETIME = timedelta(days=90)
 
@@ -72,14 +78,16 @@ def clock_for(referral: Referral, today: date | None = None) -> Clock:
 
 
 def find_visible_referral(actor, referral_id: uuid.UUID) -> Referral:
-    referral = db.session.scalar(
-        select(Referral)
+    referral, grant = db.session.execute(
+        select(Referral, holds_grant(actor, Referral.person_id))
         .where(Referral.id == referral_id, visible_referrals(actor))
         .options(
             selectinload(Referral.events).selectinload(ReferralEvent.actor),
             selectinload(Referral.appointments),
         )
-    )
+    ).first() or (None, None)
+    if referral is not None and not grant:
+        seen_without_grant(actor, referral.person_id)
     if referral is None:
         existing = db.session.get(Referral, referral_id)
         record_denial(

@@ -160,6 +160,20 @@ def access_basis(user, person_id: uuid.UUID | None) -> Basis | None:
     return cache[key]
 
 
+def holds_grant(user, person_id_column) -> ColumnElement[bool]:
+    """Whether user holds a live grant for the person: a column to select beside a record found
+    through ``visible_people`` or ``visible_referrals``, for ``seen_without_grant``."""
+    return _break_glass(user, person_id_column)
+
+
+def seen_without_grant(user, person_id: uuid.UUID) -> None:
+    """Remember for this request what a scoped query already showed: a person (or one of their
+    referrals) seen with no grant is seen through a relationship, so ``access_basis`` need not
+    build and run the relationship rule again for every audit row about them."""
+    if has_request_context():
+        g.setdefault("access_basis", {})[(user.id, person_id)] = Basis.RELATIONSHIP
+
+
 def only_emergency_access(user, person_id: uuid.UUID) -> bool:
     """Whether user sees this person only through emergency access."""
     return access_basis(user, person_id) == Basis.BREAK_GLASS
