@@ -8,7 +8,7 @@ Each source is given the viewer and the person and returns only what that viewer
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from caseflow.dates import LONDON
 
@@ -73,8 +73,3 @@ def sections_for(actor, person) -> list[tuple[str, dict]]:
 
 def at_start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were written as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -43,7 +43,7 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import JSON, DateTime, Uuid, event, select, text
@@ -51,6 +51,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
 
 from caseflow.audit.models import AuditEvent
+from caseflow.dates import as_utc
 from caseflow.models import utcnow
 
 # pg_advisory_xact_lock key for the chain: any fixed bigint no other lock in Caseflow uses
@@ -87,20 +88,13 @@ def chain_key() -> bytes:
     return key
 
 
-def utc_datetime(value: datetime) -> datetime:
-    """The same instant in UTC. A naive value (as SQLite returns it) is taken to be UTC."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
 def _canonical_value(name: str, value):
     if value is None:
         return None
     if name in _UUID_COLUMNS:
         return str(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
     if name in _DATETIME_COLUMNS:
-        return utc_datetime(value).isoformat(timespec="microseconds")
+        return as_utc(value).isoformat(timespec="microseconds")
     if name in _JSON_COLUMNS:
         # The text rows were written with while detail was a text column (and still read as,
         # where the column is text), so a row sealed then verifies now that it is JSON.
@@ -188,7 +182,7 @@ def _seal_new_audit_rows(session: Session, _context, _instances) -> None:
     for obj, new_id in zip(new_rows, ids, strict=True):
         obj.id = new_id
         # Fixed now, in UTC, so the stored value is the value that was sealed.
-        obj.occurred_at = utc_datetime(obj.occurred_at) if obj.occurred_at else utcnow()
+        obj.occurred_at = as_utc(obj.occurred_at) if obj.occurred_at else utcnow()
         obj.chain_hash = seal(key, previous, _columns_of(obj))
         previous = obj.chain_hash
 

@@ -8,7 +8,8 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from caseflow.audit.chain import Checkpoint, utc_datetime
+from caseflow.audit.chain import Checkpoint
+from caseflow.dates import as_utc
 
 FORMAT = 1
 LOG_MARKER = "audit checkpoint "
@@ -25,7 +26,7 @@ def _fields(checkpoint: Checkpoint) -> dict:
         "rows": checkpoint.rows,
         "last_id": checkpoint.last_id,
         "last_hash": checkpoint.last_hash,
-        "at": utc_datetime(checkpoint.at).isoformat(timespec="microseconds"),
+        "at": as_utc(checkpoint.at).isoformat(timespec="microseconds"),
     }
 
 
@@ -64,7 +65,7 @@ def parse_line(key: bytes, text: str, *, source: str, line_number: int | None) -
             rows=int(fields["rows"]),
             last_id=int(fields["last_id"]),
             last_hash=str(fields["last_hash"]),
-            at=utc_datetime(datetime.fromisoformat(fields["at"])),
+            at=as_utc(datetime.fromisoformat(fields["at"])),
         )
     except (ValueError, KeyError, TypeError) as error:
         raise unreadable from error

@@ -30,11 +30,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select
 
-from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent
 from caseflow.audit.services import record
 from caseflow.auditor.log import find_person_id
 from caseflow.auth.models import User
+from caseflow.dates import as_utc
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
@@ -55,7 +55,7 @@ def _plain(value):
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, datetime):
-        return utc_datetime(value).isoformat(timespec="seconds")
+        return as_utc(value).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
     return value

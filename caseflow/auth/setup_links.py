@@ -15,7 +15,7 @@ clinical account and when it was first used (caseflow.auditor.account_events).
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, request
 from sqlalchemy import func, select, update
@@ -23,7 +23,7 @@ from sqlalchemy import func, select, update
 from caseflow.audit.models import Outcome
 from caseflow.audit.services import record, record_independent
 from caseflow.auth.models import SetUpLink, User
-from caseflow.dates import display_time_on_date
+from caseflow.dates import as_utc, display_time_on_date
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -91,11 +91,6 @@ class LinkUnusable(Exception):
 def _hash(token: str) -> str:
     # 256 random bits need no slow hash: SHA-256 keeps them safe at rest.
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def link_url(token: str) -> str:
@@ -174,7 +169,7 @@ def _why_unusable(link: SetUpLink | None, user: User | None) -> str | None:
         return Unusable.USED
     if link.superseded_at is not None:
         return Unusable.SUPERSEDED
-    if _aware(link.expires_at) <= utcnow():
+    if as_utc(link.expires_at) <= utcnow():
         return Unusable.EXPIRED
     if not user.active:
         return Unusable.DISABLED
@@ -265,7 +260,7 @@ def note_sign_in(user: User) -> None:
     if used_at is None:
         return
     last = user.last_signed_in_at
-    if last is not None and _aware(last) >= _aware(used_at):
+    if last is not None and as_utc(last) >= as_utc(used_at):
         return
     reason = db.session.scalar(
         select(SetUpLink.purpose).where(SetUpLink.user_id == user.id, SetUpLink.used_at == used_at)
@@ -303,11 +298,11 @@ def password_state(user: User) -> PasswordState:
     if link is None:
         return PasswordState(chosen=user.password_hash is not None)
     waiting = (
-        link.used_at is None and link.superseded_at is None and _aware(link.expires_at) > utcnow()
+        link.used_at is None and link.superseded_at is None and as_utc(link.expires_at) > utcnow()
     )
     return PasswordState(
         chosen=user.password_hash is not None,
-        link_sent_at=_aware(link.created_at),
-        link_expires_at=_aware(link.expires_at),
+        link_sent_at=as_utc(link.created_at),
+        link_expires_at=as_utc(link.expires_at),
         link_waiting=waiting,
     )

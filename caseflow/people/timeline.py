@@ -4,10 +4,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.people.codes import CustodyChangeKind
 from caseflow.people.models import CaseNote, Person
-from caseflow.timeline import TimelineItem, at_start_of, aware
+from caseflow.timeline import TimelineItem, at_start_of
 
 
 @timeline.entries
@@ -33,7 +34,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
         for change in episode.changes:
             items.append(
                 TimelineItem(
-                    aware(change.created_at),
+                    as_utc(change.created_at),
                     CustodyChangeKind.label_of(change.kind),
                     "Custody record",
                     change.reason,
@@ -51,7 +52,7 @@ def case_note_entries(_actor, person: Person) -> list[TimelineItem]:
     )
     return [
         TimelineItem(
-            aware(note.created_at),
+            as_utc(note.created_at),
             "Case note",
             f"{note.author.display_name}, {note.organisation.name}",
             note.text,

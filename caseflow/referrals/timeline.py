@@ -5,12 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.referrals import services
 from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.security.scope import visible_referrals
-from caseflow.timeline import TimelineItem, aware
+from caseflow.timeline import TimelineItem
 
 
 @timeline.entries
@@ -23,7 +24,7 @@ def referral_entries(actor, person) -> list[TimelineItem]:
     )
     return [
         TimelineItem(
-            aware(event.occurred_at),
+            as_utc(event.occurred_at),
             f"Referral {ReferralEventKind.label_of(event.kind).lower()}",
             f"{event.actor.display_name}, {event.organisation.name}",
             event.reason or "",

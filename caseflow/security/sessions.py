@@ -19,7 +19,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask
 from flask.json.tag import TaggedJSONSerializer
@@ -29,6 +29,7 @@ from sqlalchemy import delete
 from werkzeug.datastructures import CallbackDict
 
 from caseflow.auth.models import UserSession
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
 
@@ -44,11 +45,6 @@ MAX_ANONYMOUS_COOKIE_LENGTH = 2048
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -128,7 +124,7 @@ class DatabaseSessionInterface(SessionInterface):
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
         absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
         return (
-            now - _aware(record.last_seen_at) > idle or now - _aware(record.created_at) > absolute
+            now - as_utc(record.last_seen_at) > idle or now - as_utc(record.created_at) > absolute
         )
 
     def _cookie_options(self, app: Flask) -> dict:
@@ -178,7 +174,7 @@ class DatabaseSessionInterface(SessionInterface):
             session.modified = True
         elif (
             not session.modified
-            and now - _aware(session.record.last_seen_at) < LAST_SEEN_RESOLUTION
+            and now - as_utc(session.record.last_seen_at) < LAST_SEEN_RESOLUTION
         ):
             return
 

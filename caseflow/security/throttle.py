@@ -19,6 +19,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import delete
 
 from caseflow.auth.models import SignInThrottle
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
 
@@ -59,9 +60,9 @@ def account_delay(failures: int, *, address_over_ceiling: bool = False) -> timed
 class DatabaseStore:
     def get(self, key: str) -> tuple[int, datetime | None]:
         row = db.session.get(SignInThrottle, key)
-        if row is None or _aware(row.window_started_at) < utcnow() - WINDOW * 4:
+        if row is None or as_utc(row.window_started_at) < utcnow() - WINDOW * 4:
             return 0, None
-        return row.failures, _aware(row.blocked_until) if row.blocked_until else None
+        return row.failures, as_utc(row.blocked_until) if row.blocked_until else None
 
     def add_failure(self, key: str, block_for: Callable[[int], timedelta]) -> None:
         row = db.session.get(SignInThrottle, key)
@@ -69,7 +70,7 @@ class DatabaseStore:
         if row is None:
             row = SignInThrottle(key=key, failures=0, window_started_at=now)
             db.session.add(row)
-        elif _aware(row.window_started_at) < now - WINDOW * 4:
+        elif as_utc(row.window_started_at) < now - WINDOW * 4:
             row.failures, row.window_started_at = 0, now
         row.failures += 1
         delay = block_for(row.failures)
@@ -102,10 +103,6 @@ class RedisStore:
 
     def reset(self, key: str) -> None:
         self.redis.delete(f"caseflow:{key}:n", f"caseflow:{key}:until")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def store():

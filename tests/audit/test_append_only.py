@@ -8,9 +8,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from caseflow.audit import services as audit
-from caseflow.audit.chain import utc_datetime
 from caseflow.audit.models import AuditEvent
 from caseflow.auditor.models import BreakGlassReview
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people.models import BreakGlassGrant
@@ -78,7 +78,7 @@ def test_the_database_refuses_to_change_or_remove_rows(app, table, operation):
 @pytest.mark.parametrize("change", ["extend", "delete"])
 def test_a_grant_cannot_be_extended_or_removed_on_any_database(app, change):
     grant = a_row_in_each_table()
-    expires_at = utc_datetime(grant.expires_at)
+    expires_at = as_utc(grant.expires_at)
     refused = pytest.raises(DBAPIError, match="break_glass_grants is append-only")
     with refused, db.session.begin_nested():
         if change == "extend":
@@ -89,4 +89,4 @@ def test_a_grant_cannot_be_extended_or_removed_on_any_database(app, change):
     db.session.expire_all()
     stored = db.session.get(BreakGlassGrant, grant.id)
     assert stored is not None
-    assert utc_datetime(stored.expires_at) == expires_at
+    assert as_utc(stored.expires_at) == expires_at
