@@ -67,6 +67,17 @@ class ReleaseType(CodeList, key="release_type"):
     OUTSIDE_ENGLAND = "outside_england", "Released outside England"
 
 
+# Release types that leave community care in England: the person goes to another secure setting,
+# is removed from the country or goes outside England, so no English community provider can start
+# their treatment. The 21-day clock is not kept for them (referrals/clock.py reads this), and the
+# continuity measure seeds its default exclusions from it (DOMAIN.md: "Excluded").
+RELEASES_WITHOUT_COMMUNITY_CLOCK = (
+    ReleaseType.OTHER_SECURE_SETTING,
+    ReleaseType.DEPORTED,
+    ReleaseType.OUTSIDE_ENGLAND,
+)
+
+
 class Accommodation(CodeList, key="accommodation"):
     SETTLED = "settled", "Settled accommodation"
     TEMPORARY = "temporary", "Temporary accommodation"
