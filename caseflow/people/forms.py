@@ -219,6 +219,31 @@ class ReleaseForm(VersionedForm):
         "This release was unplanned (for example, released from court)", widget=GovCheckboxInput()
     )
     reason = reason_field("Notes on the release", "Enter notes on the release")
+class PersonDetailsForm(VersionedForm):
+    """A change to a person's details: the questions of adding them, with the version the page
+    was shown with."""
+
+    given_name = PersonForm.given_name
+    family_name = PersonForm.family_name
+    date_of_birth = PersonForm.date_of_birth
+    sex = PersonForm.sex
+    ethnic_group = PersonForm.ethnic_group
+    nhs_number = PersonForm.nhs_number
+    prison_number = PersonForm.prison_number
+    crn = PersonForm.crn
+    pnc_number = PersonForm.pnc_number
+    address = PersonForm.address
+    phone = PersonForm.phone
+    flags = PersonForm.flags
+    submit = submit("Save changes")
+
+    def validate_date_of_birth(self, field):
+        # Whatever further check adding a person makes of the date, changing it makes too.
+        check = getattr(PersonForm, "validate_date_of_birth", None)
+        if check is not None:
+            check(self, field)
+
+
     submit = submit("Record release")
 
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from caseflow import errors, timeline
 from caseflow.organisations import services as organisations
-from caseflow.people import bp, custody, custody_rules, forms, services
+from caseflow.people import bp, custody, custody_rules, details, forms, services
 from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.people.break_glass import grant_break_glass
 from caseflow.security.access import requires
@@ -95,7 +95,32 @@ def _person_page(person, note_form):
         note_form=note_form,
         grant=services.emergency_access(current_user, person.id),
         custody=custody_rules.custody_actions(current_user, person),
+        may_change_details=details.may_change_details(current_user, person),
     )
+
+
+@bp.route("/<uuid:person_id>/details", methods=["GET", "POST"])
+@requires("person.update")
+def change_details(person_id: uuid.UUID):
+    form = forms.PersonDetailsForm()
+
+    def page(stale: bool = False):
+        # A stale page is answered with an error status, so its view is audited on its own.
+        person = details.person_for_change(current_user, person_id, independent=stale)
+        if request.method == "GET":
+            form.process(data=details.stored_values(person))
+        if request.method == "GET" or stale:
+            form.show_version(person.version)
+        return render_template("people/change_details.html", form=form, person=person, stale=stale)
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        details.change_details(
+            current_user, person_id, version=form.version.data, **_form_data(form)
+        )
+        flash("Personal details saved", "success")
+        return redirect(url_for("people.show", person_id=person_id))
+    return page()
 
 
 @bp.route("/<uuid:person_id>/notes", methods=["POST"])

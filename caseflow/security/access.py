@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "person.view": frozenset(CLINICAL_ROLES),
     "person.search": frozenset(CLINICAL_ROLES),
     "person.create": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    # The roles that add and hold people keep their details right (people/details.py).
+    "person.update": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
     "casenote.create": frozenset(CLINICAL_ROLES) - {Role.MANAGER},

@@ -23,6 +23,7 @@ activity               PH PR KW MH OW MG AU AD
 person.view            x  x  x  x  x  x  .  .
 person.search          x  x  x  x  x  x  .  .
 person.create          x  x  .  .  .  .  .  .
+person.update          x  x  .  .  .  .  .  .
 custody.create         x  .  .  .  .  .  .  .
 custody.update         x  .  .  .  .  .  .  .
 casenote.create        x  x  x  x  x  .  .  .
