@@ -208,17 +208,6 @@ class VersionedForm(FlaskForm):
         self.version.raw_data = None
 
 
-class ReleaseForm(VersionedForm):
-    actual_release_date = DateInput("Date of release", required="Enter the date of release")
-    release_type = select_field(
-        "Type of release",
-        ReleaseType.choices(blank="Select type of release"),
-        InputRequired(message="Select the type of release"),
-    )
-    unplanned_release = BooleanField(
-        "This release was unplanned (for example, released from court)", widget=GovCheckboxInput()
-    )
-    reason = reason_field("Notes on the release", "Enter notes on the release")
 class PersonDetailsForm(VersionedForm):
     """A change to a person's details: the questions of adding them, with the version the page
     was shown with."""
@@ -244,6 +233,17 @@ class PersonDetailsForm(VersionedForm):
             check(self, field)
 
 
+class ReleaseForm(VersionedForm):
+    actual_release_date = DateInput("Date of release", required="Enter the date of release")
+    release_type = select_field(
+        "Type of release",
+        ReleaseType.choices(blank="Select type of release"),
+        InputRequired(message="Select the type of release"),
+    )
+    unplanned_release = BooleanField(
+        "This release was unplanned (for example, released from court)", widget=GovCheckboxInput()
+    )
+    reason = reason_field("Notes on the release", "Enter notes on the release")
     submit = submit("Record release")
 
 

@@ -298,15 +298,21 @@ def _audit_update(actor, referral: Referral, detail: dict) -> None:
     )
 
 
+def delete_drafts(ids: list[uuid.UUID]) -> None:
+    """Delete these drafts and everything held under them: the one way a referral goes, for
+    the 90-day purge and for a referrer deleting their draft (``drafts.delete_draft``)."""
+    db.session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
+    forget_notifications(referral_notifications.RECORD_TYPE, ids)
+    db.session.execute(delete(Referral).where(Referral.id.in_(ids)))
+
+
 def purge_old_drafts(*, apply: bool, now=None) -> int:
     """Delete drafts never sent and untouched for 90 days. A dry run only counts them."""
     cutoff = (now or utcnow()) - DRAFT_LIFETIME
     stale = select(Referral.id).where(Referral.status == Status.DRAFT, Referral.updated_at < cutoff)
     ids = list(db.session.scalars(stale))
     if apply and ids:
-        db.session.execute(delete(ReferralEvent).where(ReferralEvent.referral_id.in_(ids)))
-        forget_notifications(referral_notifications.RECORD_TYPE, ids)
-        db.session.execute(delete(Referral).where(Referral.id.in_(ids)))
+        delete_drafts(ids)
         record(
             "delete",
             entity_type="referral",

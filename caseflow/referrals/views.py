@@ -8,7 +8,15 @@ from caseflow.dates import display
 from caseflow.notifications import mark_read, notifications_for
 from caseflow.organisations import services as organisations
 from caseflow.people import services as people
-from caseflow.referrals import appointments, bp, forms, services, worklist_rows, worklists
+from caseflow.referrals import (
+    appointments,
+    bp,
+    drafts,
+    forms,
+    services,
+    worklist_rows,
+    worklists,
+)
 from caseflow.referrals import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.referrals.transitions import TRANSITIONS
 from caseflow.security.access import SIGNED_IN, requires
@@ -150,6 +158,25 @@ def edit(referral_id: uuid.UUID):
         else:
             flash("Referral sent" if form.send.data else "Draft saved", "success")
         return redirect(record_page)
+    return page()
+
+
+@bp.route("/referrals/<uuid:referral_id>/delete", methods=["GET", "POST"])
+@requires("referral.delete")
+def delete_draft(referral_id: uuid.UUID):
+    """GOV.UK's "Are you sure" page, then the deletion: nothing is deleted by a GET."""
+    form = forms.ConfirmForm()
+    record_page = url_for("referrals.show", referral_id=referral_id)
+
+    def page(stale: bool = False):
+        referral = drafts.draft_to_delete(current_user, referral_id)
+        return render_template("referrals/delete.html", form=form, referral=referral)
+
+    errors.on_form(form, page, record_url=record_page)
+    if form.validate_on_submit():
+        person_id = drafts.delete_draft(current_user, referral_id)
+        flash("Draft referral deleted", "success")
+        return redirect(url_for("people.show", person_id=person_id))
     return page()
 
 

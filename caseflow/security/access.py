@@ -57,6 +57,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.withdraw": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
     "referral.accept": frozenset({Role.KEYWORKER}),
+    # Deleting an unsent draft: its referring team's, like editing it (referrals/drafts.py).
+    "referral.delete": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.assign": frozenset({Role.KEYWORKER}),
     "referral.close": frozenset({Role.KEYWORKER}),
     "appointment.record": frozenset({Role.KEYWORKER}),

@@ -33,6 +33,7 @@ referral.create        x  x  .  .  .  .  .  .
 referral.send          x  x  .  .  .  .  .  .
 referral.withdraw      x  x  .  .  .  .  .  .
 referral.redirect      x  x  x  .  .  .  .  .
+referral.delete        x  x  .  .  .  .  .  .
 referral.accept        .  .  x  .  .  .  .  .
 referral.assign        .  .  x  .  .  .  .  .
 referral.close         .  .  x  .  .  .  .  .

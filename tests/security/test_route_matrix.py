@@ -136,6 +136,7 @@ ABSENT_WITHOUT_DENIAL = {
 # Anything else gets a sent referral.
 REFERRAL_STATE = {
     "referrals.edit": Status.DRAFT,  # only a draft can be edited
+    "referrals.delete_draft": Status.DRAFT,  # only a draft can be deleted
     "referrals.send": Status.DRAFT,
     "referrals.engage": Status.ACCEPTED,
     "referrals.close": Status.ACCEPTED,
