@@ -16,7 +16,15 @@ from caseflow.audit.services import write_independent_events
 from caseflow.security import access, headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-BLUEPRINT_PACKAGES = ("main", "auth", "organisations", "people", "referrals", "auditor")
+BLUEPRINT_PACKAGES = (
+    "main",
+    "auth",
+    "organisations",
+    "people",
+    "referrals",
+    "auditor",
+    "continuity",
+)
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:

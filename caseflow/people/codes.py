@@ -101,3 +101,14 @@ class CustodyChangeKind(CodeList, key="custody_change"):
     RELEASE_CORRECTED = "release_corrected", "Release date corrected"
     EXPECTED_RELEASE_MOVED = "expected_release_moved", "Expected release date moved"
     TRANSFERRED = "transferred", "Transferred"
+    DESTINATION_CORRECTED = "destination_corrected", "Destination corrected"
+
+
+class DeathSource(CodeList, key="death_source"):
+    """Who told Caseflow of a person's death: it decides an exclusion from the measure."""
+
+    CORONER = "coroner", "Coroner"
+    GP = "gp", "GP"
+    FAMILY = "family", "Family"
+    PROVIDER = "provider", "Treatment provider"
+    OTHER = "other", "Other"

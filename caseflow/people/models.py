@@ -53,6 +53,10 @@ class Person(Entity):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The one-time token of the form that added the person: the same form sent twice adds one.
     creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # A date, not a secret the measure may not read: a death within the window decides an
+    # exclusion from the continuity measure, counted in SQL (DeathSource says who told us).
+    date_of_death: Mapped[date | None] = mapped_column(Date)
+    date_of_death_source: Mapped[str | None] = mapped_column(String(20))
 
     episodes: Mapped[list["CustodyEpisode"]] = relationship(
         back_populates="person", order_by="CustodyEpisode.reception_date.desc()"
@@ -115,6 +119,8 @@ class CustodyEpisode(Entity):
     last_dose_date: Mapped[date | None] = mapped_column(Date)
     naloxone_issued: Mapped[bool] = mapped_column(Boolean, default=False)
     bridging_prescription: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Deported or removed from the country after release: within the window, an exclusion.
+    removed_from_country_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     person: Mapped[Person] = relationship(back_populates="episodes")

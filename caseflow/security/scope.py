@@ -100,6 +100,22 @@ def caseload_people(user) -> ColumnElement[bool]:
     return or_(recorded_here, holds_custody, referral_party)
 
 
+def releases_into_areas_of(organisation_id) -> ColumnElement[bool]:
+    """A SQL condition on CustodyEpisode: released into one of the organisation's local
+    authorities (a partnership's continuity measure counts the releases into its area, by the
+    episode's destination as corrected)."""
+    return CustodyEpisode.destination_local_authority_code.in_(_partnership_areas(organisation_id))
+
+
+def measured_releases(user) -> ColumnElement[bool]:
+    """A SQL condition on CustodyEpisode: the releases whose measure user may see. A manager
+    sees their partnership's releases (the people behind them are in the manager's scope by the
+    same destination); no other role reads the measure."""
+    if user.role != Role.MANAGER:
+        return false()
+    return releases_into_areas_of(user.organisation_id)
+
+
 def visible_people(user) -> ColumnElement[bool]:
     """A SQL condition on Person that is true exactly for the people user may see."""
     if user.role not in CLINICAL_ROLES:

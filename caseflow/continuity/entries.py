@@ -1,0 +1,216 @@
+"""The cohort entries of the continuity measure: one SQL query making one row per release.
+
+A release is a custody episode whose actual release date falls in the dates asked for. Its row
+carries its outcome (met, not met, pending, excluded, or not in the cohort at all, by
+``continuity.rules``), the exclusion reason, the first treatment start from the release date on
+and the provider credited with it (the referral that started treatment; otherwise the one the
+release's latest referral is with), the first attended appointment from the release date on
+(the second measure), and the columns each breakdown groups by. ``continuity.services`` counts,
+groups and pages this query in the database.
+
+Dates are London local dates already (release and treatment start are dates, not times); the
+window's last day is release date + window (day 21 met, day 22 not), and a window is open
+(pending) while today, London's today, is on or before it.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Date, Integer, Uuid, and_, case, cast, func, literal, or_, select, true
+from sqlalchemy.orm import aliased
+
+from caseflow.continuity import rules
+from caseflow.continuity.rules import Outcome, Placement, Settings
+from caseflow.extensions import db
+from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.people.models import CustodyEpisode, Person
+from caseflow.referrals.codes import AppointmentOutcome, Status
+from caseflow.referrals.models import Appointment, Referral
+from caseflow.security.scope import measured_releases, releases_into_areas_of
+
+NOT_IN_COHORT = Placement.NOT_IN_COHORT.value
+
+
+# Dates in SQL, the same on PostgreSQL and SQLite -----------------------------------------------
+
+
+def _sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def _plus_days(day, days: int):
+    if _sqlite():
+        return func.date(day, f"+{int(days)} days", type_=Date)
+    return day + literal(int(days), Integer)
+
+
+def days_between(later, earlier):
+    """Whole days from earlier to later (negative when later is earlier)."""
+    if _sqlite():
+        return cast(func.julianday(later) - func.julianday(earlier), Integer)
+    return cast(later - earlier, Integer)
+
+
+def month_of(day):
+    if _sqlite():
+        return func.strftime("%Y-%m", day)
+    return func.to_char(day, "YYYY-MM")
+
+
+# Whose releases ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose releases are counted, as a condition on CustodyEpisode."""
+
+    name: str
+    condition: object = field(default_factory=true, compare=False)
+
+    @classmethod
+    def national(cls) -> "Scope":
+        return cls("England", true())
+
+    @classmethod
+    def of_partnership(cls, organisation: Organisation) -> "Scope":
+        return cls(organisation.name, releases_into_areas_of(organisation.id))
+
+    @classmethod
+    def of_viewer(cls, user) -> "Scope":
+        return cls(user.organisation.name, measured_releases(user))
+
+
+# The cohort entries ---------------------------------------------------------------------------
+
+
+def entries(scope: Scope, start: date, end: date, settings: Settings, today: date):
+    """One row per release in [start, end], with its outcome: a subquery."""
+    episode = CustodyEpisode
+    released = episode.actual_release_date
+    window_end = _plus_days(released, settings.window_days)
+
+    starts = aliased(Referral)
+    first_start = (
+        select(func.min(starts.treatment_start_date))
+        .where(starts.episode_id == episode.id, starts.treatment_start_date >= released)
+        .scalar_subquery()
+    )
+    starter = aliased(Referral)
+    starting_provider = (
+        select(starter.provider_id)
+        .where(starter.episode_id == episode.id, starter.treatment_start_date >= released)
+        .order_by(starter.treatment_start_date, starter.created_at)
+        .limit(1)
+        .scalar_subquery()
+    )
+    latest = aliased(Referral)
+    current_provider = (
+        select(latest.provider_id)
+        .where(latest.episode_id == episode.id, latest.status != Status.DRAFT)
+        .order_by(latest.created_at.desc(), latest.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    attended_referral = aliased(Referral)
+    first_attended = (
+        select(func.min(Appointment.appointment_date))
+        .join(attended_referral, attended_referral.id == Appointment.referral_id)
+        .where(
+            attended_referral.episode_id == episode.id,
+            Appointment.outcome == AppointmentOutcome.ATTENDED,
+            Appointment.appointment_date >= released,
+        )
+        .scalar_subquery()
+    )
+
+    in_cohort_codes = settings.release_types_placed(Placement.COHORT)
+    excluded_codes = settings.release_types_placed(Placement.EXCLUDED)
+    whens = [
+        (
+            or_(
+                episode.age_at_release.is_(None),
+                episode.age_at_release < 18,
+                episode.treatment_need.not_in(settings.treatment_needs_in_cohort() or [""]),
+                episode.release_type.not_in([*in_cohort_codes, *excluded_codes] or [""]),
+            ),
+            (NOT_IN_COHORT, None),
+        ),
+    ]
+    if excluded_codes:
+        whens.append((episode.release_type.in_(excluded_codes), ("excluded", "release_type")))
+    removal = and_(
+        episode.removed_from_country_on.is_not(None),
+        episode.removed_from_country_on <= window_end,
+    )
+    death = and_(
+        Person.date_of_death.is_not(None),
+        Person.date_of_death <= window_end,
+        or_(first_start.is_(None), first_start > Person.date_of_death),
+    )
+    for reason, condition in (
+        (rules.ExclusionReason.REMOVED, removal),
+        (rules.ExclusionReason.DIED, death),
+    ):
+        placement = settings.exclusion(reason)
+        if placement == Placement.EXCLUDED:
+            whens.append((condition, ("excluded", reason.value)))
+        elif placement == Placement.NOT_IN_COHORT:
+            whens.append((condition, (NOT_IN_COHORT, None)))
+    met = and_(first_start.is_not(None), first_start <= window_end)
+    whens.append((met, (Outcome.MET.value, None)))
+    whens.append((literal(today, Date) <= window_end, (Outcome.PENDING.value, None)))
+
+    outcome = case(
+        *((condition, literal(value)) for condition, (value, _) in whens),
+        else_=literal(Outcome.NOT_MET.value),
+    )
+    reason = case(
+        *(
+            (condition, episode.release_type if why == "release_type" else literal(why))
+            for condition, (_, why) in whens
+            if why is not None
+        ),
+        else_=None,
+    )
+    attended_in_window = and_(first_attended.is_not(None), first_attended <= window_end)
+    attended = case(
+        (attended_in_window, literal(Outcome.MET.value)),
+        (literal(today, Date) <= window_end, literal(Outcome.PENDING.value)),
+        else_=literal(Outcome.NOT_MET.value),
+    )
+    age = episode.age_at_release
+    age_band = case(
+        (age < 25, literal("18-24")),
+        (age < 35, literal("25-34")),
+        (age < 45, literal("35-44")),
+        (age < 55, literal("45-54")),
+        else_=literal("55+"),
+    )
+    return (
+        select(
+            episode.id.label("episode_id"),
+            episode.person_id.label("person_id"),
+            released.label("release_date"),
+            window_end.label("window_end"),
+            outcome.label("outcome"),
+            reason.label("exclusion_reason"),
+            first_start.label("treatment_start_date"),
+            first_attended.label("first_attended_date"),
+            attended.label("attended"),
+            func.coalesce(starting_provider, current_provider, type_=Uuid).label("provider"),
+            episode.destination_local_authority_code.label("local_authority"),
+            LocalAuthority.region.label("region"),
+            episode.prison_id.label("prison"),
+            episode.substance_group.label("substance_group"),
+            Person.sex.label("sex"),
+            Person.ethnic_group.label("ethnic_group"),
+            age_band.label("age_band"),
+        )
+        .join(Person, Person.id == episode.person_id)
+        .outerjoin(
+            LocalAuthority,
+            LocalAuthority.ons_code == episode.destination_local_authority_code,
+        )
+        .where(released >= start, released <= end, scope.condition)
+        .subquery("entries")
+    )

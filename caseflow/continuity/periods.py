@@ -1,0 +1,104 @@
+"""The periods the measure is reported for, by release date (DOMAIN.md, "Period").
+
+- a month, ``2026-03``;
+- a calendar quarter, ``2026-Q1`` (January to March 2026), which is also Q4 of the financial
+  year 2025-26;
+- a financial year, ``2025-26``: 1 April 2025 to 31 March 2026.
+
+The default is the latest complete quarter: the last calendar quarter that ended before today.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from caseflow.dates import display, local_today
+
+MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class NotAPeriod(ValueError):
+    """The text names no period Caseflow reports on."""
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month, quarter or financial_year
+    code: str  # 2026-03, 2026-Q1, 2025-26
+    start: date
+    end: date  # the last day, inclusive
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return f"{self.start:%B %Y}"
+        if self.kind == "quarter":
+            return f"{self.start:%B} to {self.end:%B %Y} ({financial_quarter(self)})"
+        return f"{self.code} ({display(self.start)} to {display(self.end)})"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def is_complete(self, today: date | None = None) -> bool:
+        return self.end < (today or local_today())
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def month(year: int, number: int) -> Period:
+    return Period("month", f"{year}-{number:02d}", date(year, number, 1), _month_end(year, number))
+
+
+def quarter(year: int, number: int) -> Period:
+    first = 3 * (number - 1) + 1
+    return Period("quarter", f"{year}-Q{number}", date(year, first, 1), _month_end(year, first + 2))
+
+
+def financial_year(first_year: int) -> Period:
+    code = f"{first_year}-{(first_year + 1) % 100:02d}"
+    return Period("financial_year", code, date(first_year, 4, 1), date(first_year + 1, 3, 31))
+
+
+def financial_quarter(period: Period) -> str:
+    """A calendar quarter as the financial year names it: 2026-Q1 is Q4 2025-26."""
+    year, number = period.start.year, (period.start.month - 1) // 3 + 1
+    first_year = year if number > 1 else year - 1
+    return f"Q{(number + 2) % 4 + 1} {financial_year(first_year).code}"
+
+
+def parse(text: str) -> Period:
+    """The period a code names; NotAPeriod for anything else."""
+    text = (text or "").strip().upper()
+    if found := MONTH.match(text):
+        return month(int(found[1]), int(found[2]))
+    if found := QUARTER.match(text):
+        return quarter(int(found[1]), int(found[2]))
+    if found := FINANCIAL_YEAR.match(text):
+        first_year = int(found[1])
+        if (first_year + 1) % 100 != int(found[2]):
+            raise NotAPeriod(f"{text} is not a financial year: write it like 2025-26")
+        return financial_year(first_year)
+    raise NotAPeriod("Write a period like 2026-03, 2026-Q1 or 2025-26")
+
+
+def latest_complete_quarter(today: date | None = None) -> Period:
+    today = today or local_today()
+    current = (today.month - 1) // 3 + 1
+    if current == 1:
+        return quarter(today.year - 1, 4)
+    return quarter(today.year, current - 1)
+
+
+def months_ending(last: Period, count: int) -> list[Period]:
+    """``count`` months, oldest first, ending with the month that holds last's final day."""
+    year, number = last.end.year, last.end.month
+    found = []
+    for _ in range(count):
+        found.append(month(year, number))
+        year, number = (year, number - 1) if number > 1 else (year - 1, 12)
+    return list(reversed(found))

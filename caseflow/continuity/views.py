@@ -1,0 +1,3 @@
+"""The continuity measure's pages."""
+
+from caseflow.continuity import bp, services  # noqa: F401
