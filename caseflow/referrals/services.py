@@ -26,7 +26,7 @@ from caseflow.notifications import forget as forget_notifications
 from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import notifications as referral_notifications
-from caseflow.referrals.clock import Clock
+from caseflow.referrals.clock import Clock, ClockSummary
 from caseflow.referrals.codes import WORKING_STATUSES, Consent, Status
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.referrals.transitions import (
@@ -66,12 +66,30 @@ HANDOVER_FIELDS = (
 
 
 def clock_for(referral: Referral, today: date | None = None) -> Clock:
+    """The referral's 21-day clock; ``clock_for(...).summary()`` is what every page says of it."""
+    episode = referral.episode
+    if episode is None:
+        # A community referral: no release to count from.
+        return Clock(
+            release_date=None,
+            today=today or local_today(),
+            treatment_start=referral.treatment_start_date,
+            status=referral.status,
+            community=True,
+        )
     return Clock(
-        release_date=referral.episode.actual_release_date,
+        release_date=episode.actual_release_date,
         today=today or local_today(),
         treatment_start=referral.treatment_start_date,
-        expected_release=referral.episode.expected_release_date,
+        expected_release=episode.expected_release_date,
+        release_type=episode.release_type,
+        status=referral.status,
     )
+
+
+def clock_summary(referral: Referral, today: date | None = None) -> ClockSummary:
+    """What the referral, person and change pages say of the referral's clock."""
+    return clock_for(referral, today).summary()
 
 
 # Finding referrals ------------------------------------------------------------------------

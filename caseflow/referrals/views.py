@@ -119,7 +119,7 @@ def show(referral_id: uuid.UUID):
     return render_template(
         "referrals/show.html",
         referral=referral,
-        clock=services.clock_for(referral),
+        clock=services.clock_summary(referral),
         actions=services.actions_for(current_user, referral),
         appointment_actions=appointments.appointment_actions_for(current_user, referral),
     )
@@ -195,7 +195,7 @@ def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str, warni
             referral=referral,
             title=title,
             warning=warning,
-            clock=services.clock_for(referral),
+            clock=services.clock_summary(referral),
         )
 
     errors.on_form(form, page, record_url=url_for("referrals.show", referral_id=referral_id))
@@ -295,7 +295,7 @@ def record_attendance(appointment_id: uuid.UUID):
             referral=referral,
             action="attendance",
             title=f"Record attendance on {display(appointment.appointment_date)}",
-            clock=services.clock_for(referral),
+            clock=services.clock_summary(referral),
         )
 
     errors.on_form(form, page)

@@ -77,10 +77,13 @@ def show_worklist(actor, name: str, query, *, page: int = 1, **options):
                 item=episode,
                 person=episode.person,
                 referral=latest.get(episode.id),
+                # The release's clock, not one referral's: a late start still shows as late.
                 clock=Clock(
                     release_date=episode.actual_release_date,
                     today=today,
+                    treatment_start=getattr(latest.get(episode.id), "treatment_start_date", None),
                     expected_release=episode.expected_release_date,
+                    release_type=episode.release_type,
                 ),
             )
             for episode in result.rows
