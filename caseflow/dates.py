@@ -9,7 +9,8 @@ shown as a date is the London date it fell on. The auditor's pages say their tim
 show them as ``2025-06-30 23:30:00``, the form the log's exports and checkpoints use.
 """
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -17,6 +18,14 @@ LONDON = ZoneInfo("Europe/London")
 
 def local_today() -> date:
     return datetime.now(LONDON).date()
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (or later, when negative); 29 February becomes 28."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
 
 
 def age_on(born: date, on: date) -> int:
@@ -68,3 +77,39 @@ def display_time_on_date(moment: datetime) -> str:
 def display_utc(moment: datetime | None) -> str:
     """A moment in UTC, to the second, for the pages that say their times are UTC."""
     return f"{as_utc(moment):%Y-%m-%d %H:%M:%S}" if moment else ""
+
+
+# Times as people type them -----------------------------------------------------------------
+
+# "9:30", "09:30", "9.30", "14:00", "1400", "9.30am", "9:30 pm", "2pm", "2 p.m.", "12 noon"
+_TIME = re.compile(
+    r"(?P<hour>\d{1,2})(?:[:.]?(?P<minute>\d{2}))?(?:\s*(?P<half>[ap])\.?\s*m?\.?)?",
+    re.IGNORECASE,
+)
+
+
+def parse_time(text: str) -> time | None:
+    """A time of day as people write it, on the 24-hour or the 12-hour clock; None if it is not
+    one. A bare hour ("9") is not taken: without "am" or "pm" it could be either."""
+    text = " ".join(text.split()).lower()
+    if text in ("midday", "12 midday", "noon", "12 noon"):
+        return time(12, 0)
+    if text in ("midnight", "12 midnight"):
+        return time(0, 0)
+    match = _TIME.fullmatch(text)
+    if not match or not text.isascii():
+        return None
+    hour = int(match["hour"])
+    minute = int(match["minute"] or 0)
+    half = match["half"]
+    if match["minute"] is None and half is None:
+        return None
+    if minute > 59:
+        return None
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    elif hour > 23:
+        return None
+    return time(hour, minute)

@@ -1,7 +1,9 @@
 """Form fields shared across Caseflow, with GOV.UK widgets and GOV.UK error wording."""
 
 import uuid
-from datetime import date
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import ClassVar
 
 from flask import Flask, request
@@ -27,6 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, StopValidation
 
+from caseflow import dates
 from caseflow.security import form_tokens
 
 CONTROL_CHARACTERS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
@@ -38,16 +41,137 @@ def strip(value):
     return value.translate(CONTROL_CHARACTERS).strip() if isinstance(value, str) else value
 
 
+def _ago(years: int = 0, days: int = 0) -> Callable[[date], date]:
+    return lambda today: dates.years_before(today, years) - timedelta(days=days)
+
+
+def _ahead(years: int = 0, days: int = 0) -> Callable[[date], date]:
+    return lambda today: dates.years_before(today, -years) + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """The dates a field may plausibly hold, counted from today in London, with GOV.UK's words
+    for a date outside them. A date outside its range is refused beside its field, so a typing
+    slip (2999 for 2029, a birth date of yesterday) is caught when it is typed, not when the
+    clock or the measure reads it.
+
+    ``too_early`` and ``too_late`` may name the bound as ``{earliest}`` or ``{latest}``.
+    """
+
+    earliest: Callable[[date], date]
+    latest: Callable[[date], date]
+    too_early: str
+    too_late: str
+
+    def bounds(self, today: date | None = None) -> tuple[date, date]:
+        today = today or dates.local_today()
+        return self.earliest(today), self.latest(today)
+
+    def problem(self, day: date, today: date | None = None) -> str | None:
+        """What is wrong with ``day``, in the words the page shows; None if it is in range."""
+        earliest, latest = self.bounds(today)
+        named = {"earliest": dates.display(earliest), "latest": dates.display(latest)}
+        if day < earliest:
+            return self.too_early.format(**named)
+        if day > latest:
+            return self.too_late.format(**named)
+        return None
+
+    def example(self, today: date | None = None) -> date:
+        """A date inside the range for the field's hint: 27 March of a year that fits."""
+        today = today or dates.local_today()
+        earliest, latest = self.bounds(today)
+        for year in (latest.year - 3, today.year, today.year + 1, latest.year, earliest.year):
+            candidate = date(year, 3, 27)
+            if earliest <= candidate <= latest:
+                return candidate
+        return min(max(today, earliest), latest)
+
+    def __call__(self, form, field) -> None:
+        """As a WTForms validator: stops at the first problem, so the field shows one message."""
+        if field.data is not None and (message := self.problem(field.data)):
+            raise StopValidation(message)
+
+
+# Every date Caseflow asks for, with the range it takes: one table, so the rules can be read
+# (and changed) together. Lower bounds leave room for records entered late; upper bounds say
+# how far ahead a plan can reasonably be made.
+DATE_OF_BIRTH = DateRange(
+    earliest=_ago(years=110),
+    latest=_ago(years=16),
+    too_early="Date of birth must be the same as or after {earliest}",
+    too_late="Date of birth must be in the past and the person must be at least 16",
+)
+RECEPTION_DATE = DateRange(
+    earliest=_ago(years=50),
+    latest=_ago(),
+    too_early="Reception date must be the same as or after {earliest}",
+    too_late="Reception date must be today or in the past",
+)
+EXPECTED_RELEASE_DATE = DateRange(
+    earliest=_ago(),
+    latest=_ahead(years=5),
+    too_early="Expected release date must be today or in the future",
+    too_late="Expected release date must be within the next 5 years",
+)
+RELEASE_DATE = DateRange(
+    earliest=_ago(years=1),
+    latest=_ago(),
+    too_early="Date of release must be within the last year",
+    too_late="Date of release must be today or in the past",
+)
+LAST_DOSE_DATE = DateRange(
+    earliest=_ago(years=1),
+    latest=_ago(),
+    too_early="Date of last dose must be within the last year",
+    too_late="Date of last dose must be today or in the past",
+)
+TREATMENT_START_DATE = DateRange(
+    earliest=_ago(years=1),
+    latest=_ago(),
+    too_early="Date treatment started must be within the last year",
+    too_late="Date treatment started must be today or in the past",
+)
+# In-reach appointments before release are normal, and one that has happened can be recorded
+# afterwards; nobody books treatment appointments more than a year ahead.
+APPOINTMENT_DATE = DateRange(
+    earliest=_ago(years=1),
+    latest=_ahead(years=1),
+    too_early="Date of appointment must be within the last year",
+    too_late="Date of appointment must be within the next year",
+)
+
+
+def date_hint(example: date) -> str:
+    return f"For example, {example.day} {example.month} {example.year}"
+
+
 class DateInput(DateField):
     """Day, month and year boxes. Messages follow the GOV.UK date input pattern.
 
     ``required`` is the message when all three boxes are empty; leave it out for an optional date.
+    ``plausible`` is the DateRange the date must fall in; its example is the hint unless a
+    ``description`` is given. A date before 1900 in a field without a range is not a real date.
     """
 
-    def __init__(self, label: str, required: str | None = None, **kwargs):
+    def __init__(
+        self,
+        label: str,
+        required: str | None = None,
+        plausible: DateRange | None = None,
+        **kwargs,
+    ):
         kwargs.setdefault("widget", GovDateInput())
+        if plausible is not None:
+            kwargs["validators"] = [*kwargs.get("validators", []), plausible]
+        if not kwargs.get("description"):
+            # Fields are bound per form, so the example is counted from today's date.
+            example = plausible.example() if plausible else date(2007, 3, 27)
+            kwargs["description"] = date_hint(example)
         super().__init__(label, format="%d %m %Y", **kwargs)
         self.required_message = required
+        self.plausible = plausible
 
     def process_formdata(self, valuelist):
         if len(valuelist) != 3:
@@ -75,7 +199,7 @@ class DateInput(DateField):
             self.data = date(int(year), int(month), int(day))
         except ValueError as error:
             raise ValueError(f"{self.label.text} must be a real date") from error
-        if self.data.year < 1900:
+        if self.data.year < 1900 and self.plausible is None:
             self.data = None
             raise ValueError(f"{self.label.text} must be a real date")
 
@@ -87,6 +211,35 @@ class DateInput(DateField):
 
     def _value(self):
         return ""
+
+
+class TimeInput(StringField):
+    """A time of day, typed as people write it ("9:30", "9.30am", "2pm", "14:00": one parser,
+    caseflow.dates.parse_time) and kept as 24-hour "HH:MM". Optional: empty is None."""
+
+    MESSAGE = "Enter a time like 9:30am, 2pm or 14:00"
+
+    def __init__(self, label: str, **kwargs):
+        kwargs.setdefault("widget", GovTextInput())
+        kwargs.setdefault("description", "For example, 9:30am, 2pm or 14:00")
+        super().__init__(label, filters=[strip], **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        typed = self.data
+        if not typed or len(typed) > 20:
+            # Too long to be a time: left for the length limit to name.
+            self.data = typed or None
+            return
+        parsed = dates.parse_time(typed)
+        if parsed is None:
+            self.data = None
+            raise ValueError(self.MESSAGE)
+        self.data = f"{parsed:%H:%M}"
+
+    def _value(self):
+        # What was typed goes back into the box; a saved time shows as it is kept.
+        return self.raw_data[0] if self.raw_data else (self.data or "")
 
 
 def length_limit(name: str, size: int) -> Length:
@@ -184,6 +337,12 @@ def reason_field(
     name: str | None = None,
 ) -> TextAreaField:
     return text_area(label, DataRequired(message=message), max_length=500, name=name)
+
+
+def time_field(label: str, *, name: str = "Time") -> TimeInput:
+    """An optional time of day. No time is longer than "12:30 p.m.": the limit stops a long
+    paste before the parser sees it."""
+    return TimeInput(label, validators=[length_limit(name, 20)])
 
 
 def submit(label: str) -> SubmitField:

@@ -18,6 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from wtforms.widgets import HiddenInput
 
 from caseflow.forms import (
+    DATE_OF_BIRTH,
+    EXPECTED_RELEASE_DATE,
+    LAST_DOSE_DATE,
+    RECEPTION_DATE,
+    RELEASE_DATE,
     DateInput,
     OneTimeForm,
     radio_field,
@@ -81,7 +86,7 @@ class PersonForm(OneTimeForm):
         "Family name", DataRequired(message="Enter the family name"), max_length=100
     )
     date_of_birth = DateInput(
-        "Date of birth", required="Enter the date of birth", description="For example, 27 3 1985"
+        "Date of birth", required="Enter the date of birth", plausible=DATE_OF_BIRTH
     )
     sex = radio_field("Sex", Sex.choices(), InputRequired(message="Select sex"))
     ethnic_group = select_field(
@@ -139,8 +144,12 @@ class PersonForm(OneTimeForm):
 
 
 class CustodyEpisodeForm(FlaskForm):
-    reception_date = DateInput("Reception date", required="Enter the reception date")
-    expected_release_date = DateInput("Expected release date (if known)")
+    reception_date = DateInput(
+        "Reception date", required="Enter the reception date", plausible=RECEPTION_DATE
+    )
+    expected_release_date = DateInput(
+        "Expected release date (if known)", plausible=EXPECTED_RELEASE_DATE
+    )
     expected_release_unknown_reason = select_field(
         "If the release date is not known, why not?",
         ExpectedReleaseUnknown.choices(blank="Release date is known"),
@@ -169,7 +178,9 @@ class CustodyEpisodeForm(FlaskForm):
         OpioidSubstitution.choices(),
         InputRequired(message="Select the opioid substitution treatment, or None"),
     )
-    last_dose_date = DateInput("Date of last dose (if on opioid substitution)")
+    last_dose_date = DateInput(
+        "Date of last dose (if on opioid substitution)", plausible=LAST_DOSE_DATE
+    )
     naloxone_issued = yes_no_field(
         "Naloxone to be issued on release?", "Select yes if naloxone will be issued"
     )
@@ -234,7 +245,9 @@ class PersonDetailsForm(VersionedForm):
 
 
 class ReleaseForm(VersionedForm):
-    actual_release_date = DateInput("Date of release", required="Enter the date of release")
+    actual_release_date = DateInput(
+        "Date of release", required="Enter the date of release", plausible=RELEASE_DATE
+    )
     release_type = select_field(
         "Type of release",
         ReleaseType.choices(blank="Select type of release"),
@@ -249,7 +262,9 @@ class ReleaseForm(VersionedForm):
 
 class ExpectedReleaseForm(VersionedForm):
     expected_release_date = DateInput(
-        "New expected release date", required="Enter the new expected release date"
+        "New expected release date",
+        required="Enter the new expected release date",
+        plausible=EXPECTED_RELEASE_DATE,
     )
     reason = reason_field()
     submit = submit("Change expected release date")

@@ -3,9 +3,13 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import SelectMultipleField
-from wtforms.validators import InputRequired, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Optional, ValidationError
 
+from caseflow import dates
 from caseflow.forms import (
+    APPOINTMENT_DATE,
+    LAST_DOSE_DATE,
+    TREATMENT_START_DATE,
     DateInput,
     OneTimeForm,
     radio_field,
@@ -14,6 +18,7 @@ from caseflow.forms import (
     submit,
     text_area,
     text_field,
+    time_field,
     yes_no_field,
 )
 from caseflow.people.codes import OpioidSubstitution, SubstanceGroup
@@ -73,7 +78,7 @@ class ReferralForm(VersionedForm):
         name="Dose",
         hint="For example, 60ml daily",
     )
-    last_dose_date = DateInput("Date of last dose in custody")
+    last_dose_date = DateInput("Date of last dose in custody", plausible=LAST_DOSE_DATE)
     bridging_prescription = yes_no_field(
         "Bridging prescription arranged?", "Select yes if a bridging prescription is arranged"
     )
@@ -99,9 +104,18 @@ class ReferralForm(VersionedForm):
     save_draft = submit("Save as draft")
     send = submit("Save and send")
 
-    def __init__(self, *args, providers=(), **kwargs):
+    def __init__(self, *args, providers=(), released_on=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.provider.choices = provider_choices(providers)
+        self.released_on = released_on
+
+    def validate_last_dose_date(self, field):
+        # A dose in custody is given before release, once the person has been released.
+        if field.data and self.released_on and field.data > self.released_on:
+            raise ValidationError(
+                "Date of last dose in custody must be the same as or before the date of "
+                f"release, {dates.display(self.released_on)}"
+            )
 
     def validate_consent_override_reason(self, field):
         if self.consent.data == Consent.OVERRIDDEN and not field.data:
@@ -171,6 +185,7 @@ class TreatmentStartForm(FlaskForm):
     treatment_start_date = DateInput(
         "Date of the first structured treatment intervention",
         required="Enter the date treatment started",
+        plausible=TREATMENT_START_DATE,
     )
     confirm = submit("Record treatment start")
 
@@ -180,16 +195,11 @@ class AppointmentForm(OneTimeForm):
 
     record_kind = "appointment"
     appointment_date = DateInput(
-        "Date of appointment", required="Enter the date of the appointment"
+        "Date of appointment",
+        required="Enter the date of the appointment",
+        plausible=APPOINTMENT_DATE,
     )
-    appointment_time = text_field(
-        "Time (optional)",
-        Optional(),
-        Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Enter a time like 09:30 or 14:00"),
-        max_length=5,
-        name="Time",
-        hint="For example, 09:30 or 14:00",
-    )
+    appointment_time = time_field("Time (optional)")
     confirm = submit("Book appointment")
 
 

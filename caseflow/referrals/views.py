@@ -83,7 +83,9 @@ def new_referral(person_id: uuid.UUID):
         flash("Add a custody episode before making a referral.", "warning")
         return redirect(url_for("people.show", person_id=person_id))
     providers = organisations.providers_serving(episode.destination_local_authority_code)
-    form = forms.NewReferralForm(providers=providers, subject=person_id)
+    form = forms.NewReferralForm(
+        providers=providers, released_on=episode.actual_release_date, subject=person_id
+    )
     if request.method == "GET":
         _prefill_from_episode(form, episode)
 
@@ -130,7 +132,10 @@ def show(referral_id: uuid.UUID):
 def edit(referral_id: uuid.UUID):
     referral = services.find_visible_referral(current_user, referral_id)
     providers = organisations.providers_serving(referral.episode.destination_local_authority_code)
-    form = forms.ReferralForm(providers=providers)
+    form = forms.ReferralForm(
+        providers=providers,
+        released_on=referral.episode.actual_release_date if referral.episode else None,
+    )
     if request.method == "GET":
         _prefill_from_referral(form, referral)
         form.show_version(referral.version)

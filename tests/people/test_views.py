@@ -119,8 +119,8 @@ def test_a_future_date_of_birth_is_refused(sign_in):
     tomorrow = local_today() + timedelta(days=1)
     data = {**PERSON, "date_of_birth": [str(tomorrow.day), str(tomorrow.month), str(tomorrow.year)]}
     response = post_form(client, "/people/new", data)
-    assert "Date of birth must be in the past" in error_messages(
-        BeautifulSoup(response.data, "html.parser")
+    assert "Date of birth must be in the past and the person must be at least 16" in (
+        error_messages(BeautifulSoup(response.data, "html.parser"))
     )
 
 
@@ -308,13 +308,15 @@ def test_a_release_before_reception_is_refused_with_a_message(sign_in):
     client, user = sign_in("prison_healthcare")
     person = person_in_custody_at(user.organisation)
     episode = _episode_of(person)
+    # Received recently, so the day before is a plausible release date but for the reception.
+    episode.reception_date = local_today() - timedelta(days=30)
     db.session.commit()
     early = episode.reception_date - timedelta(days=1)
     response = post_form(
         client,
         f"/people/{person.id}/custody/{episode.id}/release",
         {
-            "version": "1",
+            "version": str(episode.version),
             "actual_release_date": [str(early.day), str(early.month), str(early.year)],
             "release_type": "licence",
             "reason": "Typo check",

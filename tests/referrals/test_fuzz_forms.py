@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from caseflow.dates import parse_time
 from caseflow.extensions import db
 from caseflow.people.models import (
     Person,
@@ -275,7 +276,9 @@ def test_book_an_appointment(actor, data):
         )
         assert len(booked) == 1
         assert booked[0].appointment_date == as_date(outcome.sent["appointment_date"])
-        assert booked[0].appointment_time == as_text(outcome.sent.get("appointment_time"))
+        typed = as_text(outcome.sent.get("appointment_time"))
+        # Kept on the 24-hour clock however it was typed (caseflow.dates.parse_time).
+        assert booked[0].appointment_time == (f"{parse_time(typed):%H:%M}" if typed else None)
 
 
 @given(data=st.data())
