@@ -235,7 +235,7 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     page.get_by_role("button", name="Record treatment start").click()
     expect_banner(page, "Treatment start recorded")
     expect(status_tag(page)).to_have_text("Engaged")
-    expect(page.get_by_text("Treatment started within 21 days.")).to_be_visible()
+    expect(page.get_by_text("within the 21 days.")).to_be_visible()
     assert_accessible(page)
     sign_out(page)
 

@@ -196,7 +196,7 @@ def test_the_keyworker_accepts_books_records_attendance_and_treatment_start(sign
     stored = db.session.get(Referral, referral.id)
     assert (stored.status, stored.treatment_start_date) == (Status.ENGAGED, today)
     text = page(client, base).get_text()
-    assert "Treatment started within 21 days" in text
+    assert "within the 21 days" in text
     assert "Appointment attended" in text
 
 
