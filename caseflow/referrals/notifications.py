@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from caseflow import notifications
 from caseflow.extensions import db
 from caseflow.notifications import Subject
+from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, short_reference
 from caseflow.security.scope import visible_referrals
 
@@ -35,7 +36,7 @@ def _in_sight(viewer, referral_ids: list[uuid.UUID]) -> dict[uuid.UUID, Subject]
     return {
         referral.id: Subject(
             f"{referral.person.full_name}, referral {referral.reference}",
-            ("referrals.show", {"referral_id": referral.id}),
+            referral_link(viewer, referral.id),
         )
         for referral in referrals
     }

@@ -1,6 +1,8 @@
 """What referrals contribute to the person page: their events on the timeline, and the list of
 the person's referrals this viewer may see."""
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -9,6 +11,7 @@ from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.referrals import services
 from caseflow.referrals.codes import ReferralEventKind
+from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.security.scope import visible_referrals
 from caseflow.timeline import TimelineItem
@@ -28,10 +31,19 @@ def referral_entries(actor, person) -> list[TimelineItem]:
             f"Referral {ReferralEventKind.label_of(event.kind).lower()}",
             f"{event.actor.display_name}, {event.organisation.name}",
             event.reason or "",
-            ("referrals.show", {"referral_id": event.referral_id}),
+            referral_link(actor, event.referral_id),
         )
         for event in events
     ]
+
+
+@dataclass(frozen=True)
+class PersonReferralRow:
+    """One of the person's referrals as their page lists it: a link only for a viewer who may
+    open the referral's page."""
+
+    referral: Referral
+    link: tuple[str, dict] | None
 
 
 @timeline.section("referrals/_person_referrals.html", order=10)
@@ -42,4 +54,7 @@ def person_referrals(actor, person) -> dict:
         .where(Referral.person_id == person.id, visible_referrals(actor))
         .order_by(Referral.created_at.desc())
     )
-    return {"referrals": list(referrals), "actions": services.person_page_actions(actor, person)}
+    rows = [
+        PersonReferralRow(referral, referral_link(actor, referral.id)) for referral in referrals
+    ]
+    return {"referrals": rows, "actions": services.person_page_actions(actor, person)}

@@ -7,7 +7,7 @@ endpoint that names none, so a view added without a decision is closed, not open
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from caseflow.codes import CodeList
@@ -100,6 +100,19 @@ def requires(permission: str) -> Callable:
 def declared_permission(app: Flask, endpoint: str) -> str | None:
     view = app.view_functions.get(endpoint)
     return getattr(view, "required_permission", None)
+
+
+def may_open(user, endpoint: str) -> bool:
+    """Whether a page's own permission check would let user in: what a link to it needs.
+
+    Read from the view's ``@requires``, so a link is offered on exactly the terms the page is
+    opened on. Scope (which records) is the caller's: it links only to records it found through
+    ``security.scope``.
+    """
+    permission = declared_permission(current_app, endpoint)
+    if permission is None or not user.is_authenticated:
+        return permission == PUBLIC
+    return permission in (PUBLIC, SIGNED_IN) or role_may(user.role, permission)
 
 
 def enforce_permission(app: Flask):
