@@ -24,6 +24,7 @@ from sqlalchemy import DateTime, ForeignKey, Index, String, Uuid, delete, func, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from caseflow.audit.services import record
+from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.models import Entity, utcnow
 from caseflow.personal_data import holds_personal_data
@@ -225,6 +226,29 @@ def notifications_for(user, limit: int = LIST_LENGTH) -> list[NotificationRow]:
         detail={"people": len(people)},
     )
     return rows
+
+
+def open_notification(user, notification_id: str) -> tuple[str, dict] | None:
+    """Mark one of the user's own notifications read, and say where its record is: (endpoint,
+    values) for url_for, or None when the user no longer sees the record.
+
+    Only the user's own: any other id, or one that is not an id, is NotFound, so nobody marks
+    someone else's notification or learns whether it exists. Where to go comes from the record
+    type's registration, never from the request.
+    """
+    try:
+        wanted = uuid.UUID(str(notification_id))
+    except ValueError:
+        raise NotFound("No such notification") from None
+    item = db.session.scalar(
+        select(Notification).where(Notification.id == wanted, Notification.user_id == user.id)
+    )
+    if item is None:
+        raise NotFound("No such notification")
+    if item.read_at is None:
+        item.read_at = utcnow()
+    subject = _subjects(user, [item]).get((item.record_type, item.record_id))
+    return subject.link if subject is not None else None
 
 
 def mark_read(user) -> int:

@@ -221,3 +221,11 @@ class AssignForm(FlaskForm):
         self.keyworker.choices = [("", "Select keyworker")] + [
             (str(k.id), k.display_name) for k in keyworkers
         ]
+
+
+class OpenNotificationForm(FlaskForm):
+    """Opening one notification: sent, not followed, since it marks the notification read (a
+    GET changes nothing, SECURITY.md). The page draws the id as a hidden input beside its
+    button."""
+
+    notification = text_field("Notification", InputRequired(), max_length=36)

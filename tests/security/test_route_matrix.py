@@ -100,6 +100,8 @@ SIGNED_IN_ROUTES = {
     "main.home": {"GET": lambda role: 302 if worklists_for(role) else 200},
     "referrals.notifications": {"GET": 200},
     "referrals.mark_notifications_read": {"POST": 302},  # marks them read, back to the list
+    # Opens one of the user's own notifications; sent without one, back to the list.
+    "referrals.open_notification": {"POST": 302},
     "auth.keep_alive": {"POST": 204},  # the "stay signed in" button
 }
 
