@@ -7,8 +7,10 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
+from caseflow.dates import display
 from caseflow.models import Entity
 from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.people.codes import TreatmentNeed
 from caseflow.personal_data import holds_personal_data
 from caseflow.security.crypto import Encrypted, blind_index
 
@@ -151,10 +153,32 @@ class CustodyChange(Entity):
     reason = Encrypted()
 
     episode: Mapped[CustodyEpisode] = relationship(back_populates="changes")
+    # Whoever made the change is named wherever it is shown (the timeline, the changes table).
+    changed_by: Mapped[User] = relationship(lazy="joined")
 
     @property
     def changed_at(self) -> datetime:
         return self.created_at
+
+    @property
+    def old_words(self) -> str:
+        return _change_words(self.old_value)
+
+    @property
+    def new_words(self) -> str:
+        return _change_words(self.new_value)
+
+
+def _change_words(value: str | None) -> str:
+    """A value a change kept, as people read it: a date as GOV.UK writes it, a code's label."""
+    if not value:
+        return "none"
+    if TreatmentNeed.has(value):
+        return TreatmentNeed.label_of(value)
+    try:
+        return display(date.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 class CaseNote(Entity):

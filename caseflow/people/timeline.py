@@ -11,6 +11,11 @@ from caseflow.people.models import CaseNote, Person
 from caseflow.timeline import TimelineItem, at_start_of
 
 
+def changed_by(change) -> str:
+    """Who made a change to a custody episode: their name and their organisation."""
+    return f"{change.changed_by.display_name}, {change.changed_by.organisation.name}"
+
+
 @timeline.entries
 def custody_entries(_actor, person: Person) -> list[TimelineItem]:
     """Receptions, releases and each change to an episode (loaded with the person)."""
@@ -20,7 +25,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
             TimelineItem(
                 at_start_of(episode.reception_date),
                 f"Received into {episode.prison.name}",
-                "Custody record",
+                episode.prison.name,
             )
         )
         if episode.actual_release_date:
@@ -28,7 +33,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
                 TimelineItem(
                     at_start_of(episode.actual_release_date),
                     f"Released from {episode.prison.name}",
-                    "Custody record",
+                    episode.prison.name,
                 )
             )
         for change in episode.changes:
@@ -36,7 +41,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
                 TimelineItem(
                     as_utc(change.created_at),
                     CustodyChangeKind.label_of(change.kind),
-                    "Custody record",
+                    changed_by(change),
                     change.reason,
                 )
             )

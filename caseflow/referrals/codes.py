@@ -85,6 +85,7 @@ class ReferralEventKind(CodeList, key="referral_event"):
     keyworker assignment, and appointments."""
 
     CREATED = "created", "Draft created"
+    EDITED = "edited", "Draft edited"
     SEND = "send", "Sent"
     ACCEPT = "accept", "Accepted"
     REJECT = "reject", "Rejected"
@@ -97,6 +98,26 @@ class ReferralEventKind(CodeList, key="referral_event"):
     APPOINTMENT_ATTENDED = "appointment_attended", "Appointment attended"
     APPOINTMENT_DID_NOT_ATTEND = "appointment_did_not_attend", "Did not attend appointment"
     APPOINTMENT_REBOOKED = "appointment_rebooked", "Appointment rebooked"
+
+
+class HandoverField(CodeList, key="handover_field"):
+    """A draft's handover fields, as its history names those an edit changed (never their
+    values)."""
+
+    PROVIDER_ID = "provider_id", "Community treatment provider"
+    CONSENT = "consent", "Consent to share"
+    CONSENT_OVERRIDE_REASON = "consent_override_reason", "Reason for sharing without consent"
+    SUBSTANCE_GROUP = "substance_group", "Substance group"
+    OPIOID_MEDICINE = "opioid_medicine", "Opioid substitution medicine"
+    OPIOID_DOSE = "opioid_dose", "Dose"
+    LAST_DOSE_DATE = "last_dose_date", "Date of last dose in custody"
+    BRIDGING_PRESCRIPTION = "bridging_prescription", "Bridging prescription"
+    LONG_ACTING_INJECTABLE = "long_acting_injectable", "Long-acting injectable buprenorphine"
+    NALOXONE_ON_RELEASE = "naloxone_on_release", "Naloxone on release"
+    MENTAL_HEALTH_NEED = "mental_health_need", "Mental health need"
+    HOUSING_NEED = "housing_need", "Housing need"
+    RISKS = "risks", "Risks"
+    CONTACT_AFTER_RELEASE = "contact_after_release", "Contact details after release"
 
 
 # The reasons a history entry's code is drawn from, by the kind of entry.

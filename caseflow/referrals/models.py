@@ -11,7 +11,7 @@ from caseflow.models import Entity, utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.personal_data import holds_personal_data
-from caseflow.referrals.codes import REASON_LISTS, AppointmentOutcome, Status
+from caseflow.referrals.codes import REASON_LISTS, AppointmentOutcome, HandoverField, Status
 from caseflow.security.crypto import Encrypted
 
 
@@ -110,10 +110,19 @@ class ReferralEvent(Entity):
     from_provider_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     to_provider_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     event_date: Mapped[date | None] = mapped_column(Date)
+    # An edit of a draft names the fields it changed (HandoverField codes, comma-separated),
+    # never what they hold.
+    changed_fields: Mapped[str | None] = mapped_column(String(400))
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship(foreign_keys=[organisation_id])
+
+    @property
+    def changed_field_labels(self) -> list[str]:
+        """The fields an edit changed, in words."""
+        codes = (self.changed_fields or "").split(",")
+        return [HandoverField.label_of(code) for code in codes if code]
 
     @property
     def reason_label(self) -> str:

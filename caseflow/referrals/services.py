@@ -265,6 +265,11 @@ def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Re
     changed = sorted(name for name, value in values.items() if getattr(referral, name) != value)
     for name, value in values.items():
         setattr(referral, name, value)
+    if changed:
+        # The history names what changed, never the values (they are the person's details).
+        add_history(
+            actor, referral, "edited", Status.DRAFT, Status.DRAFT, changed_fields=",".join(changed)
+        )
     _audit_update(actor, referral, {"fields": changed})
     return referral
 

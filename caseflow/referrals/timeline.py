@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
-from caseflow.dates import as_utc
+from caseflow.dates import as_utc, display
 from caseflow.extensions import db
 from caseflow.referrals import services
 from caseflow.referrals.codes import ReferralEventKind
@@ -15,6 +15,24 @@ from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.security.scope import visible_referrals
 from caseflow.timeline import TimelineItem
+
+
+def entry_text(event: ReferralEvent) -> str:
+    """What a history entry says on the timeline beside its title: the date it records (a
+    treatment start, an appointment), the fields a draft edit changed (never their values), and
+    the reason in words with any notes (a closing or rejection reason)."""
+    parts = []
+    if event.event_date is not None:
+        if event.kind == ReferralEventKind.ENGAGE:
+            parts.append(f"Treatment started on {display(event.event_date)}")
+        else:
+            parts.append(f"Date: {display(event.event_date)}")
+    if event.changed_fields:
+        parts.append(f"Changed: {', '.join(event.changed_field_labels)}")
+    reason = ": ".join(part for part in (event.reason_label, event.reason) if part)
+    if reason:
+        parts.append(reason)
+    return ". ".join(parts)
 
 
 @timeline.entries
@@ -30,7 +48,7 @@ def referral_entries(actor, person) -> list[TimelineItem]:
             as_utc(event.occurred_at),
             f"Referral {ReferralEventKind.label_of(event.kind).lower()}",
             f"{event.actor.display_name}, {event.organisation.name}",
-            event.reason or "",
+            entry_text(event),
             referral_link(actor, event.referral_id),
         )
         for event in events
