@@ -63,7 +63,9 @@ class ClosingReason(CodeList, key="closing_reason"):
 
 
 class AppointmentOutcome(CodeList, key="appointment_outcome"):
-    """An appointment is booked (offered), then recorded; cancelled when its referral ends."""
+    """An appointment is booked (offered), then recorded. Before its day has passed the
+    keyworker may move it (it is rebooked, and a new one booked) or cancel it; booked
+    appointments are also cancelled when their referral ends."""
 
     OFFERED = "offered", "Booked"
     ATTENDED = "attended", "Attended"
@@ -98,6 +100,8 @@ class ReferralEventKind(CodeList, key="referral_event"):
     APPOINTMENT_ATTENDED = "appointment_attended", "Appointment attended"
     APPOINTMENT_DID_NOT_ATTEND = "appointment_did_not_attend", "Did not attend appointment"
     APPOINTMENT_REBOOKED = "appointment_rebooked", "Appointment rebooked"
+    APPOINTMENT_MOVED = "appointment_moved", "Appointment moved"
+    APPOINTMENT_CANCELLED = "appointment_cancelled", "Appointment cancelled"
 
 
 class HandoverField(CodeList, key="handover_field"):

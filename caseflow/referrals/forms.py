@@ -229,3 +229,19 @@ class OpenNotificationForm(FlaskForm):
     button."""
 
     notification = text_field("Notification", InputRequired(), max_length=36)
+
+
+class MoveAppointmentForm(AppointmentForm):
+    """A booked appointment moved to a new day or time (the form's subject): the one booked is
+    marked rebooked and a new one is booked, so sending the form twice books one."""
+
+    confirm = submit("Move appointment")
+
+
+class CancelAppointmentForm(FlaskForm):
+    reason = reason_field(
+        "Why is this appointment being cancelled?",
+        "Enter why the appointment is being cancelled",
+        name="Reason for cancelling",
+    )
+    confirm = submit("Cancel appointment")

@@ -113,6 +113,9 @@ class ReferralEvent(Entity):
     # An edit of a draft names the fields it changed (HandoverField codes, comma-separated),
     # never what they hold.
     changed_fields: Mapped[str | None] = mapped_column(String(400))
+    # A change of a date (an appointment moved, a treatment start corrected) keeps the date it
+    # replaced here and the new one in event_date, like from_status and to_status.
+    from_date: Mapped[date | None] = mapped_column(Date)
 
     referral: Mapped[Referral] = relationship(back_populates="events")
     actor: Mapped[User] = relationship()

@@ -313,6 +313,46 @@ def record_attendance(appointment_id: uuid.UUID):
     return page()
 
 
+def _appointment_title(verb: str, appointment) -> str:
+    when = display(appointment.appointment_date)
+    at = f" at {appointment.appointment_time}" if appointment.appointment_time else ""
+    return f"{verb} the appointment on {when}{at}"
+
+
+@bp.route("/appointments/<uuid:appointment_id>/move", methods=["GET", "POST"])
+@requires("appointment.record")
+def move_appointment(appointment_id: uuid.UUID):
+    appointment = appointments.appointment_to_change(current_user, appointment_id)
+    form = forms.MoveAppointmentForm(subject=appointment_id)
+    title = _appointment_title("Move", appointment)
+    page = _change_page(form, appointment.referral_id, action="move appointment", title=title)
+    if form.validate_on_submit():
+        appointments.move_appointment(
+            current_user,
+            appointment_id,
+            appointment_date=form.appointment_date.data,
+            appointment_time=form.appointment_time.data,
+            token=form.token.data or None,
+        )
+        return _done("Appointment moved", appointment.referral_id)
+    return page()
+
+
+@bp.route("/appointments/<uuid:appointment_id>/cancel", methods=["GET", "POST"])
+@requires("appointment.record")
+def cancel_appointment(appointment_id: uuid.UUID):
+    appointment = appointments.appointment_to_change(current_user, appointment_id)
+    form = forms.CancelAppointmentForm()
+    title = _appointment_title("Cancel", appointment)
+    page = _change_page(
+        form, appointment.referral_id, action="cancel appointment", title=title, warning=True
+    )
+    if form.validate_on_submit():
+        appointments.cancel_appointment(current_user, appointment_id, reason=form.reason.data)
+        return _done("Appointment cancelled", appointment.referral_id)
+    return page()
+
+
 # Worklists ----------------------------------------------------------------------------------
 
 

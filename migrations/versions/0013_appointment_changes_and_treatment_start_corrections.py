@@ -5,18 +5,26 @@ Revises: 0012
 
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 # revision identifiers, used by Alembic.
 revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-# Reserved in the chain; its schema change lands with the work it belongs to.
+# A referral's history keeps the date a change replaced beside the new one (event_date): an
+# appointment moved to another day, a treatment start corrected. Existing entries changed no
+# date, so they have none. The referral_events table has no triggers, so SQLite's batch rebuild
+# loses nothing.
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table("referral_events", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("from_date", sa.Date(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("referral_events", schema=None) as batch_op:
+        batch_op.drop_column("from_date")

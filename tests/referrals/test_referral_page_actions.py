@@ -31,6 +31,8 @@ CLOSE = "Close referral"
 BOOK = "Book an appointment"
 ASSIGN = "Assign a keyworker"
 ATTENDANCE = "Record attendance"
+MOVE = "Move appointment"
+CANCEL = "Cancel appointment"
 
 REFERRER_OFFERS = {
     "draft": {EDIT, SEND, WITHDRAW},
@@ -137,8 +139,9 @@ def test_attendance_is_offered_on_booked_appointments_whose_day_has_come(app):
         {
             **nothing,
             due.id: {ATTENDANCE},
-            on_the_day.id: {ATTENDANCE},
-            future.id: set(),
+            # A booked appointment is moved or cancelled until its day is over (issue 9).
+            on_the_day.id: {ATTENDANCE, MOVE, CANCEL},
+            future.id: {MOVE, CANCEL},
             attended.id: set(),
             cancelled.id: set(),
         },

@@ -641,6 +641,12 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "token": token("appointment", "referral_id"),
         },
         "referrals.record_attendance": {"outcome": "attended"},
+        "referrals.move_appointment": {
+            "appointment_date": _date(today + timedelta(days=7)),
+            "appointment_time": "10:00",
+            "token": token("appointment", "appointment_id"),
+        },
+        "referrals.cancel_appointment": {"reason": "Clinic closed that day"},
         "audit.review": {"verdict": "appropriate", "note": "Checked"},
         "audit.subject_access_export": {"nhs_number": "9434765919"},
         "organisations.new_organisation": {
