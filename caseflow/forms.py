@@ -364,8 +364,19 @@ def refuse_file_parts() -> None:
         raise FilePartRefused()
 
 
+def revealing(field, reveals: dict) -> list[dict]:
+    """The ``items`` of a radios or checkboxes field with GOV.UK's conditional reveal: under each
+    answer named in ``reveals``, its follow-up question (rendered HTML). Without JavaScript the
+    follow-up questions are all shown; GOV.UK Frontend hides those whose answer is not chosen.
+    A single checkbox (a BooleanField) has one item: name it by ``True``."""
+    choices = getattr(field, "choices", None)
+    values = [value for value, *_ in choices] if choices is not None else [True]
+    return [{"conditional": {"html": reveals[v]}} if v in reveals else {} for v in values]
+
+
 def init_app(app: Flask) -> None:
     app.before_request(refuse_file_parts)
+    app.jinja_env.globals["revealing"] = revealing
 
 
 class FormTokenRefused(BadRequest):

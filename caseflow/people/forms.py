@@ -150,9 +150,13 @@ class CustodyEpisodeForm(FlaskForm):
     expected_release_date = DateInput(
         "Expected release date (if known)", plausible=EXPECTED_RELEASE_DATE
     )
+    # Asked, as a follow-up revealed under the checkbox, only when the date is not known.
+    expected_release_not_known = BooleanField(
+        "The expected release date is not known yet", widget=GovCheckboxInput()
+    )
     expected_release_unknown_reason = select_field(
-        "If the release date is not known, why not?",
-        ExpectedReleaseUnknown.choices(blank="Release date is known"),
+        "Why is the release date not known?",
+        ExpectedReleaseUnknown.choices(blank="Select a reason"),
     )
     destination_local_authority = select_field(
         "Local authority the person is expected to live in after release",
@@ -195,8 +199,13 @@ class CustodyEpisodeForm(FlaskForm):
             ("", "Select local authority"),
             *((la.ons_code, la.name) for la in local_authorities),
         ]
+        if self.expected_release_unknown_reason.data:
+            # A reason given is never hidden under an unticked box.
+            self.expected_release_not_known.data = True
 
     def validate_expected_release_unknown_reason(self, field):
+        if self.expected_release_not_known.data and not field.data:
+            raise ValidationError("Select why the release date is not known")
         if not self.expected_release_date.data and not field.data:
             raise ValidationError("Enter the expected release date, or say why it is not known")
 

@@ -59,7 +59,6 @@ class ReferralForm(VersionedForm):
         "Reason for sharing without consent",
         Optional(),
         max_length=500,
-        hint="Only if you selected overridden",
     )
     substance_group = select_field(
         "Substance group",

@@ -73,3 +73,26 @@ function initSessionTimeout() {
 }
 
 initSessionTimeout();
+
+// A follow-up question that applies to only some answers of a select (GOV.UK's conditional
+// reveal is for radios and checkboxes): shown without JavaScript; with it, hidden while the
+// select's answer is one it does not apply to. The group names its select and those answers:
+// data-reveal-for="opioid_substitution" data-reveal-unless="none".
+function initSelectReveals() {
+  document.querySelectorAll("[data-reveal-for]").forEach((group) => {
+    const select = document.getElementById(group.dataset.revealFor);
+    if (!select) {
+      return;
+    }
+    const notFor = ["", ...(group.dataset.revealUnless || "").split(" ")];
+    const update = () => {
+      const applies = !notFor.includes(select.value);
+      group.hidden = !applies;
+    };
+    select.setAttribute("aria-controls", group.id);
+    select.addEventListener("change", update);
+    update();
+  });
+}
+
+initSelectReveals();
