@@ -148,6 +148,17 @@ def accepted_without_start(user, *, page: int = 1) -> Page:
     return _page(query, page, {})
 
 
+def in_treatment(user, *, page: int = 1) -> Page:
+    """The provider's people in treatment (engaged referrals): the longest in treatment first,
+    the ones nearest handing on to routine care."""
+    query = (
+        _referrals_for(user)
+        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.ENGAGED)
+        .order_by(Referral.treatment_start_date, Referral.id)
+    )
+    return _page(query, page, {})
+
+
 def redirected_elsewhere(user, *, page: int = 1) -> Page:
     """Referrals this provider passed to another or rejected: its own part of the history,
     without the person, whom it no longer has a relationship with."""
@@ -290,6 +301,7 @@ WORKLISTS = {
     "clock-running": ("Released, clock running", clock_running, "episode"),
     "incoming": ("Incoming referrals", incoming, "referral"),
     "accepted": ("Accepted, no treatment start yet", accepted_without_start, "referral"),
+    "in-treatment": ("In treatment", in_treatment, "referral"),
     "appointments": ("Appointments this week", appointments_this_week, "appointment"),
     "redirected": ("Redirected or rejected", redirected_elsewhere, "redirect"),
     "at-risk": ("Cases at risk in your area", area_at_risk, "episode"),
@@ -298,7 +310,7 @@ WORKLISTS = {
 ROLE_WORKLISTS = {
     Role.PRISON_HEALTHCARE: ("releasing", "awaiting-acceptance", "clock-running"),
     Role.PROBATION: ("releasing", "awaiting-acceptance", "clock-running"),
-    Role.KEYWORKER: ("incoming", "accepted", "appointments", "redirected"),
+    Role.KEYWORKER: ("incoming", "accepted", "in-treatment", "appointments", "redirected"),
     Role.MANAGER: ("at-risk",),
 }
 

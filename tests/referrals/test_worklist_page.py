@@ -96,7 +96,7 @@ def test_the_clock_column_words_days_left_flags_and_breaches(app):
 TABS = {
     "prison_healthcare": ["releasing", "awaiting-acceptance", "clock-running"],
     "probation": ["releasing", "awaiting-acceptance", "clock-running"],
-    "keyworker": ["incoming", "accepted", "appointments", "redirected"],
+    "keyworker": ["incoming", "accepted", "in-treatment", "appointments", "redirected"],
     "manager": ["at-risk"],
     "mental_health_practitioner": [],
     "outreach_worker": [],
