@@ -19,10 +19,14 @@ from caseflow.timeline import TimelineItem
 
 def entry_text(event: ReferralEvent) -> str:
     """What a history entry says on the timeline beside its title: the date it records (a
-    treatment start, an appointment), the fields a draft edit changed (never their values), and
-    the reason in words with any notes (a closing or rejection reason)."""
+    treatment start, an appointment) or the date it changed and to what, the fields a draft edit
+    changed (never their values), and the reason in words with any notes (a closing or rejection
+    reason)."""
     parts = []
-    if event.event_date is not None:
+    if event.from_date is not None:
+        # A date changed (an appointment moved, a treatment start corrected): both dates.
+        parts.append(f"From {display(event.from_date)} to {display(event.event_date)}")
+    elif event.event_date is not None:
         if event.kind == ReferralEventKind.ENGAGE:
             parts.append(f"Treatment started on {display(event.event_date)}")
         else:

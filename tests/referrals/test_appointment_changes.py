@@ -281,3 +281,21 @@ def test_cancelling_through_the_page_needs_a_reason_and_lands_on_the_referral(si
     text = page(client, f"/referrals/{appointment.referral_id}").get_text()
     assert "Appointment cancelled" in text
     assert "Clinic closed that day" in text
+
+
+def test_the_persons_timeline_says_from_which_day_to_which_the_appointment_moved(app):
+    from caseflow.dates import display
+    from caseflow.referrals.timeline import referral_entries
+
+    appointment, keyworker = booked(3)
+    new_day = TODAY + timedelta(days=10)
+    appointments.move_appointment(
+        keyworker, appointment.id, appointment_date=new_day, appointment_time=None
+    )
+    db.session.flush()
+    [moved] = [
+        item
+        for item in referral_entries(keyworker, appointment.referral.person)
+        if item.title == "Referral appointment moved"
+    ]
+    assert moved.text == f"From {display(TODAY + timedelta(days=3))} to {display(new_day)}"
