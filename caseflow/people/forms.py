@@ -9,13 +9,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    IntegerField,
     PasswordField,
     SelectMultipleField,
     SubmitField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
 
 from caseflow.forms import (
     DATE_OF_BIRTH,
@@ -46,6 +44,7 @@ from caseflow.people.codes import (
     TreatmentNeed,
 )
 from caseflow.security.passwords import MAX_LENGTH
+from caseflow.versioned_forms import VersionedForm
 
 # Identifiers are a few characters however they are typed: longer is not an identifier. The
 # format check's message comes first; the limit only stops very long input early.
@@ -213,19 +212,6 @@ class CustodyEpisodeForm(FlaskForm):
         on_treatment = self.opioid_substitution.data not in (None, "", OpioidSubstitution.NONE)
         if on_treatment and not field.data:
             raise ValidationError("Enter the date of the last dose")
-
-
-class VersionedForm(FlaskForm):
-    """A change to a record that someone else may be changing too."""
-
-    # Optional here: a form that creates a record posts it empty; services treat a missing
-    # version on a change as stale.
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-
-    def show_version(self, version: int) -> None:
-        """Carry the record's current version, replacing whatever was posted."""
-        self.version.data = version
-        self.version.raw_data = None
 
 
 class PersonDetailsForm(VersionedForm):

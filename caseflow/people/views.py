@@ -12,7 +12,7 @@ from caseflow.security.access import requires
 
 
 def _form_data(form, *exclude: str) -> dict:
-    skip = {"csrf_token", "submit", "version", "token", *exclude}
+    skip = {"csrf_token", "submit", "version", "loaded", "token", *exclude}
     return {name: field.data for name, field in form._fields.items() if name not in skip}
 
 
@@ -108,9 +108,10 @@ def change_details(person_id: uuid.UUID):
         # A stale page is answered with an error status, so its view is audited on its own.
         person = details.person_for_change(current_user, person_id, independent=stale)
         if request.method == "GET":
-            form.process(data=details.stored_values(person))
-        if request.method == "GET" or stale:
-            form.show_version(person.version)
+            form.load(details.stored_values(person), person.version)
+        elif stale:
+            # Merged with what was typed, so saving again keeps both people's changes.
+            form.reconcile(details.stored_values(person), person.version)
         return render_template("people/change_details.html", form=form, person=person, stale=stale)
 
     errors.on_form(form, page)
@@ -192,6 +193,20 @@ CHANGE_URL = (
 )
 
 
+# What a change form shows from the episode as saved: its own dates and codes (the reason for
+# a change belongs to the change, and the prison to transfer to is not the one holding it).
+EPISODE_VALUES = (
+    "expected_release_date",
+    "actual_release_date",
+    "release_type",
+    "unplanned_release",
+)
+
+
+def _episode_values(form, episode) -> dict:
+    return {name: getattr(episode, name) for name in EPISODE_VALUES if name in form._fields}
+
+
 @bp.route(CHANGE_URL, methods=["GET", "POST"])
 @requires("custody.update")
 def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
@@ -204,8 +219,11 @@ def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
         episode = custody.view_episode(
             current_user, person_id, episode_id, page=change, independent=stale
         )
-        if request.method == "GET" or stale:
-            form.show_version(episode.version)
+        if request.method == "GET":
+            form.load(_episode_values(form, episode), episode.version)
+        elif stale:
+            # Merged with what was typed, so saving again keeps both people's changes.
+            form.reconcile(_episode_values(form, episode), episode.version)
         return render_template(
             "people/change_episode.html",
             form=form,

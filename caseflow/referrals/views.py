@@ -57,8 +57,9 @@ def _prefill_from_episode(form, episode) -> None:
         form.other_needs.data = ["housing_need"]
 
 
-def _prefill_from_referral(form, referral) -> None:
-    form.provider.data = str(referral.provider_id)
+def _referral_values(referral) -> dict:
+    """The draft as saved, in the edit form's terms (field name to value)."""
+    values = {"provider": str(referral.provider_id)}
     for name in (
         "consent",
         "consent_override_reason",
@@ -69,10 +70,11 @@ def _prefill_from_referral(form, referral) -> None:
         "risks",
         "contact_after_release",
     ):
-        getattr(form, name).data = getattr(referral, name)
+        values[name] = getattr(referral, name)
     for name in ("bridging_prescription", "long_acting_injectable", "naloxone_on_release"):
-        getattr(form, name).data = "yes" if getattr(referral, name) else "no"
-    form.other_needs.data = [need for need in forms.OTHER_NEEDS if getattr(referral, need)]
+        values[name] = "yes" if getattr(referral, name) else "no"
+    values["other_needs"] = [need for need in forms.OTHER_NEEDS if getattr(referral, need)]
+    return values
 
 
 @bp.route("/people/<uuid:person_id>/referrals/new", methods=["GET", "POST"])
@@ -138,15 +140,15 @@ def edit(referral_id: uuid.UUID):
         released_on=referral.episode.actual_release_date if referral.episode else None,
     )
     if request.method == "GET":
-        _prefill_from_referral(form, referral)
-        form.show_version(referral.version)
+        form.load(_referral_values(referral), referral.version)
 
     def page(stale: bool = False):
         # A stale page is answered with an error status, so its view is audited on its own;
-        # it carries the version saved since, so saving again is possible.
+        # it carries the version saved since, merged with what was typed, so saving again
+        # keeps both people's changes.
         shown = services.view_referral(current_user, referral_id, page="edit", independent=stale)
         if stale:
-            form.show_version(shown.version)
+            form.reconcile(_referral_values(shown), shown.version)
         return render_template("referrals/edit.html", form=form, referral=shown, stale=stale)
 
     record_page = url_for("referrals.show", referral_id=referral_id)
