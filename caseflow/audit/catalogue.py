@@ -32,6 +32,7 @@ class RecordType(StrEnum):
     PERSON = "person"
     CUSTODY_EPISODE = "custody_episode"
     CASE_NOTE = "case_note"
+    NAMED_CONTACT = "named_contact"
     REFERRAL = "referral"
     APPOINTMENT = "appointment"
     NOTIFICATIONS = "notifications"

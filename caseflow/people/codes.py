@@ -112,3 +112,11 @@ class DeathSource(CodeList, key="death_source"):
     FAMILY = "family", "Family"
     PROVIDER = "provider", "Treatment provider"
     OTHER = "other", "Other"
+
+
+class ContactKind(CodeList, key="contact_kind"):
+    """The named contacts a person has (DOMAIN.md, Records), in the order pages list them."""
+
+    PRISON_OFFENDER_MANAGER = "prison_offender_manager", "Prison offender manager"
+    COMMUNITY_OFFENDER_MANAGER = "community_offender_manager", "Community offender manager"
+    KEYWORKER = "keyworker", "Keyworker"

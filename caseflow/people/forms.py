@@ -329,3 +329,15 @@ class BreakGlassForm(FlaskForm):
         hint="Auditors review every emergency access.",
     )
     submit = SubmitField("Open the record", widget=GovSubmitInput())
+
+
+class ContactForm(VersionedForm):
+    """A named contact: who they are and how to reach them (people/contacts.py)."""
+
+    name = text_field("Name", DataRequired(message="Enter the contact's name"), max_length=100)
+    team = text_field("Team (optional)", Optional(), max_length=100, name="Team")
+    phone = text_field(
+        "Phone number", Optional(), max_length=30, hint="A phone number or an email address"
+    )
+    email = text_field("Email address", Optional(), max_length=254)
+    submit = submit("Save contact")

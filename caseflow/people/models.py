@@ -3,7 +3,16 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -234,4 +243,42 @@ holds_personal_data(
     BreakGlassGrant,
     link=BreakGlassGrant.person_id,
     order_by=(BreakGlassGrant.created_at,),
+)
+
+
+class NamedContact(Entity):
+    """Whom to call about a person: their prison offender manager, community offender manager
+    (probation) or keyworker (``ContactKind``), and how to reach them. One of each kind per
+    person, changed in place (version-checked); who changed it last and when are kept, and
+    every change is audited. Names and means of contact are a member of staff's personal data,
+    and tie them to the person: encrypted like the person's own."""
+
+    __tablename__ = "named_contacts"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    _name: Mapped[str] = mapped_column("name", Text)
+    _team: Mapped[str | None] = mapped_column("team", Text)
+    _phone: Mapped[str | None] = mapped_column("phone", Text)
+    _email: Mapped[str | None] = mapped_column("email", Text)
+    name = Encrypted()
+    team = Encrypted()
+    phone = Encrypted()
+    email = Encrypted()
+    # The Caseflow account, when the contact is one (the keyworker assigned on a referral).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))
+    changed_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    changed_by: Mapped[User] = relationship(foreign_keys=[changed_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (UniqueConstraint("person_id", "kind"),)
+
+
+holds_personal_data(
+    "named_contacts",
+    NamedContact,
+    link=NamedContact.person_id,
+    order_by=(NamedContact.kind, NamedContact.created_at),
 )

@@ -5,9 +5,10 @@ from flask_login import current_user
 
 from caseflow import errors, timeline
 from caseflow.organisations import services as organisations
-from caseflow.people import bp, custody, custody_rules, details, forms, services
+from caseflow.people import bp, contacts, custody, custody_rules, details, forms, services
 from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.people.break_glass import grant_break_glass
+from caseflow.people.codes import ContactKind
 from caseflow.security.access import requires
 
 
@@ -244,4 +245,45 @@ def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
             # The receiving prison now holds the person; this prison no longer sees them.
             return redirect(url_for("main.home"))
         return redirect(url_for("people.show", person_id=person_id))
+    return page()
+
+
+CONTACT_URL = (
+    "/<uuid:person_id>/contacts"
+    "/<any('prison-offender-manager', 'community-offender-manager'):contact>"
+)
+
+
+@bp.route(CONTACT_URL, methods=["GET", "POST"])
+@requires("contact.offender_manager")
+def change_contact(person_id: uuid.UUID, contact: str):
+    return _contact_page(person_id, contacts.kind_of(contact))
+
+
+@bp.route("/<uuid:person_id>/contacts/keyworker", methods=["GET", "POST"])
+@requires("contact.keyworker")
+def change_keyworker_contact(person_id: uuid.UUID):
+    return _contact_page(person_id, ContactKind.KEYWORKER)
+
+
+def _contact_page(person_id: uuid.UUID, kind):
+    form = forms.ContactForm()
+
+    def page(stale: bool = False):
+        # A stale page is answered with an error status, so its view is audited on its own.
+        person, held = contacts.contact_for_change(current_user, person_id, kind, independent=stale)
+        if request.method == "GET" and held is not None:
+            form.process(data={name: getattr(held, name) for name in contacts.FIELDS})
+        if held is not None and (request.method == "GET" or stale):
+            form.show_version(held.version)
+        return render_template(
+            "people/change_contact.html", form=form, person=person, kind=kind, held=held
+        )
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        data = _form_data(form)
+        contacts.save_contact(current_user, person_id, kind, version=form.version.data, **data)
+        flash(f"{kind.label} saved", "success")
+        return redirect(url_for("people.show", person_id=person_id, _anchor="contacts"))
     return page()

@@ -24,6 +24,7 @@ from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.notifications import forget as forget_notifications
 from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.people.contacts import record_assigned_keyworker
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import notifications as referral_notifications
 from caseflow.referrals.clock import Clock, ClockSummary
@@ -385,4 +386,6 @@ def assign_keyworker(actor, referral_id: uuid.UUID, keyworker_id: uuid.UUID) -> 
     referral.assigned_keyworker_id = colleague.id
     add_history(actor, referral, "assigned", referral.status, referral.status)
     _audit_update(actor, referral, {"change": "assigned", "fields": ["assigned_keyworker_id"]})
+    # The person's keyworker contact follows, so whoever calls next finds the right one.
+    record_assigned_keyworker(actor, referral.person_id, colleague, referral.provider.name)
     return referral

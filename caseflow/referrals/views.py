@@ -8,6 +8,7 @@ from caseflow import notifications as notifications_service
 from caseflow.dates import display
 from caseflow.notifications import mark_read, notifications_for
 from caseflow.organisations import services as organisations
+from caseflow.people import contacts as people_contacts
 from caseflow.people import services as people
 from caseflow.referrals import (
     appointments,
@@ -127,6 +128,7 @@ def show(referral_id: uuid.UUID):
         clock=services.clock_summary(referral),
         actions=services.actions_for(current_user, referral),
         appointment_actions=appointments.appointment_actions_for(current_user, referral),
+        contacts=people_contacts.contacts_for(current_user, referral.person),
     )
 
 

@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
     "casenote.create": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
+    # Named contacts (people/contacts.py): the prison and probation keep the offender managers,
+    # a provider's keyworkers their own.
+    "contact.offender_manager": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "contact.keyworker": frozenset({Role.KEYWORKER}),
     "worklist.view": frozenset(
         {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.MANAGER}
     ),

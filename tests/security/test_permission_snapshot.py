@@ -27,6 +27,8 @@ person.update          x  x  .  .  .  .  .  .
 custody.create         x  .  .  .  .  .  .  .
 custody.update         x  .  .  .  .  .  .  .
 casenote.create        x  x  x  x  x  .  .  .
+contact.offender_manager x  x  .  .  .  .  .  .
+contact.keyworker      .  .  x  .  .  .  .  .
 worklist.view          x  x  x  .  .  x  .  .
 referral.view          x  x  x  .  .  x  .  .
 referral.create        x  x  .  .  .  .  .  .

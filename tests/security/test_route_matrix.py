@@ -78,6 +78,7 @@ RECORD_PARAMETERS = {
 CHOICE_PARAMETERS = {
     "change": None,  # <any(release, 'expected-release', transfer)>: taken from the converter
     "action": None,  # <any(disable, enable, 'reset-second-factor')>: taken from the converter
+    "contact": None,  # <any('prison-offender-manager', ...)>: taken from the converter
     "name": sorted(WORKLISTS),  # worklists: the role's own lists, and every other role's
     "filename": ["caseflow.css"],  # static assets: one real file
     "token": ["not-a-set-up-link"],  # set-up links: one Caseflow never sent
