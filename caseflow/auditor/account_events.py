@@ -16,7 +16,7 @@ from sqlalchemy import select
 from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.auth import setup_links
 from caseflow.auth.models import User
-from caseflow.dates import display_utc
+from caseflow.dates import display_date_time
 from caseflow.extensions import db
 from caseflow.paging import Page, page_of
 from caseflow.security.access import CLINICAL_ROLES, Role
@@ -54,7 +54,7 @@ class AccountEvent:
 
     @property
     def when(self) -> str:
-        return display_utc(self.event.occurred_at)
+        return display_date_time(self.event.occurred_at)
 
     @property
     def label(self) -> str:

@@ -2,7 +2,7 @@
 
 Grants awaiting a verdict come first. Verdicts are append-only rows (the database refuses to
 change or remove one on PostgreSQL and SQLite); a second verdict on the same grant is added beside
-the first, never over it. The person is shown by id only.
+the first, never over it. The person is shown by a short reference only; times are UK times.
 """
 
 import uuid
@@ -14,8 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.auditor.models import BreakGlassReview, ReviewVerdict
+from caseflow.auditor.words import person_reference
 from caseflow.auth.models import User
-from caseflow.dates import display_utc, in_london
+from caseflow.dates import display_date_time
 from caseflow.domain import InvalidChange, NotFound
 from caseflow.extensions import db
 from caseflow.paging import Page, page_of
@@ -38,7 +39,7 @@ class Verdict:
 
     @property
     def when(self) -> str:
-        return display_utc(self.reviewed_at)
+        return display_date_time(self.reviewed_at)
 
 
 @dataclass
@@ -52,21 +53,16 @@ class GrantSummary:
 
     @property
     def granted(self) -> str:
-        return display_utc(self.grant.created_at)
+        return display_date_time(self.grant.created_at)
 
     @property
     def expires(self) -> str:
-        return display_utc(self.grant.expires_at)
+        return display_date_time(self.grant.expires_at)
 
     @property
-    def uk_dates(self) -> tuple[list[str], list[str]]:
-        """The UK dates the access began and ended, as day, month and year boxes for a search."""
-
-        def boxes(moment: datetime) -> list[str]:
-            day = in_london(moment).date()
-            return [str(day.day), str(day.month), str(day.year)]
-
-        return boxes(self.grant.created_at), boxes(self.grant.expires_at)
+    def person(self) -> str:
+        """The person by reference only: auditors never see who it was."""
+        return person_reference(self.grant.person_id)
 
 
 @dataclass

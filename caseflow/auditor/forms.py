@@ -4,8 +4,10 @@ A person is found by NHS number or prison number typed into a POSTed form, never
 """
 
 from flask_wtf import FlaskForm
+from wtforms import HiddenField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from caseflow.audit.catalogue import Action
 from caseflow.audit.models import Outcome
 from caseflow.auditor.models import ReviewVerdict
 from caseflow.forms import DateInput, radio_field, select_field, submit, text_area, text_field
@@ -15,24 +17,6 @@ from caseflow.people.forms import (
     nhs_number_check,
     prison_number_check,
 )
-
-# The actions Caseflow records, as the auditor reads them.
-ACTIONS = {
-    "view": "Viewed a record",
-    "search": "Searched",
-    "list": "Listed",
-    "create": "Created",
-    "update": "Changed",
-    "delete": "Deleted",
-    "export": "Exported",
-    "deny": "Refused access",
-    "break_glass": "Break-glass access",
-    "sign_in": "Signed in",
-    "sign_out": "Signed out",
-    "send_set_up_link": "Sent a set-up link",
-    "use_set_up_link": "Used a set-up link",
-    "first_sign_in": "First sign-in after a set-up link",
-}
 
 
 def nhs_number_field():
@@ -61,10 +45,13 @@ class LogSearchForm(FlaskForm):
     nhs_number = nhs_number_field()
     prison_number = prison_number_field()
     organisation = select_field("Organisation", [])
-    action = select_field("Action", [("", "Any action"), *ACTIONS.items()])
+    # Every action the log can hold, in the catalogue's words (audit/catalogue.py).
+    action = select_field("Action", Action.choices(blank="Any action"))
     outcome = select_field("Outcome", Outcome.choices(blank="Any outcome"))
     date_from = DateInput("Date from", description="A UK date, for example 27 3 2025")
     date_to = DateInput("Date to", description="A UK date, for example 31 3 2025")
+    # Sent from a break-glass review: what its member of staff did during the grant's hour.
+    grant = HiddenField(validators=[Optional(), Length(max=36)])
     submit = submit("Search")
 
     def __init__(self, *args, organisations=(), **kwargs):

@@ -1,33 +1,35 @@
 """Searching, paging and exporting the audit log: the auditor's view of it.
 
-The auditor sees staff by email and role, organisations by name, and people by id only: never a
-name or any clinical field. A person is searched for by NHS number or prison number through the
-blind index, typed into a POSTed form, so no identifier reaches a URL or the log itself. Each page
-shown is one audit row (action "list" or "search", purpose "audit", with how many rows it showed);
-each export is one row (action "export", with how many rows it holds).
+The auditor sees staff by name, email and role, organisations by name, and people by an opaque
+short reference only (words.py): never a name, an id or any clinical field. Times are UK times.
+A person is searched for by NHS number or prison number through the blind index, typed into a
+POSTed form, so no identifier reaches a URL or the log itself. Each page shown is one audit row
+(action "list" or "search", purpose "audit", with how many rows it showed); each export is one
+row (action "export", with how many rows it holds).
 """
 
 import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
 
 from caseflow.audit.models import AuditEvent
 from caseflow.audit.services import record
+from caseflow.auditor import words
 from caseflow.auth.models import User
 from caseflow.auth.services import user_by_email
-from caseflow.dates import as_utc, display_utc, start_of_day
-from caseflow.domain import InvalidChange
+from caseflow.dates import as_utc, display_date_time, start_of_day
+from caseflow.domain import InvalidChange, NotFound
 from caseflow.exports import CsvExport, csv_line, csv_lines, stamped_filename
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation
 from caseflow.paging import Page, page_number, page_of
 from caseflow.people.identifiers import compact
-from caseflow.people.models import Person
+from caseflow.people.models import BreakGlassGrant, Person
 from caseflow.security.access import Role
 from caseflow.security.crypto import blind_index
 
@@ -81,6 +83,16 @@ class LogFilters:
     outcome: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    # A break-glass grant's hour: from the moment it was granted to the moment it ended.
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def window(self) -> str | None:
+        """The grant's hour in words, when the search is one."""
+        if self.since is None or self.until is None:
+            return None
+        return f"from {display_date_time(self.since)} to {display_date_time(self.until)}"
 
     def conditions(self) -> list:
         conditions = []
@@ -101,6 +113,10 @@ class LogFilters:
             conditions.append(
                 AuditEvent.occurred_at < start_of_day(self.date_to + timedelta(days=1))
             )
+        if self.since is not None:
+            conditions.append(AuditEvent.occurred_at >= self.since)
+        if self.until is not None:
+            conditions.append(AuditEvent.occurred_at <= self.until)
         return conditions
 
     def used(self) -> list[str]:
@@ -113,6 +129,7 @@ class LogFilters:
             "outcome": self.outcome,
             "from": self.date_from,
             "to": self.date_to,
+            "break-glass grant": self.since,
         }
         return [name for name, value in named.items() if value]
 
@@ -127,9 +144,16 @@ def log_filters(
     outcome: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    grant: str | None = None,
     **_ignored,
 ) -> LogFilters:
-    """Turn what the auditor typed into ids. InvalidChange names a field that matched nothing."""
+    """Turn what the auditor typed into ids. InvalidChange names a field that matched nothing.
+
+    ``grant`` (sent by a break-glass review) narrows the search to what the grant's member of
+    staff did during its hour, whatever email is typed.
+    """
+    if grant:
+        return _grant_window(grant, date_from=date_from, date_to=date_to)
     user_id = None
     if email:
         user = user_by_email(email)
@@ -151,28 +175,68 @@ def log_filters(
     )
 
 
+def _grant_window(grant: str, **dates) -> LogFilters:
+    try:
+        found = db.session.get(BreakGlassGrant, uuid.UUID(grant))
+    except ValueError:
+        found = None
+    if found is None:
+        raise NotFound("No such break-glass grant")
+    return LogFilters(
+        user_id=found.user_id, since=found.created_at, until=found.expires_at, **dates
+    )
+
+
 # One page of the log -------------------------------------------------------------------------
 
 
 @dataclass
 class LogRow:
+    """One row of the log as the page shows it: codes in words, the time in London, staff by
+    name and email, a person and a record by short reference (``words.py``)."""
+
     event: AuditEvent
     email: str | None
     organisation: str | None
+    name: str | None = None
 
     @property
     def when(self) -> str:
-        return display_utc(self.event.occurred_at)
+        return display_date_time(self.event.occurred_at)
+
+    @property
+    def when_utc(self) -> str:
+        return as_utc(self.event.occurred_at).isoformat(timespec="seconds")
 
     @property
     def role(self) -> str | None:
         role = self.event.role
         return Role.label_of(role) if role else None
 
+    @property
+    def action(self) -> str:
+        return words.action_words(self.event.action, self.event.purpose)
+
+    @property
+    def record(self) -> str:
+        return words.record_words(self.event.entity_type, self.event.entity_id)
+
+    @property
+    def person(self) -> str:
+        return words.person_reference(self.event.person_id)
+
+    @property
+    def outcome(self) -> str:
+        return words.outcome_words(self.event.outcome)
+
+    @property
+    def details(self) -> list[str]:
+        return words.detail_words(self.event.detail)
+
 
 def _rows_query(conditions):
     return (
-        select(AuditEvent, User.email, Organisation.name)
+        select(AuditEvent, User.email, Organisation.name, User.display_name)
         .outerjoin(User, User.id == AuditEvent.user_id)
         .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
         .where(*conditions)
@@ -191,7 +255,9 @@ def log_page(filters: LogFilters | None, page: object, *, searched: bool) -> Pag
         size=PAGE_SIZE,
         count_up_to=COUNT_LIMIT,
     )
-    return shown.map(lambda row: LogRow(event=row[0], email=row[1], organisation=row[2]))
+    return shown.map(
+        lambda row: LogRow(event=row[0], email=row[1], organisation=row[2], name=row[3])
+    )
 
 
 def record_page_shown(

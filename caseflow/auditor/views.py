@@ -54,7 +54,12 @@ def _render_log(form, filters, *, searched: bool, page: int = 1):
         problems=[name for name in form.errors if name],
     )
     return render_template(
-        "audit/events.html", form=form, result=result, searched=searched, grants=grants
+        "audit/events.html",
+        form=form,
+        result=result,
+        searched=searched,
+        grants=grants,
+        window=filters.window if filters else None,
     )
 
 
