@@ -163,6 +163,9 @@ def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
             allowed.append(("assign", "Assign a keyworker"))
     if REFERRER in sides and referral.status == Status.DRAFT:
         allowed.insert(0, ("edit", "Edit draft"))
+        if role_may(actor.role, "referral.delete"):
+            # Its page asks "Are you sure" first (referrals/drafts.py).
+            allowed.append(("delete_draft", "Delete draft"))
     return allowed
 
 

@@ -10,6 +10,7 @@ from caseflow import timeline
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
 from caseflow.referrals import services
+from caseflow.referrals.clock import ClockSummary
 from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, ReferralEvent
@@ -61,22 +62,27 @@ def referral_entries(actor, person) -> list[TimelineItem]:
 
 @dataclass(frozen=True)
 class PersonReferralRow:
-    """One of the person's referrals as their page lists it: a link only for a viewer who may
-    open the referral's page."""
+    """One of the person's referrals as their page lists it: its 21-day clock as every page
+    words it (``services.clock_summary``), and a link only for a viewer who may open the
+    referral's page."""
 
     referral: Referral
     link: tuple[str, dict] | None
+    clock: ClockSummary
 
 
 @timeline.section("referrals/_person_referrals.html", order=10)
 def person_referrals(actor, person) -> dict:
     referrals = db.session.scalars(
         select(Referral)
-        .options(joinedload(Referral.provider))
+        .options(joinedload(Referral.provider), joinedload(Referral.episode))
         .where(Referral.person_id == person.id, visible_referrals(actor))
         .order_by(Referral.created_at.desc())
     )
     rows = [
-        PersonReferralRow(referral, referral_link(actor, referral.id)) for referral in referrals
+        PersonReferralRow(
+            referral, referral_link(actor, referral.id), services.clock_summary(referral)
+        )
+        for referral in referrals
     ]
     return {"referrals": rows, "actions": services.person_page_actions(actor, person)}

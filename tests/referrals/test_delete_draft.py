@@ -104,3 +104,15 @@ def test_healthcare_deletes_a_draft_after_confirming(app):
     db.session.expire_all()
     assert db.session.get(Referral, referral_id) is None
 
+
+def test_the_draft_page_offers_delete_only_to_its_team(app):
+    referral, referrer = a_draft()
+    db.session.commit()
+    links = page(signed_in_client(app, referrer), f"/referrals/{referral.id}").select("main a")
+    offered = [a for a in links if a.get("href") == f"/referrals/{referral.id}/delete"]
+    assert len(offered) == 1
+
+    referral.status = "sent"
+    db.session.commit()
+    links = page(signed_in_client(app, referrer), f"/referrals/{referral.id}").select("main a")
+    assert not [a for a in links if a.get("href") == f"/referrals/{referral.id}/delete"]

@@ -1,7 +1,7 @@
 """The referral page offers exactly the actions its services compute, for each side and role.
 
 Expected sets come from DOMAIN.md (Referral lifecycle) and the permission table (SECURITY.md):
-the referrer edits and sends a draft, redirects a sent or accepted referral and withdraws it
+the referrer edits, sends or deletes a draft, redirects a sent or accepted referral and withdraws it
 until treatment starts; the provider's keyworker accepts or rejects a sent referral, redirects
 it, records treatment start once accepted, closes it, books appointments and assigns a keyworker
 once accepted, and records attendance on a booked appointment once its day has come. Managers
@@ -33,9 +33,10 @@ ASSIGN = "Assign a keyworker"
 ATTENDANCE = "Record attendance"
 MOVE = "Move appointment"
 CANCEL = "Cancel appointment"
+DELETE = "Delete draft"
 
 REFERRER_OFFERS = {
-    "draft": {EDIT, SEND, WITHDRAW},
+    "draft": {EDIT, SEND, WITHDRAW, DELETE},
     "sent": {REDIRECT, WITHDRAW},
     "accepted": {REDIRECT, WITHDRAW},
     "engaged": set(),
