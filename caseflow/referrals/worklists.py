@@ -186,6 +186,8 @@ def redirected_elsewhere(user, *, page: int = 1) -> Page:
 
 
 def appointments_this_week(user, *, page: int = 1, today: date | None = None) -> Page:
+    """This week's appointments that are happening or happened: not one cancelled, nor one
+    moved to another day (its new booking is listed on its own day)."""
     today = today or local_today()
     monday = today - timedelta(days=today.weekday())
     query = (
@@ -195,7 +197,7 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
         .where(
             visible_referrals(user),
             Referral.provider_id == user.organisation_id,
-            Appointment.outcome != AppointmentOutcome.CANCELLED,
+            Appointment.outcome.not_in((AppointmentOutcome.CANCELLED, AppointmentOutcome.REBOOKED)),
             Appointment.appointment_date >= monday,
             Appointment.appointment_date < monday + timedelta(days=7),
         )

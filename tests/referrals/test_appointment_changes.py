@@ -299,3 +299,18 @@ def test_the_persons_timeline_says_from_which_day_to_which_the_appointment_moved
         if item.title == "Referral appointment moved"
     ]
     assert moved.text == f"From {display(TODAY + timedelta(days=3))} to {display(new_day)}"
+
+
+def test_this_weeks_appointments_list_the_new_booking_not_the_one_moved_or_cancelled(app):
+    from caseflow.referrals import worklists
+
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    moved, keyworker = booked((monday - TODAY).days + 6)  # Sunday, still this week
+    cancelled = AppointmentFactory(referral=moved.referral, appointment_date=moved.appointment_date)
+    db.session.flush()
+    new = appointments.move_appointment(
+        keyworker, moved.id, appointment_date=moved.appointment_date, appointment_time="16:00"
+    )
+    appointments.cancel_appointment(keyworker, cancelled.id, reason="Clinic closed")
+    listed = [a.id for a in worklists.appointments_this_week(keyworker).rows]
+    assert listed == [new.id]
