@@ -22,6 +22,10 @@ class Fact(StrEnum):
     PROVIDER = "provider_id"
     FROM_PROVIDER = "from_provider_id"
     TREATMENT_START = "treatment_start_date"
+    # The release a referral is for, so the reconciliation knows which release a start counts for.
+    EPISODE = "custody_episode_id"
+    DATE_OF_DEATH = "date_of_death"
+    REMOVED_FROM_COUNTRY = "removed_from_country_on"
 
 
 def _day(value: date | None) -> str | None:
@@ -43,9 +47,10 @@ def release_facts(episode) -> dict:
     }
 
 
-def referral_facts(action: str, *, provider_id, from_provider_id=None) -> dict:
-    """The provider a referral is now with (and, after a redirect, the one it left)."""
-    facts = {Fact.PROVIDER: _id(provider_id)}
+def referral_facts(action: str, *, provider_id, from_provider_id=None, episode_id=None) -> dict:
+    """The provider a referral is now with (and, after a redirect, the one it left), and the
+    release (custody episode) it is for."""
+    facts = {Fact.PROVIDER: _id(provider_id), Fact.EPISODE: _id(episode_id)}
     if action == "redirect":
         facts[Fact.FROM_PROVIDER] = _id(from_provider_id)
     return facts
@@ -53,3 +58,18 @@ def referral_facts(action: str, *, provider_id, from_provider_id=None) -> dict:
 
 def treatment_start_facts(start: date | None) -> dict:
     return {Fact.TREATMENT_START: _day(start)}
+
+
+def death_facts(date_of_death: date | None) -> dict:
+    """A death recorded on the person: its date only (the source is on the record, not here)."""
+    return {Fact.DATE_OF_DEATH: _day(date_of_death)}
+
+
+def removal_facts(removed_on: date | None) -> dict:
+    """A removal from the country after release, recorded on the custody episode."""
+    return {Fact.REMOVED_FROM_COUNTRY: _day(removed_on)}
+
+
+def treatment_need_facts(treatment_need: str) -> dict:
+    """A corrected treatment need, on the custody episode."""
+    return {Fact.TREATMENT_NEED: treatment_need}

@@ -101,6 +101,7 @@ class CustodyChangeKind(CodeList, key="custody_change"):
     RELEASE_CORRECTED = "release_corrected", "Release date corrected"
     EXPECTED_RELEASE_MOVED = "expected_release_moved", "Expected release date moved"
     TRANSFERRED = "transferred", "Transferred"
+    TREATMENT_NEED_CORRECTED = "treatment_need_corrected", "Treatment need corrected"
     DESTINATION_CORRECTED = "destination_corrected", "Destination corrected"
 
 

@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from caseflow.audit.facts import release_facts
+from caseflow.audit.facts import release_facts, treatment_need_facts
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.people.codes import CustodyChangeKind, TreatmentNeed
 from caseflow.people.custody_rules import has_open_episode, holds_episode
 from caseflow.people.models import CustodyChange, CustodyEpisode
 from caseflow.people.services import find_visible_person, person_for_new_record
@@ -228,4 +229,32 @@ def transfer(actor, person_id, episode_id, *, version, prison_id, reason) -> Cus
     old_name = episode.prison.name
     episode.prison_id = destination.id
     _log_change(actor, episode, "transferred", old_name, destination.name, reason, ["prison_id"])
+    return episode
+
+
+def correct_treatment_need(
+    actor, person_id, episode_id, *, version, treatment_need, reason
+) -> CustodyEpisode:
+    """Correct the community treatment need recorded on an episode, before or after release,
+    kept with its reason and audited with the new code: it decides whether a release is in the
+    continuity measure's cohort, which follows the corrected value."""
+    episode = _episode_for_change(actor, person_id, episode_id, version)
+    if not TreatmentNeed.has(treatment_need):
+        raise InvalidChange("Select the community treatment need", "treatment_need")
+    if treatment_need == episode.treatment_need:
+        raise InvalidChange(
+            "Select a different treatment need from the one recorded now", "treatment_need"
+        )
+    old = episode.treatment_need
+    episode.treatment_need = treatment_need
+    _log_change(
+        actor,
+        episode,
+        CustodyChangeKind.TREATMENT_NEED_CORRECTED,
+        TreatmentNeed.label_of(old),
+        TreatmentNeed.label_of(treatment_need),
+        reason,
+        ["treatment_need"],
+        facts=treatment_need_facts(treatment_need),
+    )
     return episode

@@ -18,8 +18,12 @@ OPEN_EPISODE_CHANGES = (
     ("release", "Record release"),
     ("expected-release", "Change expected release date"),
     ("transfer", "Record transfer"),
+    ("treatment-need", "Correct treatment need"),
 )
-RELEASED_EPISODE_CHANGES = (("release", "Correct release"),)
+RELEASED_EPISODE_CHANGES = (
+    ("release", "Correct release"),
+    ("treatment-need", "Correct treatment need"),
+)
 
 
 def holds_episode(actor, episode: CustodyEpisode) -> bool:
@@ -53,6 +57,13 @@ def custody_actions(actor, person: Person) -> CustodyActions:
         and not under_emergency_access
     ):
         for_person.append(("people.new_episode", "Add a custody episode"))
+    if not under_emergency_access:
+        # Facts learnt after release that decide the continuity measure (people/after_release.py).
+        if role_may(actor.role, "death.record"):
+            label = "Correct date of death" if person.date_of_death else "Record date of death"
+            for_person.append(("people.record_death", label))
+        if role_may(actor.role, "removal.record") and any(e.released for e in person.episodes):
+            for_person.append(("people.record_removal", "Record removal from the country"))
     by_episode = {}
     if role_may(actor.role, "custody.update"):
         for episode in person.episodes:

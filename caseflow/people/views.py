@@ -5,7 +5,17 @@ from flask_login import current_user
 
 from caseflow import errors, timeline
 from caseflow.organisations import services as organisations
-from caseflow.people import bp, contacts, custody, custody_rules, details, forms, services
+from caseflow.people import (
+    after_release,
+    bp,
+    contacts,
+    custody,
+    custody_rules,
+    details,
+    forms,
+    measure_forms,
+    services,
+)
 from caseflow.people import timeline as _timeline  # noqa: F401  (registers the person page parts)
 from caseflow.people.break_glass import grant_break_glass
 from caseflow.people.codes import ContactKind
@@ -187,10 +197,16 @@ EPISODE_CHANGES = {
         "Record a transfer to another prison",
         "Transfer recorded",
     ),
+    "treatment-need": (
+        measure_forms.TreatmentNeedForm,
+        custody.correct_treatment_need,
+        "Correct the community treatment need",
+        "Treatment need corrected",
+    ),
 }
 CHANGE_URL = (
     "/<uuid:person_id>/custody/<uuid:episode_id>"
-    "/<any(release, 'expected-release', transfer):change>"
+    "/<any(release, 'expected-release', transfer, 'treatment-need'):change>"
 )
 
 
@@ -286,4 +302,74 @@ def _contact_page(person_id: uuid.UUID, kind):
         contacts.save_contact(current_user, person_id, kind, version=form.version.data, **data)
         flash(f"{kind.label} saved", "success")
         return redirect(url_for("people.show", person_id=person_id, _anchor="contacts"))
+    return page()
+
+
+# A death, a removal from the country: facts learnt after release (people/after_release.py).
+
+
+@bp.route("/<uuid:person_id>/death", methods=["GET", "POST"])
+@requires("death.record")
+def record_death(person_id: uuid.UUID):
+    form = measure_forms.DeathForm()
+
+    def page(stale: bool = False):
+        person = after_release.person_for_page(
+            current_user, person_id, "death.record", page="death", independent=stale
+        )
+        if request.method == "GET" or stale:
+            form.show_version(person.version)
+        if request.method == "GET" and person.date_of_death:
+            form.date_of_death.data = person.date_of_death
+            form.source.data = person.date_of_death_source
+        return render_template(
+            "people/after_release.html",
+            form=form,
+            title="Record date of death",
+            person=person,
+            stale=stale,
+        )
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        after_release.record_death(
+            current_user,
+            person_id,
+            version=form.version.data,
+            date_of_death=form.date_of_death.data,
+            source=form.source.data,
+        )
+        flash("Date of death recorded", "success")
+        return redirect(url_for("people.show", person_id=person_id))
+    return page()
+
+
+@bp.route("/<uuid:person_id>/removal", methods=["GET", "POST"])
+@requires("removal.record")
+def record_removal(person_id: uuid.UUID):
+    form = measure_forms.RemovalForm()
+
+    def page(stale: bool = False):
+        person = after_release.person_for_page(
+            current_user, person_id, "removal.record", page="removal", independent=stale
+        )
+        episode = after_release.latest_release(person)
+        if episode is not None and (request.method == "GET" or stale):
+            form.show_version(episode.version)
+        return render_template(
+            "people/after_release.html",
+            form=form,
+            title="Record removal from the country",
+            person=person,
+            episode=episode,
+            stale=stale,
+        )
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        after_release.record_removal(
+            current_user, person_id, version=form.version.data, removed_on=form.removed_on.data
+        )
+        flash("Removal from the country recorded", "success")
+        return redirect(url_for("people.show", person_id=person_id))
     return page()

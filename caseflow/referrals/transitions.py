@@ -84,7 +84,9 @@ def _treatment_start_is_possible(_actor, referral: Referral, inputs) -> None:
 def _sent(_actor, referral: Referral, _inputs) -> Change:
     return Change(
         columns={"sent_at": utcnow()},
-        facts=referral_facts("send", provider_id=referral.provider_id),
+        facts=referral_facts(
+            "send", provider_id=referral.provider_id, episode_id=referral.episode_id
+        ),
     )
 
 
@@ -102,7 +104,10 @@ def _redirected(_actor, referral: Referral, inputs) -> Change:
         },
         history={"from_provider_id": referral.provider_id, "to_provider_id": new_provider_id},
         facts=referral_facts(
-            "redirect", provider_id=new_provider_id, from_provider_id=referral.provider_id
+            "redirect",
+            provider_id=new_provider_id,
+            from_provider_id=referral.provider_id,
+            episode_id=referral.episode_id,
         ),
     )
 

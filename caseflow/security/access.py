@@ -46,6 +46,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
     "casenote.create": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
+    # A death, or a removal from the country after release, is recorded by any clinical role in
+    # scope (DOMAIN.md, Person): whoever learns of it first. Each decides an exclusion.
+    "death.record": frozenset(CLINICAL_ROLES),
+    "removal.record": frozenset(CLINICAL_ROLES),
     # Named contacts (people/contacts.py): the prison and probation keep the offender managers,
     # a provider's keyworkers their own.
     "contact.offender_manager": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
@@ -68,6 +72,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "appointment.record": frozenset({Role.KEYWORKER}),
     "treatment.record": frozenset({Role.KEYWORKER}),
     "break_glass.use": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
+    # The continuity-of-care measure: managers watch it for their partnership.
+    "continuity.view": frozenset({Role.MANAGER}),
     "audit.read": frozenset({Role.AUDITOR}),
     "audit.export": frozenset({Role.AUDITOR}),
     "audit.review": frozenset({Role.AUDITOR}),

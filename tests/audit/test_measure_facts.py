@@ -91,7 +91,10 @@ def test_sending_redirecting_and_starting_treatment_carry_provider_and_date(app)
     first_provider = referral.provider_id
     referrals.change_status(referrer, referral.id, "send")
     db.session.flush()
-    assert last_update_of(referral.id)["facts"] == {"provider_id": str(first_provider)}
+    assert last_update_of(referral.id)["facts"] == {
+        "provider_id": str(first_provider),
+        "custody_episode_id": str(referral.episode_id),
+    }
 
     second = provider_serving(referral.episode.destination_local_authority_code)
     referrals.change_status(
@@ -101,6 +104,7 @@ def test_sending_redirecting_and_starting_treatment_carry_provider_and_date(app)
     assert last_update_of(referral.id)["facts"] == {
         "provider_id": str(second.id),
         "from_provider_id": str(first_provider),
+        "custody_episode_id": str(referral.episode_id),
     }
 
     keyworker = UserFactory(role="keyworker", organisation=second)

@@ -3,7 +3,9 @@
 Expected sets come from DOMAIN.md and the permission table (SECURITY.md): only prison healthcare
 records custody (custody.create, custody.update), and only at the prison holding the episode;
 a person has at most one open episode; prison healthcare and probation start referrals
-(referral.create) for someone with a custody episode; emergency access starts nothing.
+(referral.create) for someone with a custody episode; emergency access starts nothing. Any
+clinical role in scope records a death, and a removal from the country once a release is
+recorded (death.record, removal.record); the holding prison corrects the treatment need.
 """
 
 from datetime import timedelta
@@ -26,10 +28,17 @@ from tests.factories import (
 )
 from tests.helpers import page, signed_in_client
 
-OPEN_EPISODE = {"Record release", "Change expected release date", "Record transfer"}
-RELEASED_EPISODE = {"Correct release"}
+OPEN_EPISODE = {
+    "Record release",
+    "Change expected release date",
+    "Record transfer",
+    "Correct treatment need",
+}
+RELEASED_EPISODE = {"Correct release", "Correct treatment need"}
 ADD_EPISODE = "Add a custody episode"
 CREATE_REFERRAL = "Create a referral to community treatment"
+RECORD_DEATH = "Record date of death"
+RECORD_REMOVAL = "Record removal from the country"
 
 
 def offered_on_page(client, person) -> dict:
@@ -41,7 +50,12 @@ def offered_on_page(client, person) -> dict:
     for link in soup.select("main a"):
         href = link.get("href", "")
         text = link.get_text(" ", strip=True)
-        if href in (f"/people/{person.id}/custody/new", f"/people/{person.id}/referrals/new"):
+        if href in (
+            f"/people/{person.id}/custody/new",
+            f"/people/{person.id}/referrals/new",
+            f"/people/{person.id}/death",
+            f"/people/{person.id}/removal",
+        ):
             offered["person"].add(text)
         for episode in person.episodes:
             if href.startswith(f"/people/{person.id}/custody/{episode.id}/"):
@@ -79,7 +93,9 @@ def test_the_holding_prison_changes_its_open_episode_and_may_refer(app, sign_in)
     _, nurse = sign_in("prison_healthcare")
     person = person_in_custody_at(nurse.organisation)
     episode = person.episodes[0]
-    check_page(app, nurse, person, {"person": {CREATE_REFERRAL}, episode.id: OPEN_EPISODE})
+    check_page(
+        app, nurse, person, {"person": {CREATE_REFERRAL, RECORD_DEATH}, episode.id: OPEN_EPISODE}
+    )
 
 
 def test_after_release_the_holding_prison_corrects_it_and_may_add_a_new_episode(app, sign_in):
@@ -90,7 +106,10 @@ def test_after_release_the_holding_prison_corrects_it_and_may_add_a_new_episode(
         app,
         nurse,
         person,
-        {"person": {ADD_EPISODE, CREATE_REFERRAL}, episode.id: RELEASED_EPISODE},
+        {
+            "person": {ADD_EPISODE, CREATE_REFERRAL, RECORD_DEATH, RECORD_REMOVAL},
+            episode.id: RELEASED_EPISODE,
+        },
     )
 
 
@@ -105,7 +124,11 @@ def test_after_a_transfer_only_the_prison_now_holding_the_episode_changes_it(app
         app,
         nurse,
         person,
-        {"person": {CREATE_REFERRAL}, earlier.id: set(), current.id: OPEN_EPISODE},
+        {
+            "person": {CREATE_REFERRAL, RECORD_DEATH, RECORD_REMOVAL},
+            earlier.id: set(),
+            current.id: OPEN_EPISODE,
+        },
     )
 
 
@@ -115,19 +138,20 @@ def test_probation_may_refer_but_records_no_custody(app, sign_in):
     person = PersonFactory(recorded_by=officer.organisation)
     episode = CustodyEpisodeFactory(person=person, prison=prison)
     db.session.refresh(person)
-    check_page(app, officer, person, {"person": {CREATE_REFERRAL}, episode.id: set()})
+    check_page(app, officer, person, {"person": {CREATE_REFERRAL, RECORD_DEATH}, episode.id: set()})
 
 
-def test_a_keyworker_and_a_manager_see_the_person_and_offer_nothing(app, sign_in):
+def test_a_keyworker_and_a_manager_record_only_a_death_or_removal(app, sign_in):
     referral = ReferralFactory(status="accepted")
     person = referral.person
     keyworker = UserFactory(
         role="keyworker", organisation=db.session.get(Organisation, referral.provider_id)
     )
-    check_page(app, keyworker, person, {"person": set(), referral.episode.id: set()})
+    after_release = {RECORD_DEATH, RECORD_REMOVAL}  # the referral's episode is released
+    check_page(app, keyworker, person, {"person": after_release, referral.episode.id: set()})
     _, manager = sign_in("manager")
     manager.organisation.areas = [db.session.get(LocalAuthority, "E08000025")]  # Birmingham
-    check_page(app, manager, person, {"person": set(), referral.episode.id: set()})
+    check_page(app, manager, person, {"person": after_release, referral.episode.id: set()})
 
 
 def test_emergency_access_offers_no_custody_change_and_no_referral(app, sign_in):

@@ -27,6 +27,8 @@ person.update          x  x  .  .  .  .  .  .
 custody.create         x  .  .  .  .  .  .  .
 custody.update         x  .  .  .  .  .  .  .
 casenote.create        x  x  x  x  x  .  .  .
+death.record           x  x  x  x  x  x  .  .
+removal.record         x  x  x  x  x  x  .  .
 contact.offender_manager x  x  .  .  .  .  .  .
 contact.keyworker      .  .  x  .  .  .  .  .
 worklist.view          x  x  x  .  .  x  .  .
@@ -42,6 +44,7 @@ referral.close         .  .  x  .  .  .  .  .
 appointment.record     .  .  x  .  .  .  .  .
 treatment.record       .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
+continuity.view        .  .  .  .  .  x  .  .
 audit.read             .  .  .  .  .  .  x  .
 audit.export           .  .  .  .  .  .  x  .
 audit.review           .  .  .  .  .  .  x  .

@@ -628,6 +628,12 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "token": token("referral", "person_id"),
             "send": "Save and send",
         },
+        "people.record_death": {
+            "version": str(getattr(record, "version", 1) or 1),
+            "date_of_death": _date(today),
+            "source": "gp",
+        },
+        "people.record_removal": {"version": "1", "removed_on": _date(today)},
         "referrals.send": {},
         "referrals.accept": {},
         "referrals.reject": {"reason_code": "other", "reason": "Not for us"},
@@ -676,6 +682,11 @@ def post_data(route: Route, world: World, target: Target) -> dict:
                 "reason": "Parole date set",
             },
             "transfer": {"version": version, "prison": str(world.prison.id), "reason": "Moved"},
+            "treatment-need": {
+                "version": version,
+                "treatment_need": "no_need",
+                "reason": "Assessed again",
+            },
         }[change["change"]]
     if endpoint == "referrals.edit":
         provider = getattr(record, "provider_id", world.provider.id)
