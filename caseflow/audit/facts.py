@@ -3,9 +3,9 @@
 The rate must be recomputable from the audit log alone (DOMAIN.md, "The measure is auditable"),
 so the events that put a release in or out of the cohort, or move it between met, not met and
 pending, carry their dates and codes under ``detail["facts"]``: the release recorded or
-corrected, the referral sent or redirected, the treatment start recorded. Only dates, codes,
-ages and organisation ids: never names, identifiers or free text. The keys are named once here,
-because the reconciliation reads them back.
+corrected, the referral sent or redirected, the treatment start recorded or corrected. Only
+dates, codes, ages and organisation ids: never names, identifiers or free text. The keys are named
+once here, because the reconciliation reads them back.
 """
 
 import uuid
@@ -26,6 +26,9 @@ class Fact(StrEnum):
     EPISODE = "custody_episode_id"
     DATE_OF_DEATH = "date_of_death"
     REMOVED_FROM_COUNTRY = "removed_from_country_on"
+    # On a correction, the start it replaced: the reconciliation follows the latest start, and
+    # can show which it corrected.
+    PREVIOUS_TREATMENT_START = "previous_treatment_start_date"
 
 
 def _day(value: date | None) -> str | None:
@@ -56,8 +59,12 @@ def referral_facts(action: str, *, provider_id, from_provider_id=None, episode_i
     return facts
 
 
-def treatment_start_facts(start: date | None) -> dict:
-    return {Fact.TREATMENT_START: _day(start)}
+def treatment_start_facts(start: date | None, *, corrected_from: date | None = None) -> dict:
+    """The treatment start as now recorded; a correction also names the date it replaced."""
+    facts = {Fact.TREATMENT_START: _day(start)}
+    if corrected_from is not None:
+        facts[Fact.PREVIOUS_TREATMENT_START] = _day(corrected_from)
+    return facts
 
 
 def death_facts(date_of_death: date | None) -> dict:

@@ -3,6 +3,7 @@ expected release date, transfers. Only the prison holding an episode changes it,
 with its reason and audited with the facts the continuity measure counts."""
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select
@@ -17,6 +18,19 @@ from caseflow.people.codes import CustodyChangeKind, TreatmentNeed
 from caseflow.people.custody_rules import has_open_episode, holds_episode
 from caseflow.people.models import CustodyChange, CustodyEpisode
 from caseflow.people.services import find_visible_person, person_for_new_record
+
+# Records kept elsewhere that a release date must not contradict (a treatment start recorded
+# before it, say) register a check here: (episode, release date) -> None, raising InvalidChange
+# to refuse. People knows none of them; each registers when its package is loaded.
+ReleaseCheck = Callable[[CustodyEpisode, date], None]
+_release_checks: list[ReleaseCheck] = []
+
+
+def release_check(check: ReleaseCheck) -> ReleaseCheck:
+    """Register a check on every release recorded or corrected (a decorator)."""
+    if check not in _release_checks:
+        _release_checks.append(check)
+    return check
 
 
 def holds_custody(actor) -> bool:
@@ -162,6 +176,8 @@ def record_release(
         )
     if actual_release_date > local_today():
         raise InvalidChange("Date of release must be today or in the past", "actual_release_date")
+    for check in _release_checks:
+        check(episode, actual_release_date)
     kind = "release_corrected" if episode.released else "release_recorded"
     old = episode.actual_release_date
     episode.actual_release_date = actual_release_date

@@ -32,6 +32,10 @@ LIVE_STATUSES = (Status.SENT, Status.ACCEPTED, Status.ENGAGED)
 # A provider works a referral (books appointments, assigns a keyworker) once it has accepted it.
 WORKING_STATUSES = (Status.ACCEPTED, Status.ENGAGED)
 
+# A treatment start is recorded as a referral becomes engaged and stays when it is closed, where
+# the continuity measure still counts it: it can be corrected in either.
+TREATMENT_START_STATUSES = (Status.ENGAGED, Status.CLOSED)
+
 
 class Consent(CodeList, key="consent"):
     """Consent to share. Refused blocks sending; an override needs a reason."""
@@ -102,6 +106,7 @@ class ReferralEventKind(CodeList, key="referral_event"):
     APPOINTMENT_REBOOKED = "appointment_rebooked", "Appointment rebooked"
     APPOINTMENT_MOVED = "appointment_moved", "Appointment moved"
     APPOINTMENT_CANCELLED = "appointment_cancelled", "Appointment cancelled"
+    TREATMENT_START_CORRECTED = "treatment_start_corrected", "Treatment start corrected"
 
 
 class HandoverField(CodeList, key="handover_field"):

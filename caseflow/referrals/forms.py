@@ -244,3 +244,15 @@ class CancelAppointmentForm(FlaskForm):
         name="Reason for cancelling",
     )
     confirm = submit("Cancel appointment")
+
+
+class TreatmentStartCorrectionForm(VersionedForm, TreatmentStartForm):
+    """The first structured intervention date corrected, with the reason, on the version of the
+    referral the page showed."""
+
+    reason = reason_field(
+        "Why are you correcting the treatment start?",
+        "Enter why you are correcting the treatment start",
+        name="Reason for the correction",
+    )
+    confirm = submit("Save correction")

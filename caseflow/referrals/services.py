@@ -28,7 +28,12 @@ from caseflow.people.contacts import record_assigned_keyworker
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import notifications as referral_notifications
 from caseflow.referrals.clock import Clock, ClockSummary
-from caseflow.referrals.codes import WORKING_STATUSES, Consent, Status
+from caseflow.referrals.codes import (
+    TREATMENT_START_STATUSES,
+    WORKING_STATUSES,
+    Consent,
+    Status,
+)
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.referrals.transitions import (
     PROVIDER,
@@ -166,7 +171,19 @@ def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
         if role_may(actor.role, "referral.delete"):
             # Its page asks "Are you sure" first (referrals/drafts.py).
             allowed.append(("delete_draft", "Delete draft"))
+    if may_correct_treatment_start(actor, referral):
+        allowed.append(("correct_treatment_start", "Correct treatment start"))
     return allowed
+
+
+def may_correct_treatment_start(actor, referral: Referral) -> bool:
+    """The provider's keyworker corrects a treatment start its referral has."""
+    return (
+        role_may(actor.role, "treatment.correct")
+        and PROVIDER in sides_of(actor, referral)
+        and referral.status in TREATMENT_START_STATUSES
+        and referral.treatment_start_date is not None
+    )
 
 
 def person_page_actions(actor, person) -> list[tuple[str, str]]:

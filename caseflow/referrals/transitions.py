@@ -59,7 +59,12 @@ def _another_provider(_actor, referral: Referral, inputs) -> None:
 
 
 def _treatment_start_is_possible(_actor, referral: Referral, inputs) -> None:
-    start: date | None = inputs.get("treatment_start_date")
+    check_treatment_start(referral, inputs.get("treatment_start_date"))
+
+
+def check_treatment_start(referral: Referral, start: date | None) -> None:
+    """A treatment start, recorded or corrected, is from the release date (the day of release
+    counts) up to today (DOMAIN.md, Rules that decide the numbers)."""
     if start is None:
         raise InvalidChange("Enter the date treatment started", "treatment_start_date")
     release = referral.episode.actual_release_date

@@ -16,6 +16,7 @@ from caseflow.referrals import (
     drafts,
     forms,
     services,
+    treatment_start,
     worklist_rows,
     worklists,
 )
@@ -193,12 +194,23 @@ def delete_draft(referral_id: uuid.UUID):
 # Status changes: one view each, so each declares its permission. ----------------------------
 
 
-def _change_page(form, referral_id: uuid.UUID, *, action: str, title: str, warning=False):
+def _change_page(
+    form,
+    referral_id: uuid.UUID,
+    *,
+    action: str,
+    title: str,
+    warning=False,
+    versioned: bool = False,
+):
     """The page of one change to a referral, named as the page its form is shown on: a change
-    that cannot be made is explained on the referral's own page."""
+    that cannot be made is explained on the referral's own page. A ``versioned`` form carries
+    the referral's version as shown, and after a stale save the version saved since."""
 
     def page(stale: bool = False):
         referral = services.view_referral(current_user, referral_id, page=action, independent=stale)
+        if versioned and (request.method == "GET" or stale):
+            form.show_version(referral.version)
         return render_template(
             "referrals/change.html",
             form=form,
@@ -354,6 +366,29 @@ def cancel_appointment(appointment_id: uuid.UUID):
     if form.validate_on_submit():
         appointments.cancel_appointment(current_user, appointment_id, reason=form.reason.data)
         return _done("Appointment cancelled", appointment.referral_id)
+    return page()
+
+
+@bp.route("/referrals/<uuid:referral_id>/treatment-start", methods=["GET", "POST"])
+@requires("treatment.correct")
+def correct_treatment_start(referral_id: uuid.UUID):
+    form = forms.TreatmentStartCorrectionForm()
+    page = _change_page(
+        form,
+        referral_id,
+        action="correct treatment start",
+        title="Correct the treatment start",
+        versioned=True,
+    )
+    if form.validate_on_submit():
+        treatment_start.correct_treatment_start(
+            current_user,
+            referral_id,
+            version=form.version.data,
+            treatment_start_date=form.treatment_start_date.data,
+            reason=form.reason.data,
+        )
+        return _done("Treatment start corrected", referral_id)
     return page()
 
 

@@ -71,6 +71,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.close": frozenset({Role.KEYWORKER}),
     "appointment.record": frozenset({Role.KEYWORKER}),
     "treatment.record": frozenset({Role.KEYWORKER}),
+    "treatment.correct": frozenset({Role.KEYWORKER}),
     "break_glass.use": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
     # The continuity-of-care measure: managers watch it for their partnership.
     "continuity.view": frozenset({Role.MANAGER}),

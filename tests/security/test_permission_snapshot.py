@@ -43,6 +43,7 @@ referral.assign        .  .  x  .  .  .  .  .
 referral.close         .  .  x  .  .  .  .  .
 appointment.record     .  .  x  .  .  .  .  .
 treatment.record       .  .  x  .  .  .  .  .
+treatment.correct      .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
 continuity.view        .  .  .  .  .  x  .  .
 audit.read             .  .  .  .  .  .  x  .

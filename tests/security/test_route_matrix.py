@@ -145,6 +145,7 @@ REFERRAL_STATE = {
     "referrals.close": Status.ACCEPTED,
     "referrals.assign": Status.ACCEPTED,
     "referrals.book_appointment": Status.ACCEPTED,
+    "referrals.correct_treatment_start": Status.ENGAGED,  # a start is corrected once recorded
 }
 
 # Person routes whose "own" person is someone the prison recorded and holds no custody of yet
@@ -654,6 +655,11 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "token": token("appointment", "appointment_id"),
         },
         "referrals.cancel_appointment": {"reason": "Clinic closed that day"},
+        "referrals.correct_treatment_start": {
+            "version": str(getattr(record, "version", 1) or 1),
+            "treatment_start_date": _date(today),
+            "reason": "Typed wrongly",
+        },
         "audit.review": {"verdict": "appropriate", "note": "Checked"},
         "audit.subject_access_export": {"nhs_number": "9434765919"},
         "organisations.new_organisation": {
