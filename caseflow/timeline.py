@@ -20,6 +20,9 @@ class TimelineItem:
     by: str
     text: str = ""
     link: tuple[str, dict] | None = None
+    # A date with no time of its own (a reception, a release): shown as the date only, not as
+    # midnight.
+    date_only: bool = False
 
 
 @dataclass(frozen=True)

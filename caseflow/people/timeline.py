@@ -26,6 +26,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
                 at_start_of(episode.reception_date),
                 f"Received into {episode.prison.name}",
                 episode.prison.name,
+                date_only=True,
             )
         )
         if episode.actual_release_date:
@@ -34,6 +35,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
                     at_start_of(episode.actual_release_date),
                     f"Released from {episode.prison.name}",
                     episode.prison.name,
+                    date_only=True,
                 )
             )
         for change in episode.changes:
