@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from caseflow.audit.cli import audit_cli
+from caseflow.continuity.cli import continuity_cli
 from caseflow.extensions import db
 from caseflow.security.access import Role
 from caseflow.security.rotation import keys_group
@@ -119,3 +120,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge_drafts_command)
     app.cli.add_command(keys_group)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(continuity_cli)

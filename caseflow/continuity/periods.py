@@ -19,6 +19,9 @@ QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 FINANCIAL_YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
 
+WRITE_A_PERIOD = "Write a period like 2026-03 (a month), 2026-Q1 (a quarter) or 2025-26 (a year)"
+
+
 class NotAPeriod(ValueError):
     """The text names no period Caseflow reports on."""
 
@@ -81,9 +84,9 @@ def parse(text: str) -> Period:
     if found := FINANCIAL_YEAR.match(text):
         first_year = int(found[1])
         if (first_year + 1) % 100 != int(found[2]):
-            raise NotAPeriod(f"{text} is not a financial year: write it like 2025-26")
+            raise NotAPeriod(WRITE_A_PERIOD)
         return financial_year(first_year)
-    raise NotAPeriod("Write a period like 2026-03, 2026-Q1 or 2025-26")
+    raise NotAPeriod(WRITE_A_PERIOD)
 
 
 def latest_complete_quarter(today: date | None = None) -> Period:
