@@ -56,10 +56,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     forms.init_app(app)  # before CSRF: a file part is refused before any form is read
     extensions.csrf.init_app(app)
-    from caseflow.security import sessions
+    from caseflow.security import kept_input, sessions
 
     _init_login(app)
     sessions.init_app(app)
+    kept_input.init_app(app)  # after CSRF: only a form that passed it is kept from a live session
     for package in BLUEPRINT_PACKAGES:
         # Importing the views module attaches its routes to the package's blueprint.
         importlib.import_module(f"caseflow.{package}.views")

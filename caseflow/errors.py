@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from flask import Flask, flash, g, make_response, redirect, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
@@ -175,6 +176,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # A form sent after the session ended: sign in again and go back to it, typed text kept.
+        from caseflow.auth.views import sign_in_keeping
+        from caseflow.security import kept_input
+
+        kept = None if current_user.is_authenticated else kept_input.from_ended_session()
+        if kept is not None:
+            return sign_in_keeping(kept)
         title = "Your form has expired"
         advice = (
             "This can happen if the page was open for a long time, or you were signed out after "

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from caseflow.auth import bp, forms, services
-from caseflow.security import mfa, throttle
+from caseflow.security import kept_input, mfa, throttle
 from caseflow.security.access import PUBLIC, SIGNED_IN, requires
 
 # Between the password and the code, the session holds only who is half-way and since when.
@@ -36,25 +36,40 @@ def _pending_user():
     return services.load_user(pending["id"])
 
 
-def begin_second_step(user, next_target: str | None = None) -> str:
+def begin_second_step(user, next_target: str | None = None, kept: dict | None = None) -> str:
     """After a password (typed, or just chosen through a set-up link): where the code comes next.
 
-    The session then holds only who is half-way and since when.
+    The session then holds only who is half-way and since when, and what a form sent after the
+    last session ended carried, sealed (caseflow.security.kept_input).
     """
     session.clear()
     session["pending_user"] = {"id": str(user.id), "since": time.time(), "next": next_target}
+    if kept:
+        session["pending_user"]["kept"] = kept_input.seal(kept, user.id)
     if services.needs_enrolment(user):
         return url_for("auth.set_up_code")
     return url_for("auth.enter_code")
 
 
 def _finish_sign_in(user):
-    target = session.get("pending_user", {}).get("next")
+    pending = session.get("pending_user", {})
+    target, kept = pending.get("next"), pending.get("kept")
     session.clear()
     session.regenerate()
     login_user(user)
     services.record_sign_in(user)
+    if kept:
+        # Back to the form whose sending found the session ended, to see it refilled.
+        kept_input.keep_in_session(kept)
+        return safe_next(kept["to"])
     return safe_next(target)
+
+
+def sign_in_keeping(kept: dict):
+    """The sign-in page answering a form sent after the session ended, carrying what it held
+    (401: the form was not acted on)."""
+    form = forms.SignInForm(formdata=None)
+    return render_template("auth/sign_in.html", form=form, kept=kept), 401
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -74,7 +89,10 @@ def sign_in():
         if user is None:
             form.email.errors.append("Enter a correct email address and password")
             return render_template("auth/sign_in.html", form=form)
-        return redirect(begin_second_step(user, request.args.get("next")))
+        kept = kept_input.from_sign_in_form()
+        return redirect(begin_second_step(user, request.args.get("next"), kept=kept))
+    # The page drawn again carries what a form sent after the session ended held (its template
+    # reads it back from what was sent: kept_from_sign_in).
     return render_template("auth/sign_in.html", form=form)
 
 

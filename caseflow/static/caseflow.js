@@ -37,11 +37,36 @@ function initSessionTimeout() {
       const left = Math.round((signOutAt - Date.now()) / 1000);
       if (left <= 0) {
         clearInterval(tick);
-        window.location.href = "/sign-in";
+        signedOut();
         return;
       }
       countdown.textContent = describe(left);
     }, 1000);
+  }
+
+  // Forms someone has typed into since the page was drawn.
+  const typedInto = new Set();
+  document.querySelectorAll("main form[method='post']").forEach((form) => {
+    form.addEventListener("input", () => typedInto.add(form));
+    form.addEventListener("submit", () => typedInto.clear());
+  });
+
+  // At the idle limit the screen is cleared, but typed text is not lost: a form typed into is
+  // sent, marked, and the server answers with the sign-in page carrying it (never a save;
+  // caseflow/security/kept_input.py). Anything else goes to the sign-in page.
+  function signedOut() {
+    const form = typedInto.values().next().value;
+    if (!form) {
+      window.location.href = "/sign-in";
+      return;
+    }
+    const marker = document.createElement("input");
+    marker.type = "hidden";
+    marker.name = "session_ended";
+    marker.value = "1";
+    form.append(marker);
+    // A few seconds past the limit, so the server has surely ended the session too.
+    setTimeout(() => HTMLFormElement.prototype.submit.call(form), 5000);
   }
 
   function restart() {
