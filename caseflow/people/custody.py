@@ -14,7 +14,11 @@ from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.organisations.models import Organisation, OrganisationKind
-from caseflow.people.codes import CustodyChangeKind, TreatmentNeed
+from caseflow.people.codes import (
+    RELEASES_WITHOUT_COMMUNITY_CLOCK,
+    CustodyChangeKind,
+    TreatmentNeed,
+)
 from caseflow.people.custody_rules import has_open_episode, holds_episode
 from caseflow.people.models import CustodyChange, CustodyEpisode
 from caseflow.people.services import find_visible_person, person_for_new_record
@@ -31,6 +35,13 @@ def release_check(check: ReleaseCheck) -> ReleaseCheck:
     if check not in _release_checks:
         _release_checks.append(check)
     return check
+
+
+# A release into the community in England is counted in the area the person goes to.
+NO_DESTINATION = (
+    "Record the local authority the person is going to before recording this release. Only a "
+    "release outside England, to another secure setting or by deportation needs none."
+)
 
 
 def holds_custody(actor) -> bool:
@@ -71,6 +82,9 @@ def add_custody_episode(actor, person_id: uuid.UUID, **fields) -> CustodyEpisode
     if expected:
         values["expected_release_unknown_reason"] = None
     values["substance_group"] = values["substance_group"] or None
+    # Not known yet, or none in England: a release then needs one unless it leaves community
+    # care in England (record_release).
+    values["destination_local_authority_code"] = values["destination_local_authority_code"] or None
     episode = CustodyEpisode(person=person, prison_id=actor.organisation_id, **values)
     db.session.add(episode)
     db.session.flush()
@@ -176,6 +190,11 @@ def record_release(
         )
     if actual_release_date > local_today():
         raise InvalidChange("Date of release must be today or in the past", "actual_release_date")
+    if (
+        release_type not in RELEASES_WITHOUT_COMMUNITY_CLOCK
+        and not episode.destination_local_authority_code
+    ):
+        raise InvalidChange(NO_DESTINATION, "release_type")
     for check in _release_checks:
         check(episode, actual_release_date)
     kind = "release_corrected" if episode.released else "release_recorded"

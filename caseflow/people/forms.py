@@ -160,7 +160,10 @@ class CustodyEpisodeForm(FlaskForm):
     destination_local_authority = select_field(
         "Local authority the person is expected to live in after release",
         [],
-        InputRequired(message="Select the local authority"),
+        hint=(
+            "Leave this out only if the person will be released outside England, to another "
+            "secure setting or by deportation"
+        ),
     )
     accommodation_on_release = select_field(
         "Accommodation on release",
