@@ -274,6 +274,7 @@ NO_SERVICE = {
     ("POST", "auth.enter_code"): "no sign-in half done: back to sign-in",
     ("POST", "auth.set_up_code"): "no sign-in half done: back to sign-in",
     ("POST", "auth.keep_alive"): "resets the idle clock, nothing else",
+    ("POST", "referrals.open_notification"): "no notification named: back to the list",
     ("POST", "auth.sign_out"): "no one signed in (the page is public): nothing to record",
     ("GET", "people.find"): "the search form, drawn from nothing",
     ("POST", "people.find"): "an empty search: the message beside the field",

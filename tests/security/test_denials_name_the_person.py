@@ -53,6 +53,7 @@ def test_a_denial_for_want_of_permission_names_the_person(sign_in, rule, method,
         "appointment_id": appointment.id,
         "episode_id": referral.episode_id,
         "change": "release",
+        "contact": "prison-offender-manager",
     }
     url = re.sub(r"<(?:[a-z]+(?:\([^)]*\))?:)?([a-z_]+)>", lambda m: str(values[m[1]]), rule)
     client, user = sign_in(role)
