@@ -30,11 +30,14 @@ from caseflow.security.access import role_may
 @dataclass(frozen=True)
 class Change:
     """What an action changes beside the status: columns of the record, details kept on the
-    history row, and the facts its audit row carries for the continuity measure."""
+    history row, the facts its audit row carries for the continuity measure, and what follows
+    once the change is made (``then``: a related record corrected, say). A follow-up runs only
+    after the conditional UPDATE has won, so a refused action leaves nothing of it behind."""
 
     columns: dict = field(default_factory=dict)
     history: dict = field(default_factory=dict)
     facts: dict | None = None
+    then: tuple[Callable[[], None], ...] = ()
 
 
 Check = Callable[[Any, Any, dict], None]  # (actor, record, inputs): raises to refuse
@@ -137,4 +140,6 @@ def apply(lifecycle: Lifecycle, actor, subject, action: str, **inputs):
         for user_id in lifecycle.recipients(subject, transition.notifies):
             if user_id != actor.id:
                 lifecycle.notify(subject, user_id, action)
+    for follow_up in change.then:
+        follow_up()
     return subject

@@ -22,13 +22,15 @@ class Fact(StrEnum):
     PROVIDER = "provider_id"
     FROM_PROVIDER = "from_provider_id"
     TREATMENT_START = "treatment_start_date"
+    # On a destination correction, the local authority it replaced.
+    PREVIOUS_DESTINATION = "previous_destination_local_authority_code"
+    # On a correction, the start it replaced: the reconciliation follows the latest start, and
+    # can show which it corrected.
+    PREVIOUS_TREATMENT_START = "previous_treatment_start_date"
     # The release a referral is for, so the reconciliation knows which release a start counts for.
     EPISODE = "custody_episode_id"
     DATE_OF_DEATH = "date_of_death"
     REMOVED_FROM_COUNTRY = "removed_from_country_on"
-    # On a correction, the start it replaced: the reconciliation follows the latest start, and
-    # can show which it corrected.
-    PREVIOUS_TREATMENT_START = "previous_treatment_start_date"
 
 
 def _day(value: date | None) -> str | None:
@@ -47,6 +49,15 @@ def release_facts(episode) -> dict:
         Fact.DESTINATION: episode.destination_local_authority_code,
         Fact.AGE_AT_RELEASE: episode.age_at_release,
         Fact.TREATMENT_NEED: episode.treatment_need,
+    }
+
+
+def destination_facts(episode, *, corrected_from: str | None) -> dict:
+    """A corrected destination: the local authority code now recorded and the one it replaced
+    (the measure's local authority is the episode's destination as corrected)."""
+    return {
+        Fact.DESTINATION: episode.destination_local_authority_code,
+        Fact.PREVIOUS_DESTINATION: corrected_from,
     }
 
 

@@ -8,12 +8,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from caseflow.audit.facts import release_facts, treatment_need_facts
+from caseflow.audit.facts import destination_facts, release_facts, treatment_need_facts
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.dates import age_on, local_today
 from caseflow.domain import InvalidChange, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
-from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.people.codes import (
     RELEASES_WITHOUT_COMMUNITY_CLOCK,
     CustodyChangeKind,
@@ -264,6 +264,60 @@ def transfer(actor, person_id, episode_id, *, version, prison_id, reason) -> Cus
     old_name = episode.prison.name
     episode.prison_id = destination.id
     _log_change(actor, episode, "transferred", old_name, destination.name, reason, ["prison_id"])
+    return episode
+
+
+# Correcting the destination --------------------------------------------------------------------
+
+
+def check_destination(
+    episode: CustodyEpisode, local_authority_code: str | None, *, field: str = "local_authority"
+) -> LocalAuthority:
+    """The local authority a destination may be corrected to, or refused beside ``field``."""
+    authority = None
+    if local_authority_code:
+        authority = db.session.get(LocalAuthority, local_authority_code)
+    if authority is None:
+        raise InvalidChange("Select the local authority the person is going to", field)
+    if authority.ons_code == episode.destination_local_authority_code:
+        raise InvalidChange("Select a different local authority from the one recorded now", field)
+    return authority
+
+
+def correct_destination(
+    actor,
+    episode: CustodyEpisode,
+    *,
+    local_authority_code: str,
+    reason: str,
+    field: str = "local_authority",
+) -> CustodyEpisode:
+    """Correct where the person is going: the one place an episode's destination changes after
+    it is recorded (DOMAIN.md, Custody episode: corrected with a reason, like the release date).
+
+    Kept in the episode's history with its reason, and audited with the destination codes, so
+    the continuity measure, which counts a release in its destination as corrected, can be
+    reconciled from the audit log. Scope follows: the new area's managers and probation see the
+    person. The caller has decided who may correct it: the holding prison, or either side of a
+    referral redirected because the person is going elsewhere (``referrals/transitions.py``).
+    """
+    authority = check_destination(episode, local_authority_code, field=field)
+    if not reason:
+        raise InvalidChange("Enter why the destination is changing", "reason")
+    old = episode.destination
+    old_code = episode.destination_local_authority_code
+    episode.destination_local_authority_code = authority.ons_code
+    episode.destination = authority
+    _log_change(
+        actor,
+        episode,
+        "destination_corrected",
+        old.name if old else None,
+        authority.name,
+        reason,
+        ["destination_local_authority_code"],
+        facts=destination_facts(episode, corrected_from=old_code),
+    )
     return episode
 
 

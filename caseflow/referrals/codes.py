@@ -27,7 +27,12 @@ class Status(CodeList, key="referral_status"):
 
 
 # Referrals in these statuses count as "sent" for the worklists: someone is acting on them.
-LIVE_STATUSES = (Status.SENT, Status.ACCEPTED, Status.ENGAGED)
+SENT_STATUSES = (Status.SENT, Status.ACCEPTED, Status.ENGAGED)
+
+# A live referral has not ended: drafted, sent, accepted or engaged. Rejected, withdrawn and closed
+# referrals have ended. One live referral per release and pathway (DOMAIN.md, Referral): a draft
+# counts, so two teams cannot both be preparing the same handover.
+LIVE_STATUSES = (Status.DRAFT, *SENT_STATUSES)
 
 # A provider works a referral (books appointments, assigns a keyworker) once it has accepted it.
 WORKING_STATUSES = (Status.ACCEPTED, Status.ENGAGED)

@@ -2,8 +2,8 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField
-from wtforms.validators import InputRequired, Optional, ValidationError
+from wtforms import HiddenField, SelectMultipleField
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from caseflow import dates
 from caseflow.forms import (
@@ -145,10 +145,33 @@ class RejectForm(FlaskForm):
     confirm = submit("Reject referral")
 
 
+class DestinationChoiceForm(FlaskForm):
+    """On the redirect page, where the person is going now: it chooses which providers are
+    offered (sent by GET, so it changes nothing and needs no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    local_authority_code = select_field(
+        "Local authority the person is going to",
+        [],
+        hint="If the person is now going somewhere else, choose where and show its providers",
+    )
+
+    def __init__(self, *args, local_authorities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.local_authority_code.choices = [
+            (authority.ons_code, authority.name) for authority in local_authorities
+        ]
+
+
 class RedirectForm(FlaskForm):
     provider = select_field(
         "Redirect to", [], InputRequired(message="Select the provider to redirect to")
     )
+    # The local authority whose providers were offered: when it is not the destination recorded,
+    # the redirect corrects the destination to it, with the same reason.
+    local_authority_code = HiddenField(validators=[Optional(), Length(max=9)])
     reason = reason_field(
         "Why are you redirecting this referral?",
         "Enter why you are redirecting this referral",

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from caseflow.auth.models import User
@@ -11,21 +11,36 @@ from caseflow.models import Entity, utcnow
 from caseflow.organisations.models import Organisation
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.personal_data import holds_personal_data
-from caseflow.referrals.codes import REASON_LISTS, AppointmentOutcome, HandoverField, Status
+from caseflow.referrals.codes import (
+    LIVE_STATUSES,
+    REASON_LISTS,
+    AppointmentOutcome,
+    HandoverField,
+    Status,
+)
 from caseflow.security.crypto import Encrypted
+
+# The live statuses as the database's partial unique indexes read them.
+_LIVE = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_STATUSES))
 
 
 class Referral(Entity):
-    """A handover from custody to a community treatment provider, on the release pathway.
+    """A handover to a community treatment provider: from custody, on the release pathway, or
+    (with no custody episode) a community referral by probation, which has no release clock.
 
     The release date is never stored here: it is read from the custody episode, so a correction
-    there moves the clock.
+    there moves the clock. One live referral per release and pathway (a community referral: per
+    person and pathway), held by the database as well as the service.
     """
 
     __tablename__ = "referrals"
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
-    episode_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("custody_episodes.id"), index=True)
+    # None for a community referral: the person is not leaving custody. The continuity measure
+    # counts releases, so a referral without an episode is never in its cohort.
+    episode_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("custody_episodes.id"), index=True
+    )
     pathway: Mapped[str] = mapped_column(String(20), default="release")
     referring_organisation_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("organisations.id"), index=True
@@ -62,7 +77,7 @@ class Referral(Entity):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     person: Mapped[Person] = relationship()
-    episode: Mapped[CustodyEpisode] = relationship()
+    episode: Mapped[CustodyEpisode | None] = relationship()
     provider: Mapped[Organisation] = relationship(foreign_keys=[provider_id])
     referring_organisation: Mapped[Organisation] = relationship(
         foreign_keys=[referring_organisation_id]
@@ -79,11 +94,36 @@ class Referral(Entity):
     __mapper_args__ = {"version_id_col": version}
     # A provider's worklists read its referrals by status; without this they scan every
     # referral nationally in that status.
-    __table_args__ = (Index("ix_referrals_provider_id_status", "provider_id", "status"),)
+    __table_args__ = (
+        Index("ix_referrals_provider_id_status", "provider_id", "status"),
+        # One live referral per release and pathway, and per person and pathway for community
+        # referrals, even when two are made at the same moment (DOMAIN.md, Referral).
+        Index(
+            "uq_referrals_live_per_release",
+            "episode_id",
+            "pathway",
+            unique=True,
+            postgresql_where=text(f"{_LIVE} AND episode_id IS NOT NULL"),
+            sqlite_where=text(f"{_LIVE} AND episode_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_referrals_live_community",
+            "person_id",
+            "pathway",
+            unique=True,
+            postgresql_where=text(f"{_LIVE} AND episode_id IS NULL"),
+            sqlite_where=text(f"{_LIVE} AND episode_id IS NULL"),
+        ),
+    )
 
     @property
     def reference(self) -> str:
         return short_reference(self.id)
+
+    @property
+    def community(self) -> bool:
+        """A community referral: no custody episode, so no release and no release clock."""
+        return self.episode_id is None and self.episode is None
 
 
 def short_reference(referral_id: uuid.UUID) -> str:

@@ -8,10 +8,11 @@ worklist page in ``worklist_rows.py``.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
@@ -23,10 +24,13 @@ from caseflow.lifecycle import apply
 from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.notifications import forget as forget_notifications
-from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.organisations import services as organisations
+from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.people.contacts import record_assigned_keyworker
 from caseflow.people.services import person_for_new_record
+from caseflow.referrals import live as live_rule
 from caseflow.referrals import notifications as referral_notifications
+from caseflow.referrals import providers as providers_rule
 from caseflow.referrals.clock import Clock, ClockSummary
 from caseflow.referrals.codes import (
     TREATMENT_START_STATUSES,
@@ -188,14 +192,112 @@ def may_correct_treatment_start(actor, referral: Referral) -> bool:
 
 def person_page_actions(actor, person) -> list[tuple[str, str]]:
     """(endpoint, label) for what the person page offers to start about this person: a
-    referral, once they have a custody episode, unless the only access is emergency access."""
-    if (
-        role_may(actor.role, "referral.create")
-        and person.episodes
-        and access_basis(actor, person.id) != Basis.BREAK_GLASS
+    referral, once they have a custody episode, or (probation) a community referral for
+    someone never in custody; nothing when the only access is emergency access."""
+    if not role_may(actor.role, "referral.create") or (
+        access_basis(actor, person.id) == Basis.BREAK_GLASS
     ):
+        return []
+    if person.episodes:
         return [("referrals.new_referral", "Create a referral to community treatment")]
+    if role_may(actor.role, "referral.create_community"):
+        return [("referrals.new_referral", "Create a community referral")]
     return []
+
+
+@dataclass(frozen=True)
+class ReferralStart:
+    """What the new referral page needs before its form: the person, the custody episode the
+    referral is for (None for a community referral), the providers it may go to, and the live
+    referral a new one would duplicate, if any."""
+
+    person: object
+    episode: object | None
+    providers: list[Organisation]
+    live: Referral | None = None
+
+    @property
+    def community(self) -> bool:
+        return self.episode is None
+
+    def live_visible_to(self, actor) -> bool:
+        """Whether the page may link to the live referral: only when the viewer may open it."""
+        return self.live is not None and still_visible(actor, self.live.id)
+
+
+def providers_offered(referral: Referral) -> list[Organisation]:
+    """The providers a draft may name (``providers.py``)."""
+    areas = providers_rule.areas_for(referral.referring_organisation, referral.episode)
+    return providers_rule.providers_for(areas)
+
+
+@dataclass(frozen=True)
+class RedirectChoice:
+    """What the redirect page offers: the providers serving where the person is going (never the
+    one the referral is with now) and, for a release, the local authority they are shown for.
+    When that is not the destination recorded, redirecting corrects the destination."""
+
+    referral: Referral
+    providers: list[Organisation]
+    destination: LocalAuthority | None = None
+    local_authorities: list[LocalAuthority] = field(default_factory=list)
+
+    @property
+    def recorded(self) -> LocalAuthority | None:
+        episode = self.referral.episode
+        return episode.destination if episode else None
+
+    @property
+    def corrects_destination(self) -> bool:
+        return self.destination is not None and self.destination != self.recorded
+
+
+def redirect_choice(
+    actor, referral_id: uuid.UUID, local_authority_code: str | None = None
+) -> RedirectChoice:
+    """The redirect page's providers, for the destination recorded or the one chosen."""
+    referral = find_visible_referral(actor, referral_id)
+    episode = referral.episode
+    if episode is None:
+        areas = providers_rule.areas_for(referral.referring_organisation, None)
+        return RedirectChoice(
+            referral, providers_rule.providers_for(areas, other_than=referral.provider_id)
+        )
+    authorities = organisations.local_authorities()
+    chosen = next((la for la in authorities if la.ons_code == local_authority_code), None)
+    destination = chosen or episode.destination
+    areas = [destination.ons_code] if destination else []
+    return RedirectChoice(
+        referral,
+        providers_rule.providers_for(areas, other_than=referral.provider_id),
+        destination=destination,
+        local_authorities=authorities,
+    )
+
+
+def start_referral(actor, person_id: uuid.UUID, *, token: str | None = None) -> ReferralStart:
+    """Where a new referral for this person starts: their latest custody episode, or, for
+    probation and someone never in custody, a community referral (no release clock).
+
+    Refused with a message when neither applies (prison healthcare adds the episode first).
+    A referral made by this same form (its ``token``) is not another one: the form sent again
+    lands on it.
+    """
+    if not role_may(actor.role, "referral.create"):
+        raise NotPermitted("Your role does not create referrals")
+    person = person_for_new_record(actor, person_id, load_episodes=True)
+    episode = person.current_episode
+    if episode is None and not role_may(actor.role, "referral.create_community"):
+        raise InvalidTransition("Add a custody episode before making a referral.")
+    areas = providers_rule.areas_for(actor.organisation, episode)
+    return ReferralStart(
+        person=person,
+        episode=episode,
+        providers=providers_rule.providers_for(areas),
+        live=None
+        if made_with(Referral, token)
+        else live_rule.live_referral(person.id, episode.id if episode else None),
+    )
 
 
 def colleagues_who_can_be_assigned(actor) -> list[User]:
@@ -215,14 +317,10 @@ def colleagues_who_can_be_assigned(actor) -> list[User]:
 # Drafts -----------------------------------------------------------------------------------
 
 
-def _check_handover(values: dict, episode) -> None:
-    provider = db.session.get(Organisation, values["provider_id"])
-    if provider is None or provider.kind != OrganisationKind.TREATMENT_PROVIDER:
-        raise InvalidChange("Select a community treatment provider", "provider")
-    if episode.destination_local_authority_code not in provider.area_codes:
-        raise InvalidChange(
-            "Select a provider serving the local authority the person is going to", "provider"
-        )
+def _check_handover(values: dict, referring_organisation, episode) -> None:
+    providers_rule.check_provider(
+        values["provider_id"], providers_rule.areas_for(referring_organisation, episode)
+    )
     if values["consent"] == Consent.OVERRIDDEN and not values.get("consent_override_reason"):
         raise InvalidChange(
             "Enter the reason for sharing without consent", "consent_override_reason"
@@ -232,7 +330,9 @@ def _check_handover(values: dict, episode) -> None:
 
 
 def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **fields) -> Referral:
-    """A draft referral for the person's latest custody episode.
+    """A draft referral for the person's latest custody episode, or (probation, for someone
+    never in custody) a community referral with none. Refused while another referral is live
+    for the same release and pathway (``live.py``).
 
     A form sent twice (same token), even at the same moment, gives back the referral the first
     one made (caseflow.made_once).
@@ -242,23 +342,29 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
     existing = made_with(Referral, token)
     if existing is not None:
         return existing
-    person = person_for_new_record(actor, person_id, load_episodes=True)
-    episode = person.current_episode
-    if episode is None:
-        raise InvalidChange("Add a custody episode before making a referral", "provider")
+    start = start_referral(actor, person_id)
+    person, episode = start.person, start.episode
+    episode_id = episode.id if episode else None
+    live_rule.refuse_a_second(person.id, episode_id)
     values = {name: fields.get(name) for name in HANDOVER_FIELDS}
-    _check_handover(values, episode)
-    referral, made = add_once(
-        Referral(
-            person=person,
-            episode=episode,
-            referring_organisation_id=actor.organisation_id,
-            referred_by_id=actor.id,
-            status=Status.DRAFT,
-            creation_token=token,
-            **values,
+    _check_handover(values, actor.organisation, episode)
+    try:
+        referral, made = add_once(
+            Referral(
+                person=person,
+                episode=episode,
+                referring_organisation_id=actor.organisation_id,
+                referred_by_id=actor.id,
+                status=Status.DRAFT,
+                creation_token=token,
+                **values,
+            )
         )
-    )
+    except IntegrityError:
+        # Another referral for the same release was made at the same moment: the database's
+        # index refused this one (add_once has undone only the INSERT).
+        live_rule.refuse_a_second(person.id, episode_id)
+        raise
     if not made:
         return referral
     add_history(actor, referral, "created", None, Status.DRAFT)
@@ -282,7 +388,7 @@ def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Re
     if version is None or version != referral.version:
         raise StaleRecord("Someone else changed this referral")
     values = {name: fields.get(name) for name in HANDOVER_FIELDS}
-    _check_handover(values, referral.episode)
+    _check_handover(values, referral.referring_organisation, referral.episode)
     changed = sorted(name for name, value in values.items() if getattr(referral, name) != value)
     for name, value in values.items():
         setattr(referral, name, value)

@@ -17,10 +17,12 @@ from caseflow.domain import InvalidChange, InvalidTransition
 from caseflow.extensions import db
 from caseflow.lifecycle import Change, Lifecycle, Transition
 from caseflow.models import utcnow
-from caseflow.organisations.models import Organisation, OrganisationKind
+from caseflow.people.custody import check_destination, correct_destination
 from caseflow.referrals import forms, notifications
 from caseflow.referrals.codes import AppointmentOutcome, Consent, Status
+from caseflow.referrals.live import refuse_a_second
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
+from caseflow.referrals.providers import areas_for, check_provider
 from caseflow.security.access import Role
 
 REFERRER = "referrer"
@@ -49,13 +51,32 @@ def _consent_allows_sending(_actor, referral: Referral, _inputs) -> None:
         )
 
 
-def _another_provider(_actor, referral: Referral, inputs) -> None:
-    provider_id = inputs.get("provider_id")
-    provider = db.session.get(Organisation, provider_id) if provider_id else None
-    if provider is None or provider.kind != OrganisationKind.TREATMENT_PROVIDER:
-        raise InvalidChange("Select a community treatment provider", "provider")
-    if provider.id == referral.provider_id:
-        raise InvalidChange("Select a different provider from the current one", "provider")
+def _only_live_referral(_actor, referral: Referral, _inputs) -> None:
+    """One live referral per release and pathway (``live.py``), checked again at sending."""
+    refuse_a_second(
+        referral.person_id, referral.episode_id, referral.pathway, other_than=referral.id
+    )
+
+
+def _new_destination(referral: Referral, inputs) -> str | None:
+    """The local authority a redirect names when the person is now going elsewhere."""
+    code = inputs.get("local_authority_code")
+    episode = referral.episode
+    if episode is None or not code or code == episode.destination_local_authority_code:
+        return None
+    return code
+
+
+def _provider_serves_destination(_actor, referral: Referral, inputs) -> None:
+    """A redirect goes to another provider serving where the person is going: the destination
+    recorded, or the new one the redirect corrects it to; never the provider it is with now."""
+    new_destination = _new_destination(referral, inputs)
+    if new_destination is not None:
+        check_destination(referral.episode, new_destination)
+        areas = [new_destination]
+    else:
+        areas = areas_for(referral.referring_organisation, referral.episode)
+    check_provider(inputs.get("provider_id"), areas, other_than=referral.provider_id)
 
 
 def _treatment_start_is_possible(_actor, referral: Referral, inputs) -> None:
@@ -67,13 +88,14 @@ def check_treatment_start(referral: Referral, start: date | None) -> None:
     counts) up to today (DOMAIN.md, Rules that decide the numbers)."""
     if start is None:
         raise InvalidChange("Enter the date treatment started", "treatment_start_date")
-    release = referral.episode.actual_release_date
-    if release is None:
+    # A community referral has no release: only a start in the future is refused.
+    release = referral.episode.actual_release_date if referral.episode else None
+    if release is None and referral.episode is not None:
         raise InvalidChange(
             "The person has not been released yet. Ask the prison to record the release first.",
             "treatment_start_date",
         )
-    if start < release:
+    if release is not None and start < release:
         raise InvalidChange(
             "The treatment start cannot be before the release date", "treatment_start_date"
         )
@@ -99,9 +121,19 @@ def _accepted(actor, _referral, _inputs) -> Change:
     return Change(columns={"accepted_at": utcnow(), "assigned_keyworker_id": actor.id})
 
 
-def _redirected(_actor, referral: Referral, inputs) -> Change:
+def _redirected(actor, referral: Referral, inputs) -> Change:
     new_provider_id = inputs["provider_id"]
+    new_destination = _new_destination(referral, inputs)
+    episode = referral.episode
+
+    def correct_the_destination() -> None:
+        # The person is going elsewhere: the redirect is also a correction of the destination.
+        correct_destination(
+            actor, episode, local_authority_code=new_destination, reason=inputs.get("reason")
+        )
+
     return Change(
+        then=(correct_the_destination,) if new_destination else (),
         columns={
             "provider_id": new_provider_id,
             "accepted_at": None,
@@ -155,7 +187,7 @@ TRANSITIONS = {
             title="Send this referral",
             done_message="Referral sent",
             form=forms.ConfirmForm,
-            checks=(_consent_allows_sending,),
+            checks=(_consent_allows_sending, _only_live_referral),
             effect=_sent,
             notifies=PROVIDER,
         ),
@@ -195,7 +227,7 @@ TRANSITIONS = {
             title="Redirect this referral to another provider",
             done_message="Referral redirected",
             form=forms.RedirectForm,
-            checks=(_another_provider,),
+            checks=(_provider_serves_destination,),
             effect=_redirected,
             ends=(_cancel_booked_appointments,),
             notifies=PROVIDER,

@@ -82,16 +82,24 @@ def _referral_values(referral) -> dict:
 @bp.route("/people/<uuid:person_id>/referrals/new", methods=["GET", "POST"])
 @requires("referral.create")
 def new_referral(person_id: uuid.UUID):
-    person = people.person_for_new_record(current_user, person_id, load_episodes=True)
-    episode = person.current_episode
-    if episode is None:
-        flash("Add a custody episode before making a referral.", "warning")
-        return redirect(url_for("people.show", person_id=person_id))
-    providers = organisations.providers_serving(episode.destination_local_authority_code)
+    start = services.start_referral(current_user, person_id, token=request.form.get("token"))
+    episode, providers = start.episode, start.providers
+    if start.live is not None:
+        # One live referral per release and pathway: the way on is the live one.
+        shown = people.view_person(current_user, person_id, page="new referral")
+        return render_template(
+            "referrals/already_live.html",
+            person=shown,
+            live=start.live,
+            link_to_live=start.live_visible_to(current_user),
+            community=start.community,
+        )
     form = forms.NewReferralForm(
-        providers=providers, released_on=episode.actual_release_date, subject=person_id
+        providers=providers,
+        released_on=episode.actual_release_date if episode else None,
+        subject=person_id,
     )
-    if request.method == "GET":
+    if request.method == "GET" and episode is not None:
         _prefill_from_episode(form, episode)
 
     def page(stale: bool = False):
@@ -102,7 +110,8 @@ def new_referral(person_id: uuid.UUID):
             "referrals/new.html", form=form, person=shown, episode=episode, providers=providers
         )
 
-    errors.on_form(form, page)
+    # A referral made elsewhere at the same moment is refused; this page then shows it.
+    errors.on_form(form, page, record_url=url_for("referrals.new_referral", person_id=person_id))
     if form.validate_on_submit():
         saved = services.save_new_referral(
             current_user,
@@ -137,7 +146,7 @@ def show(referral_id: uuid.UUID):
 @requires("referral.create")
 def edit(referral_id: uuid.UUID):
     referral = services.find_visible_referral(current_user, referral_id)
-    providers = organisations.providers_serving(referral.episode.destination_local_authority_code)
+    providers = services.providers_offered(referral)
     form = forms.ReferralForm(
         providers=providers,
         released_on=referral.episode.actual_release_date if referral.episode else None,

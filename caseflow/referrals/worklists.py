@@ -6,7 +6,7 @@ date), status and organisation; only the rows on the page shown are decrypted.
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow.dates import local_today
@@ -16,8 +16,8 @@ from caseflow.organisations.models import organisation_areas
 from caseflow.paging import Page, page_of
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
 from caseflow.people.models import CustodyEpisode
-from caseflow.referrals.clock import WINDOW_DAYS
-from caseflow.referrals.codes import LIVE_STATUSES, AppointmentOutcome, Status
+from caseflow.referrals.clock import WINDOW_DAYS, breached_sql, running_sql
+from caseflow.referrals.codes import LIVE_STATUSES, SENT_STATUSES, AppointmentOutcome, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
 from caseflow.security.scope import caseload_people, visible_referrals
@@ -32,16 +32,19 @@ def _page(query: Select, page: int, filters: dict) -> Page:
     return page_of(query, page, size=PAGE_SIZE, count=True, clamp_to_last=True, filters=filters)
 
 
-def _engaged(episode_id_column):
-    """True when any referral for the episode has a treatment start."""
-    return exists().where(
-        Referral.episode_id == episode_id_column, Referral.treatment_start_date.is_not(None)
+def _first_start(episode_id_column):
+    """The release's first treatment start, on any of its referrals (None while none has one):
+    the clock belongs to the release, so a late start on any referral is a late start."""
+    return (
+        select(func.min(Referral.treatment_start_date))
+        .where(Referral.episode_id == episode_id_column)
+        .scalar_subquery()
     )
 
 
-def _live_referral(episode_id_column):
+def _sent_referral(episode_id_column):
     return exists().where(
-        Referral.episode_id == episode_id_column, Referral.status.in_(LIVE_STATUSES)
+        Referral.episode_id == episode_id_column, Referral.status.in_(SENT_STATUSES)
     )
 
 
@@ -67,7 +70,7 @@ def releasing_without_referral(user, *, page: int = 1, today: date | None = None
             CustodyEpisode.expected_release_date.is_not(None),
             CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
             CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-            ~_live_referral(CustodyEpisode.id),
+            ~_sent_referral(CustodyEpisode.id),
         )
         .order_by(CustodyEpisode.expected_release_date, CustodyEpisode.id)
     )
@@ -87,16 +90,20 @@ def sent_not_accepted(user, *, page: int = 1) -> Page:
 
 
 def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
-    """Released within 21 days with no treatment start: the people to act on now."""
+    """Released within 21 days with no treatment start: the people to act on now. A release
+    type with no community clock (another secure setting, deported, outside England) is not
+    on it (``clock.running_sql``)."""
     today = today or local_today()
     query = (
         _episodes_for(user)
         .where(
-            CustodyEpisode.actual_release_date.is_not(None),
-            CustodyEpisode.actual_release_date <= today,
-            CustodyEpisode.actual_release_date >= today - timedelta(days=WINDOW_DAYS),
+            running_sql(
+                CustodyEpisode.actual_release_date,
+                _first_start(CustodyEpisode.id),
+                today,
+                release_type=CustodyEpisode.release_type,
+            ),
             CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-            ~_engaged(CustodyEpisode.id),
         )
         .order_by(CustodyEpisode.actual_release_date, CustodyEpisode.id)
     )
@@ -109,7 +116,8 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
 def _referrals_for(user) -> Select:
     return (
         select(Referral)
-        .join(Referral.episode)
+        # An outer join: a community referral has no custody episode, and is listed last.
+        .outerjoin(Referral.episode)
         .options(
             contains_eager(Referral.episode),
             joinedload(Referral.person),
@@ -213,7 +221,7 @@ FLAGS = {
     "day7": "Day 7 or more without treatment",
     "day14": "Day 14 or more without treatment",
     "day21": "Day 21 (last day)",
-    "breached": "Breached (over 21 days)",
+    "breached": "Breached (not started by day 21)",
 }
 
 
@@ -225,21 +233,26 @@ def area_at_risk(
     page: int = 1,
     today: date | None = None,
 ) -> Page:
-    """Every case in the partnership's area whose clock is running, and recent breaches."""
+    """Every case in the partnership's area whose clock is running, and recent breaches: not
+    started by day 21, so a late start (day 22 or later) is a breach too. Release types with
+    no community clock are on neither (``clock.running_sql``, ``clock.breached_sql``)."""
     today = today or local_today()
     released = CustodyEpisode.actual_release_date
+    first_start = _first_start(CustodyEpisode.id)
+    release_type = CustodyEpisode.release_type
     areas = select(organisation_areas.c.local_authority_code).where(
         organisation_areas.c.organisation_id == user.organisation_id
     )
-    running = and_(released >= today - timedelta(days=WINDOW_DAYS), released <= today)
+    running = running_sql(released, first_start, today, release_type=release_type)
     breached = and_(
-        released < today - timedelta(days=WINDOW_DAYS), released >= today - BREACH_LOOKBACK
+        breached_sql(released, first_start, today, release_type=release_type),
+        released >= today - BREACH_LOOKBACK,
     )
     by_flag = {
         "all": or_(running, breached),
         "day7": and_(running, released <= today - timedelta(days=7)),
         "day14": and_(running, released <= today - timedelta(days=14)),
-        "day21": released == today - timedelta(days=WINDOW_DAYS),
+        "day21": and_(running, released == today - timedelta(days=WINDOW_DAYS)),
         "breached": breached,
     }
     flag = flag if flag in by_flag else "all"
@@ -251,7 +264,6 @@ def area_at_risk(
             caseload_people(user),
             CustodyEpisode.destination_local_authority_code.in_(areas),
             CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-            ~_engaged(CustodyEpisode.id),
             by_flag[flag],
         )
         # Cases that can still be saved first, fewest days left first; breaches after them.
@@ -281,15 +293,17 @@ def offered_filters(user, name: str, args) -> dict[str, str | None]:
 
 
 def latest_referrals(user, episode_ids: list) -> dict:
-    """The most recent referral of each episode shown that the viewer may see, in one query:
-    another team's draft, or a referral given back, says nothing to a list."""
+    """The referral of each episode shown that the viewer may see, in one query: the live one
+    (there is at most one per release), else the most recent. Another team's draft, or a
+    referral given back, says nothing to a list."""
     if not episode_ids:
         return {}
     referrals = db.session.scalars(
         select(Referral)
         .options(joinedload(Referral.provider))
         .where(Referral.episode_id.in_(episode_ids), visible_referrals(user))
-        .order_by(Referral.created_at)
+        # The last of each episode wins below: ended referrals first, then the live one.
+        .order_by(case((Referral.status.in_(LIVE_STATUSES), 1), else_=0), Referral.created_at)
     )
     return {referral.episode_id: referral for referral in referrals}
 

@@ -61,6 +61,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.MANAGER}
     ),
     "referral.create": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    # A community referral, for a person not leaving custody (DOMAIN.md, Referral): probation's.
+    "referral.create_community": frozenset({Role.PROBATION}),
     "referral.send": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.withdraw": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),

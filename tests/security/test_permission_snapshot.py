@@ -34,6 +34,7 @@ contact.keyworker      .  .  x  .  .  .  .  .
 worklist.view          x  x  x  .  .  x  .  .
 referral.view          x  x  x  .  .  x  .  .
 referral.create        x  x  .  .  .  .  .  .
+referral.create_community .  x  .  .  .  .  .  .
 referral.send          x  x  .  .  .  .  .  .
 referral.withdraw      x  x  .  .  .  .  .  .
 referral.redirect      x  x  x  .  .  .  .  .
