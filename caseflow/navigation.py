@@ -12,6 +12,7 @@ MENU = (
     ("referrals.notifications", "Notifications", SIGNED_IN),
     ("people.find", "Find a person", "person.search"),
     ("people.new_person", "Add a person", "person.create"),
+    ("continuity.dashboard", "Continuity of care", "continuity.view"),
     ("audit.events", "Audit log", "audit.read"),
     ("organisations.list_organisations", "Organisations", "organisation.view"),
     ("organisations.list_users", "Users", "user.view"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from caseflow.dates import display, local_today
+from caseflow.domain import NotFound
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -105,3 +106,28 @@ def months_ending(last: Period, count: int) -> list[Period]:
         found.append(month(year, number))
         year, number = (year, number - 1) if number > 1 else (year - 1, 12)
     return list(reversed(found))
+
+
+def period_choices(today: date | None = None) -> list[tuple[str, str]]:
+    """The periods a page offers: this financial year and the two before, the last six
+    quarters and the last twelve months, latest first."""
+    today = today or local_today()
+    first_year = today.year if today.month >= 4 else today.year - 1
+    years = [financial_year(first_year - back) for back in range(3)]
+    current = quarter(today.year, (today.month - 1) // 3 + 1)
+    quarters = [current]
+    while len(quarters) < 6:
+        quarters.append(latest_complete_quarter(quarters[-1].start))
+    months = list(reversed(months_ending(month(today.year, today.month), 12)))
+    return [(period.code, period.label) for period in (*years, *quarters, *months)]
+
+
+def chosen_period(code: str | None, today: date | None = None) -> Period:
+    """The period an address names; the latest complete quarter when it names none. A period
+    that is not one is NotFound: the pages only link to real ones."""
+    if not code:
+        return latest_complete_quarter(today)
+    try:
+        return parse(code)
+    except NotAPeriod as error:
+        raise NotFound("No such period") from error

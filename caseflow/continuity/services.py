@@ -33,6 +33,13 @@ London's today and is there for tests):
   with the one holding ``last``'s final day, oldest first.
 - ``entry_outcomes(scope, period, today=None) -> dict[episode id, (outcome, reason)]``: every
   entry's outcome, for the reconciliation.
+
+For the pages, each checks ``continuity.view`` and writes one audit row:
+``headline_for(viewer, period)`` and ``breakdown_for(viewer, period, dimension)`` (the same as
+above, in the viewer's scope; an unknown dimension is NotFound), ``case_list`` and ``act_now``
+(above), and ``case_names(cases)`` ({column: {code or id: name}} for a page of cases).
+``settings_for(period)`` names the settings a period's figures use; ``periods.period_choices()``
+and ``periods.chosen_period(code)`` give a page its periods.
 """
 
 import uuid
@@ -50,10 +57,12 @@ from caseflow.continuity.entries import NOT_IN_COHORT, Scope
 from caseflow.continuity.periods import Period, months_ending
 from caseflow.continuity.rules import Outcome, Settings
 from caseflow.dates import local_today
+from caseflow.domain import NotFound, NotPermitted
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.paging import Page, page_of
 from caseflow.people.models import Person
+from caseflow.security.access import role_may
 from caseflow.security.scope import visible_people
 
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55+")
@@ -324,14 +333,18 @@ def case_list(
     size: int = 25,
     today: date | None = None,
 ) -> Page:
-    """The cases behind one cell: within the viewer's scope, latest release first; audited."""
+    """The cases behind one cell: within the viewer's scope, latest release first; audited.
+    A dimension or outcome that is not one is NotFound (the pages link only to real ones)."""
+    _require_measure(viewer)
+    if outcome and not Outcome.has(outcome):
+        raise NotFound("No such outcome")
     today = today or local_today()
     settings = rules.settings_on(period.end)
     entries = cohort.entries(Scope.of_viewer(viewer), period.start, period.end, settings, today)
     query = select(entries).where(_measured(entries))
-    if dimension is not None:
+    if dimension:
         if dimension not in DIMENSIONS:
-            raise KeyError(dimension)
+            raise NotFound("No such breakdown")
         query = query.where(_is_value(entries.c[dimension], dimension, value))
     if outcome:
         query = query.where(entries.c.outcome == outcome)
@@ -351,6 +364,7 @@ def case_list(
 
 def act_now(viewer, *, page: object = 1, size: int = 25, today: date | None = None) -> Page:
     """Pending releases in the viewer's scope, fewest days left first; audited."""
+    _require_measure(viewer)
     today = today or local_today()
     settings = rules.settings_on(today)
     start = date.fromordinal(today.toordinal() - settings.window_days)
@@ -422,3 +436,52 @@ def entry_outcomes(
         )
     ).all()
     return {episode_id: (outcome, reason) for episode_id, outcome, reason in rows}
+
+
+# For the pages (audited, for a viewer) ---------------------------------------------------
+
+
+def settings_for(period: Period) -> Settings:
+    """The settings a period is measured with (in effect on its last day)."""
+    return rules.settings_on(period.end)
+
+
+def _view(viewer, page: str, period: Period, **detail) -> None:
+    record(
+        "view",
+        actor=viewer,
+        entity_type="page",
+        entity_id="continuity",
+        purpose="caseload",
+        detail={"page": page, "period": period.code, **detail},
+    )
+
+
+def headline_for(viewer, period: Period, today: date | None = None) -> Measure:
+    """The headline for the viewer's partnership: one audited view."""
+    _require_measure(viewer)
+    _view(viewer, "continuity", period)
+    return headline(Scope.of_viewer(viewer), period, today=today)
+
+
+def breakdown_for(viewer, period: Period, dimension: str, today: date | None = None) -> list[Row]:
+    """A breakdown for the viewer's partnership: one audited view."""
+    _require_measure(viewer)
+    if dimension not in DIMENSIONS:
+        raise NotFound("No such breakdown")
+    _view(viewer, "continuity breakdown", period, dimension=dimension)
+    return breakdown(Scope.of_viewer(viewer), period, dimension, today=today)
+
+
+def _require_measure(viewer) -> None:
+    if not role_may(viewer.role, "continuity.view"):
+        raise NotPermitted("Your role does not see the continuity measure")
+
+
+def case_names(cases: list[Case]) -> dict[str, dict[str, str]]:
+    """The names a page shows for the codes and ids in a page of cases, by column."""
+    return {
+        "local_authority": _authority_names({case.local_authority for case in cases}),
+        "provider": _organisation_names({case.provider for case in cases}),
+        "prison": _organisation_names({case.prison for case in cases}),
+    }

@@ -1,3 +1,77 @@
-"""The continuity measure's pages."""
+"""The measure's pages for managers: the headline for a period, each breakdown, and the cases
+behind any number, each case linking to the person."""
 
-from caseflow.continuity import bp, services  # noqa: F401
+from flask import render_template, request
+from flask_login import current_user
+
+from caseflow.continuity import bp, forms, periods, services
+from caseflow.security.access import requires
+
+DEFAULT_BREAKDOWN = "local_authority"
+
+
+def _period():
+    return periods.chosen_period(request.args.get("period"))
+
+
+@bp.route("/")
+@requires("continuity.view")
+def dashboard():
+    choices = periods.period_choices()
+    form = forms.PeriodForm(request.args, periods=choices)
+    if request.args.get("period") and not form.validate():
+        # A period not offered: say so beside the chooser, and show the default.
+        period = periods.latest_complete_quarter()
+    else:
+        period = _period()
+        form.period.data = period.code
+    measure = services.headline_for(current_user, period)
+    return render_template(
+        "continuity/dashboard.html",
+        form=form,
+        measure=measure,
+        dimensions=services.DIMENSIONS,
+    )
+
+
+@bp.route("/breakdown")
+@requires("continuity.view")
+def breakdown():
+    period = _period()
+    dimension = request.args.get("by") or DEFAULT_BREAKDOWN
+    rows = services.breakdown_for(current_user, period, dimension)
+    return render_template(
+        "continuity/breakdown.html",
+        period=period,
+        dimension=dimension,
+        heading=services.DIMENSIONS[dimension][0],
+        rows=rows,
+        settings=services.settings_for(period),
+    )
+
+
+@bp.route("/cases")
+@requires("continuity.view")
+def cases():
+    period = _period()
+    dimension = request.args.get("by") or None
+    value = request.args.get("value") or None
+    outcome = request.args.get("outcome") or None
+    found = services.case_list(
+        current_user,
+        period,
+        dimension=dimension,
+        value=value,
+        outcome=outcome,
+        page=request.args.get("page", 1),
+    )
+    return render_template(
+        "continuity/cases.html",
+        period=period,
+        dimension=dimension,
+        heading=services.DIMENSIONS[dimension][0] if dimension else None,
+        value=value,
+        outcome=outcome,
+        found=found,
+        names=services.case_names(found.rows),
+    )
