@@ -165,14 +165,16 @@ class VersionedForm(FlaskForm):
         self.version.data = version
         self.version.raw_data = None
 
-    def load(self, values: Mapping[str, Any], version: int) -> None:
+    def load(self, values: Mapping[str, Any], version: int, *, fill: bool = True) -> None:
         """Open the form on the record as saved: its fields, its version, their fingerprints.
 
         ``values`` are the record's values in the form's terms (a choice's code, "yes"/"no"),
-        keyed by field name.
+        keyed by field name. A form asking for new values (a new expected release date) opens
+        blank with ``fill=False``, remembering what the record held all the same.
         """
-        for name, value in values.items():
-            self._set(name, value)
+        if fill:
+            for name, value in values.items():
+                self._set(name, value)
         self.show_version(version)
         self._carry_prints(values)
 

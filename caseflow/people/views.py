@@ -237,7 +237,8 @@ def change_episode(person_id: uuid.UUID, episode_id: uuid.UUID, change: str):
             current_user, person_id, episode_id, page=change, independent=stale
         )
         if request.method == "GET":
-            form.load(_episode_values(form, episode), episode.version)
+            # A change asks for the new values, so its form opens blank.
+            form.load(_episode_values(form, episode), episode.version, fill=False)
         elif stale:
             # Merged with what was typed, so saving again keeps both people's changes.
             form.reconcile(_episode_values(form, episode), episode.version)
