@@ -133,6 +133,10 @@ class PersonForm(OneTimeForm):
         widget=GovCheckboxesInput(),
         description="Select all that apply",
     )
+    # Asked only when someone with this name and date of birth is already recorded.
+    confirmed_new = BooleanField(
+        "This is a different person: add them as a new record", widget=GovCheckboxInput()
+    )
     submit = submit("Save person")
 
     def validate_date_of_birth(self, field):

@@ -18,7 +18,7 @@ from caseflow.people.codes import PersonFlag
 from caseflow.people.identifiers import compact
 from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode, Person
 from caseflow.security.access import role_may
-from caseflow.security.crypto import blind_index
+from caseflow.security.crypto import blind_index, normalise
 from caseflow.security.scope import (
     Basis,
     access_basis,
@@ -185,6 +185,92 @@ def create_person(actor, *, token: str | None = None, **fields) -> Person:
         detail={"fields": filled_fields(values)},
     )
     return person
+
+
+@dataclass(frozen=True)
+class PossibleDuplicates:
+    """People already recorded with the name and date of birth of someone being added: those
+    the actor may open, and the one outside their caseload emergency access may be offered for
+    (as an exact search offers it)."""
+
+    visible: list[Person]
+    out_of_scope_match: uuid.UUID | None = None
+    withheld: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.visible) or self.withheld > 0
+
+
+@dataclass(frozen=True)
+class Added:
+    """What adding a person came to: the person, or the possible duplicates to warn about."""
+
+    person: Person | None
+    duplicates: PossibleDuplicates | None = None
+
+
+def possible_duplicates(
+    actor, *, given_name: str, family_name: str, date_of_birth: date
+) -> PossibleDuplicates:
+    """Who is already recorded with this family name, date of birth and given name.
+
+    The family name and date of birth are matched through their blind index; the few people
+    found are then compared by given name in memory (it has no index of its own). Saying that
+    someone is recorded discloses that Caseflow holds them, so a match is audited like a search.
+    """
+    index = blind_index("name_dob", family_name, date_of_birth.isoformat())
+    same_name = normalise("name", given_name)
+    found = [
+        person
+        for person in db.session.scalars(select(Person).where(Person.name_dob_index == index))
+        if normalise("name", person.given_name) == same_name
+    ]
+    if not found:
+        return PossibleDuplicates(visible=[])
+    visible_ids = set(
+        db.session.scalars(
+            select(Person.id).where(Person.id.in_([p.id for p in found]), visible_people(actor))
+        )
+    )
+    visible = [person for person in found if person.id in visible_ids]
+    withheld = [person.id for person in found if person.id not in visible_ids]
+    record_independent(
+        "search",
+        actor=actor,
+        entity_type="person",
+        person_id=found[0].id if len(found) == 1 else None,
+        detail={
+            "by": "name_dob",
+            "during": "add person",
+            "results": len(visible),
+            "withheld": len(withheld),
+        },
+        outcome="success",
+    )
+    offer = withheld[0] if len(withheld) == 1 and role_may(actor.role, "break_glass.use") else None
+    return PossibleDuplicates(visible=visible, out_of_scope_match=offer, withheld=len(withheld))
+
+
+def add_person(actor, *, token: str | None = None, confirmed_new: bool = False, **fields) -> Added:
+    """The add-a-person form: a person with no NHS number, prison number or CRN who has the
+    name and date of birth of someone already recorded is not added until the actor confirms
+    they are someone else; until then the page warns and offers the record found."""
+    if not role_may(actor.role, "person.create"):
+        raise NotPermitted("Only prison healthcare and probation add people")
+    existing = made_with(Person, token)
+    if existing is not None:
+        return Added(existing)
+    identified = any(fields.get(name) for name in IDENTIFIERS)
+    if not identified and not confirmed_new and fields.get("date_of_birth"):
+        duplicates = possible_duplicates(
+            actor,
+            given_name=fields.get("given_name") or "",
+            family_name=fields.get("family_name") or "",
+            date_of_birth=fields["date_of_birth"],
+        )
+        if duplicates:
+            return Added(None, duplicates)
+    return Added(create_person(actor, token=token, **fields))
 
 
 @dataclass

@@ -80,9 +80,19 @@ def new_person():
 
     errors.on_form(form, page)
     if form.validate_on_submit():
-        person = services.create_person(
-            current_user, token=form.token.data or None, **_form_data(form)
+        added = services.add_person(
+            current_user,
+            token=form.token.data or None,
+            confirmed_new=form.confirmed_new.data,
+            **_form_data(form, "confirmed_new"),
         )
+        if added.person is None:
+            # Possibly someone already recorded: a warning, with their record or emergency
+            # access to it offered as the exact search offers it, and a way to add anyway.
+            if added.duplicates.out_of_scope_match:
+                session["break_glass_candidate"] = str(added.duplicates.out_of_scope_match)
+            return render_template("people/new.html", form=form, duplicates=added.duplicates)
+        person = added.person
         flash("Person added", "success")
         if custody.holds_custody(current_user):
             return redirect(url_for("people.new_episode", person_id=person.id))
