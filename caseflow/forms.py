@@ -109,10 +109,12 @@ RECEPTION_DATE = DateRange(
     too_early="Reception date must be the same as or after {earliest}",
     too_late="Reception date must be today or in the past",
 )
+# An expected release already passed is recorded when custody is entered late, or before the
+# release itself is recorded; a year back is as far as that goes.
 EXPECTED_RELEASE_DATE = DateRange(
-    earliest=_ago(),
+    earliest=_ago(years=1),
     latest=_ahead(years=5),
-    too_early="Expected release date must be today or in the future",
+    too_early="Expected release date must be within the last year or the next 5 years",
     too_late="Expected release date must be within the next 5 years",
 )
 RELEASE_DATE = DateRange(

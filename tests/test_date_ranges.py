@@ -36,12 +36,13 @@ TODAY = date(2026, 12, 1)
         (DATE_OF_BIRTH, date(2010, 12, 1), None),
         (DATE_OF_BIRTH, date(1970, 5, 17), None),
         (DATE_OF_BIRTH, date(1850, 1, 1), "the same as or after 1 December 1916"),
-        # Expected release: from today, within the next 5 years.
+        # Expected release: within the next 5 years (or the last year, entered late).
         (EXPECTED_RELEASE_DATE, date(2999, 1, 1), "within the next 5 years"),
         (EXPECTED_RELEASE_DATE, date(2031, 12, 2), "within the next 5 years"),
         (EXPECTED_RELEASE_DATE, date(2031, 12, 1), None),
         (EXPECTED_RELEASE_DATE, TODAY, None),
-        (EXPECTED_RELEASE_DATE, date(2026, 11, 30), "today or in the future"),
+        (EXPECTED_RELEASE_DATE, date(2026, 11, 30), None),
+        (EXPECTED_RELEASE_DATE, date(2025, 11, 30), "within the last year or the next 5 years"),
         # Last dose, release and treatment start: not in the future, within the last year.
         (LAST_DOSE_DATE, date(2026, 12, 2), "today or in the past"),
         (LAST_DOSE_DATE, TODAY, None),
