@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from bs4 import BeautifulSoup
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from caseflow.dates import local_today
@@ -246,3 +247,30 @@ def test_two_tabs_changing_one_persons_details_keep_both_changes(sign_in):
     kept = db.session.get(Person, person.id)
     assert kept.phone == "07700 900123"
     assert kept.address == "Flat 2, 1 New Street"
+
+
+def test_two_tabs_changing_one_named_contact_keep_both_changes(sign_in):
+    from caseflow.people import contacts
+    from caseflow.people.codes import ContactKind
+    from caseflow.people.models import NamedContact
+
+    client, user = sign_in("prison_healthcare")
+    person = person_in_custody_at(user.organisation)
+    kind = ContactKind.PRISON_OFFENDER_MANAGER
+    contacts.save_contact(
+        user, person.id, kind, version=None, name="Sam Okafor", team=None, phone="0121 496 0001"
+    )
+    db.session.commit()
+    url = f"/people/{person.id}/contacts/prison-offender-manager"
+    tab_1 = form_as_sent(page(client, url))
+    tab_2 = form_as_sent(page(client, url))
+
+    assert client.post(url, data=edited(tab_1, team="Offender management unit")).status_code == 302
+    response = client.post(url, data=edited(tab_2, phone="0121 496 0002"))
+    assert response.status_code == 409
+    soup = BeautifulSoup(response.data, "html.parser")
+    assert "Offender management unit" in soup.find("table", id="edit-conflict").get_text()
+    assert client.post(url, data=form_as_sent(soup)).status_code == 302
+    db.session.expire_all()
+    kept = db.session.scalars(select(NamedContact).where(NamedContact.person_id == person.id)).one()
+    assert (kept.team, kept.phone) == ("Offender management unit", "0121 496 0002")

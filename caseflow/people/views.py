@@ -299,12 +299,19 @@ def _contact_page(person_id: uuid.UUID, kind):
     def page(stale: bool = False):
         # A stale page is answered with an error status, so its view is audited on its own.
         person, held = contacts.contact_for_change(current_user, person_id, kind, independent=stale)
+        saved = {name: getattr(held, name) for name in contacts.FIELDS} if held else None
         if request.method == "GET" and held is not None:
-            form.process(data={name: getattr(held, name) for name in contacts.FIELDS})
-        if held is not None and (request.method == "GET" or stale):
-            form.show_version(held.version)
+            form.load(saved, held.version)
+        elif stale and held is not None:
+            # Merged with what was typed, so saving again keeps both people's changes.
+            form.reconcile(saved, held.version)
         return render_template(
-            "people/change_contact.html", form=form, person=person, kind=kind, held=held
+            "people/change_contact.html",
+            form=form,
+            person=person,
+            kind=kind,
+            held=held,
+            stale=stale,
         )
 
     errors.on_form(form, page)
