@@ -4,7 +4,7 @@ behind any number, each case linking to the person."""
 from flask import render_template, request
 from flask_login import current_user
 
-from caseflow.continuity import bp, forms, periods, services
+from caseflow.continuity import bp, forms, overview, periods, services
 from caseflow.security.access import requires
 
 DEFAULT_BREAKDOWN = "local_authority"
@@ -31,6 +31,7 @@ def dashboard():
         form=form,
         measure=measure,
         dimensions=services.DIMENSIONS,
+        **overview.beside_headline(current_user, measure),
     )
 
 
