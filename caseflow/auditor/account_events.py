@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from caseflow.audit.catalogue import Action
 from caseflow.audit.models import AuditEvent, Outcome
+from caseflow.auditor.words import reference
 from caseflow.auth import setup_links
 from caseflow.auth.models import User
 from caseflow.dates import display_date_time
@@ -58,7 +60,14 @@ class AccountEvent:
 
     @property
     def label(self) -> str:
-        return LABELS.get((self.event.action, self.detail.get("reason")), self.event.action)
+        return LABELS.get(
+            (self.event.action, self.detail.get("reason")), Action.label_of(self.event.action)
+        )
+
+    @property
+    def account(self) -> str:
+        """The account by email, or by short reference once it has none."""
+        return self.account_email or f"Account {reference(self.event.entity_id)}"
 
     @property
     def role(self) -> str:
