@@ -8,6 +8,7 @@ HOST ?= 127.0.0.1
 STATIC := caseflow/static
 GOVUK := node_modules/govuk-frontend/dist/govuk
 MOJ := node_modules/@ministryofjustice/frontend/moj
+AUTOCOMPLETE := node_modules/accessible-autocomplete/dist
 
 .DEFAULT_GOAL := help
 .PHONY: help install assets db demo run test lint format test-fast clean bench
@@ -33,11 +34,12 @@ $(STATIC)/.built: node_modules/.installed
 	cp $(GOVUK)/assets/manifest.json $(STATIC)/manifest.json
 	cp $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(STATIC)/
 	cp $(MOJ)/moj-frontend.min.css $(MOJ)/moj-frontend.min.js $(STATIC)/
+	cp $(AUTOCOMPLETE)/accessible-autocomplete.min.css $(AUTOCOMPLETE)/accessible-autocomplete.min.js $(STATIC)/
 	touch $@
 
 install: $(VENV)/.installed node_modules/.installed ## Create the virtualenv and install Python and npm packages
 
-assets: $(STATIC)/.built ## Put GOV.UK Frontend and MoJ Frontend assets in place
+assets: $(STATIC)/.built ## Put GOV.UK Frontend, MoJ Frontend and accessible-autocomplete assets in place
 
 db: install ## Apply the migrations to the configured database (SQLite in instance/ by default)
 	$(FLASK) db upgrade
@@ -66,4 +68,5 @@ bench: install ## Benchmark on PostgreSQL (a fresh database, synthetic data at t
 
 clean: ## Remove the virtualenv, npm packages and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules $(STATIC)/.built $(STATIC)/fonts $(STATIC)/images \
-	  $(STATIC)/manifest.json $(STATIC)/govuk-frontend.min.* $(STATIC)/moj-frontend.min.*
+	  $(STATIC)/manifest.json $(STATIC)/govuk-frontend.min.* $(STATIC)/moj-frontend.min.* \
+	  $(STATIC)/accessible-autocomplete.min.*

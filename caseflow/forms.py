@@ -288,12 +288,26 @@ def text_field(
     )
 
 
+class SelectInput(GovSelect):
+    """GOV.UK's select. A long one (every local authority, every provider) is marked for
+    GOV.UK's accessible autocomplete, which caseflow.js puts in its place: without JavaScript it
+    stays a plain select."""
+
+    LONG = 20  # more choices than this, and typing a few letters beats scrolling
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        if len(params["items"]) > self.LONG:
+            params["attributes"] = {**params["attributes"], "data-caseflow-autocomplete": "true"}
+        return params
+
+
 def select_field(label: str, choices, *validators, hint: str | None = None) -> SelectField:
     return SelectField(
         label,
         choices=choices,
         validators=list(validators),
-        widget=GovSelect(),
+        widget=SelectInput(),
         description=hint or "",
         validate_choice=True,
         default="",  # a select left out of a post reads as its blank choice

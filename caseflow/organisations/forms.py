@@ -1,11 +1,11 @@
 """Forms for the administrators' pages: organisations and staff accounts."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Regexp, StopValidation, ValidationError
 
-from caseflow.forms import submit, text_field
+from caseflow.forms import SelectInput, submit, text_field
 from caseflow.organisations import accounts, services
 from caseflow.organisations.models import OrganisationKind
 from caseflow.security.access import Role
@@ -33,7 +33,7 @@ class ChoiceSelect(_OneOf, SelectField):
     def __init__(self, label: str, choices, message: str, hint: str | None = None, **kwargs):
         kwargs.setdefault("default", "")
         super().__init__(
-            label, choices=choices, widget=GovSelect(), description=hint or "", **kwargs
+            label, choices=choices, widget=SelectInput(), description=hint or "", **kwargs
         )
         self.choice_message = message
 

@@ -121,3 +121,25 @@ function initSelectReveals() {
 }
 
 initSelectReveals();
+
+// Long selects (marked by caseflow/forms.py SelectInput) become GOV.UK's accessible
+// autocomplete: type a few letters of a local authority or provider instead of scrolling past
+// 150. The select stays in the page, hidden, and is what the form sends; without JavaScript (or
+// if the script did not load) it is a plain select.
+function initAutocompletes() {
+  const autocomplete = window.accessibleAutocomplete;
+  if (!autocomplete) {
+    return;
+  }
+  document.querySelectorAll("select[data-caseflow-autocomplete]").forEach((select) => {
+    autocomplete.enhanceSelectElement({
+      selectElement: select,
+      defaultValue: "",
+      showAllValues: true,
+      // No typed-ahead hint: it is an unlabelled second input, which axe rightly reports.
+      autoselect: false,
+    });
+  });
+}
+
+initAutocompletes();

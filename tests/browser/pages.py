@@ -24,3 +24,15 @@ def fill_date(page, field: str, value) -> None:
     page.locator(f"#{field}-day").fill(str(value.day))
     page.locator(f"#{field}-month").fill(str(value.month))
     page.locator(f"#{field}-year").fill(str(value.year))
+
+
+def choose(page, label: str, option: str) -> None:
+    """Choose from a select by its label, whether it is a plain select or a long one that
+    GOV.UK's accessible autocomplete has taken the place of (type, then pick the suggestion)."""
+    field = page.get_by_label(label, exact=True)
+    if field.evaluate("element => element.tagName") == "SELECT":
+        field.select_option(label=option)
+        return
+    field.fill(option)
+    listbox = page.locator(f"#{field.get_attribute('id')}__listbox")
+    listbox.get_by_role("option", name=option, exact=True).click()

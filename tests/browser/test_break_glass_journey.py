@@ -13,6 +13,7 @@ from caseflow.organisations.services import organisation_by_name
 from caseflow.people.identifiers import format_nhs_number
 from caseflow.people.models import CustodyEpisode, Person
 from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.pages import choose
 from tests.outbox import Outbox, path_of
 
 ELSEWHERE = "prison.healthcare2@demo.caseflow.test"  # HMP Featherstone
@@ -51,8 +52,8 @@ def test_an_account_is_set_up_by_its_owner_through_the_emailed_link(
     page.get_by_label("Full name").fill("New Starter (demo)")
     page.get_by_label("Email address").fill(NEW_STARTER)
     page.get_by_role("radio", name="Probation", exact=True).check()
-    page.get_by_label("Organisation").select_option(
-        label="Birmingham Central Probation Delivery Unit (Probation delivery unit)"
+    choose(
+        page, "Organisation", "Birmingham Central Probation Delivery Unit (Probation delivery unit)"
     )
     page.get_by_role("button", name="Add user").click()
     expect(page.get_by_text("Caseflow has emailed them a link")).to_be_visible()

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from caseflow.dates import display, local_today
 from caseflow.people.identifiers import format_nhs_number
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.pages import fill_date, main_menu, synthetic_nhs_number
+from tests.browser.pages import choose, fill_date, main_menu, synthetic_nhs_number
 
 BIRMINGHAM = "prison.healthcare@demo.caseflow.test"
 FEATHERSTONE = "prison.healthcare2@demo.caseflow.test"
@@ -37,9 +37,7 @@ def fill_person(page, *, given, family, born, nhs_number, prison_number) -> None
 def fill_custody_episode(page, *, received, expected_release) -> None:
     fill_date(page, "reception_date", received)
     fill_date(page, "expected_release_date", expected_release)
-    page.get_by_label(
-        "Local authority the person is expected to live in after release"
-    ).select_option(label="Birmingham")
+    choose(page, "Local authority the person is expected to live in after release", "Birmingham")
     page.get_by_label("Accommodation on release").select_option(label="Temporary accommodation")
     page.get_by_role("group", name="Community treatment need").get_by_label(
         "In treatment in custody"
