@@ -96,3 +96,21 @@ def test_the_navigation_offers_the_measure_to_managers_only(sign_in):
 
 def menu(shown) -> list[str]:
     return [link.get_text(strip=True) for link in shown.select("nav a, header a")]
+
+
+def test_act_now_lists_pending_releases_in_scope_fewest_days_left_first(sign_in):
+    from caseflow.continuity import services
+
+    manager = manager_of(BIRMINGHAM)
+    today = local_today()
+    later = release(today - timedelta(days=2))
+    sooner = release(today - timedelta(days=15))
+    referral(release(today - timedelta(days=10)), started=today)  # met: not listed
+    release(today - timedelta(days=5), destination=PLYMOUTH)  # another partnership's
+    release(today - timedelta(days=22))  # day 22: a breach, no longer pending
+    db.session.flush()
+    listed = services.act_now(manager, today=today)
+    assert [(case.episode_id, case.days_left) for case in listed.rows] == [
+        (sooner.id, 6),
+        (later.id, 19),
+    ]
