@@ -1,10 +1,10 @@
 """The measure's pages for managers: the headline for a period, each breakdown, and the cases
 behind any number, each case linking to the person."""
 
-from flask import render_template, request
+from flask import Response, render_template, request
 from flask_login import current_user
 
-from caseflow.continuity import bp, forms, overview, periods, services
+from caseflow.continuity import bp, downloads, forms, overview, periods, services
 from caseflow.security.access import requires
 
 DEFAULT_BREAKDOWN = "local_authority"
@@ -75,4 +75,45 @@ def cases():
         outcome=outcome,
         found=found,
         names=services.case_names(found.rows),
+    )
+
+
+# Act now and the CSV downloads (continuity/downloads.py) ----------------------------------------
+
+
+@bp.route("/act-now")
+@requires("continuity.view")
+def act_now():
+    found = services.act_now(current_user, page=request.args.get("page", 1))
+    return render_template(
+        "continuity/act_now.html", found=found, names=services.case_names(found.rows)
+    )
+
+
+def _csv(exported):
+    return Response(
+        exported.lines,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{exported.filename}"'},
+    )
+
+
+@bp.route("/breakdown.csv")
+@requires("continuity.view")
+def breakdown_csv():
+    dimension = request.args.get("by") or DEFAULT_BREAKDOWN
+    return _csv(downloads.breakdown_csv(current_user, _period(), dimension))
+
+
+@bp.route("/cases.csv")
+@requires("continuity.view")
+def cases_csv():
+    return _csv(
+        downloads.case_list_csv(
+            current_user,
+            _period(),
+            dimension=request.args.get("by") or None,
+            value=request.args.get("value") or None,
+            outcome=request.args.get("outcome") or None,
+        )
     )
