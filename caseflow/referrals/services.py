@@ -275,13 +275,11 @@ def redirect_choice(
     )
 
 
-def start_referral(actor, person_id: uuid.UUID, *, token: str | None = None) -> ReferralStart:
+def start_referral(actor, person_id: uuid.UUID) -> ReferralStart:
     """Where a new referral for this person starts: their latest custody episode, or, for
     probation and someone never in custody, a community referral (no release clock).
 
     Refused with a message when neither applies (prison healthcare adds the episode first).
-    A referral made by this same form (its ``token``) is not another one: the form sent again
-    lands on it.
     """
     if not role_may(actor.role, "referral.create"):
         raise NotPermitted("Your role does not create referrals")
@@ -294,9 +292,7 @@ def start_referral(actor, person_id: uuid.UUID, *, token: str | None = None) -> 
         person=person,
         episode=episode,
         providers=providers_rule.providers_for(areas),
-        live=None
-        if made_with(Referral, token)
-        else live_rule.live_referral(person.id, episode.id if episode else None),
+        live=live_rule.live_referral(person.id, episode.id if episode else None),
     )
 
 

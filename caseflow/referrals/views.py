@@ -82,10 +82,11 @@ def _referral_values(referral) -> dict:
 @bp.route("/people/<uuid:person_id>/referrals/new", methods=["GET", "POST"])
 @requires("referral.create")
 def new_referral(person_id: uuid.UUID):
-    start = services.start_referral(current_user, person_id, token=request.form.get("token"))
+    start = services.start_referral(current_user, person_id)
     episode, providers = start.episode, start.providers
-    if start.live is not None:
-        # One live referral per release and pathway: the way on is the live one.
+    if start.live is not None and request.method == "GET":
+        # One live referral per release and pathway: the way on is the live one. A form sent
+        # anyway is refused by the service (or, sent twice, lands on the referral it made).
         shown = people.view_person(current_user, person_id, page="new referral")
         return render_template(
             "referrals/already_live.html",

@@ -38,6 +38,7 @@ from tests.factories import (
     UserFactory,
     provider_serving,
 )
+from tests.helpers import page
 
 TODAY = local_today()
 BIRMINGHAM, COVENTRY, PLYMOUTH = "E08000025", "E08000026", "E06000026"
@@ -323,3 +324,42 @@ def test_releases_with_no_community_clock_are_not_on_the_clock_lists(app, releas
 
     assert [e.id for e in worklists.clock_running(nurse).rows] == [running.id]
     assert [e.id for e in worklists.area_at_risk(manager).rows] == [running.id]
+
+
+def test_a_form_sent_after_another_referral_went_live_shows_the_live_one(sign_in):
+    client, nurse = sign_in("prison_healthcare")
+    episode = released_at(nurse.organisation)
+    provider = provider_serving()
+    db.session.commit()
+    url = f"/people/{episode.person_id}/referrals/new"
+    form = page(client, url)
+    sent_with = {
+        field["name"]: field.get("value", "")
+        for field in form.select("form input[type=hidden]")
+        if field.get("name") in ("csrf_token", "token")
+    }
+    live = ReferralFactory(
+        episode=episode, status=Status.SENT, referring_organisation_id=nurse.organisation_id
+    )
+    db.session.commit()
+
+    answer = client.post(url, data={**handover_form(provider), **sent_with})
+
+    assert (answer.status_code, answer.headers["Location"]) == (302, url)
+    shown = page(client, url)
+    assert shown.find("a", href=f"/referrals/{live.id}") is not None
+    made = select(Referral.id).where(Referral.episode_id == episode.id)
+    assert db.session.scalars(made).all() == [live.id]
+
+
+def handover_form(provider) -> dict:
+    return {
+        "provider": str(provider.id),
+        "consent": "given",
+        "substance_group": "opiate",
+        "opioid_medicine": "none",
+        "bridging_prescription": "no",
+        "long_acting_injectable": "no",
+        "naloxone_on_release": "no",
+        "save_draft": "Save as draft",
+    }
