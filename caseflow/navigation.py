@@ -16,6 +16,7 @@ MENU = (
     ("audit.events", "Audit log", "audit.read"),
     ("organisations.list_organisations", "Organisations", "organisation.view"),
     ("organisations.list_users", "Users", "user.view"),
+    ("continuity.settings", "Measure settings", "continuity.settings"),
 )
 
 

@@ -61,6 +61,8 @@ class RecordType(CodeList, key="audit_record_type"):
     AUDIT_EVENT = "audit_event", "Audit log"
     # Key rotation names the table whose column it re-encrypted.
     ENCRYPTED_COLUMN = "encrypted_column", "Encrypted column"
+    # A version of the continuity measure's settings (continuity/settings_admin.py).
+    CONTINUITY_SETTINGS = "continuity_settings", "Continuity measure settings"
 
 
 class Purpose(CodeList, key="audit_purpose"):

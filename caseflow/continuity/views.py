@@ -1,10 +1,20 @@
 """The measure's pages for managers: the headline for a period, each breakdown, and the cases
 behind any number, each case linking to the person."""
 
-from flask import Response, render_template, request
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from caseflow.continuity import bp, downloads, forms, overview, periods, services
+from caseflow import errors
+from caseflow.continuity import (
+    bp,
+    downloads,
+    forms,
+    overview,
+    periods,
+    services,
+    settings_admin,
+    settings_forms,
+)
 from caseflow.security.access import requires
 
 DEFAULT_BREAKDOWN = "local_authority"
@@ -117,3 +127,34 @@ def cases_csv():
             outcome=request.args.get("outcome") or None,
         )
     )
+
+
+# The measure's settings, for administrators (continuity/settings_admin.py) ----------------------
+
+
+@bp.route("/settings")
+@requires("continuity.settings")
+def settings():
+    return render_template(
+        "continuity/settings.html",
+        versions=settings_admin.history(current_user),
+        words=settings_forms,
+    )
+
+
+@bp.route("/settings/new", methods=["GET", "POST"])
+@requires("continuity.settings")
+def new_settings():
+    form = settings_forms.SettingsForm()
+    if request.method == "GET":
+        form.fill_from(settings_admin.current())
+
+    def page(stale: bool = False):
+        return render_template("continuity/settings_new.html", form=form, words=settings_forms)
+
+    errors.on_form(form, page)
+    if form.validate_on_submit():
+        saved = settings_admin.change(current_user, form.settings())
+        flash(f"New settings saved: {saved.summary()}", "success")
+        return redirect(url_for("continuity.settings"))
+    return page()

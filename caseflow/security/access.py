@@ -77,6 +77,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "break_glass.use": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
     # The continuity-of-care measure: managers watch it for their partnership.
     "continuity.view": frozenset({Role.MANAGER}),
+    # Its settings (window, target, code mappings) are changed only by an administrator.
+    "continuity.settings": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.AUDITOR}),
     "audit.export": frozenset({Role.AUDITOR}),
     "audit.review": frozenset({Role.AUDITOR}),

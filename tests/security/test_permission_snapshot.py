@@ -47,6 +47,7 @@ treatment.record       .  .  x  .  .  .  .  .
 treatment.correct      .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
 continuity.view        .  .  .  .  .  x  .  .
+continuity.settings    .  .  .  .  .  .  .  x
 audit.read             .  .  .  .  .  .  x  .
 audit.export           .  .  .  .  .  .  x  .
 audit.review           .  .  .  .  .  .  x  .
