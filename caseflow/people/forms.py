@@ -139,12 +139,6 @@ class PersonForm(OneTimeForm):
     )
     submit = submit("Save person")
 
-    def validate_date_of_birth(self, field):
-        from caseflow.dates import local_today
-
-        if field.data and field.data >= local_today():
-            raise ValidationError("Date of birth must be in the past")
-
 
 class CustodyEpisodeForm(FlaskForm):
     reception_date = DateInput(
