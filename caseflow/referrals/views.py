@@ -7,7 +7,6 @@ from caseflow import errors
 from caseflow import notifications as notifications_service
 from caseflow.dates import display
 from caseflow.notifications import mark_read, notifications_for
-from caseflow.organisations import services as organisations
 from caseflow.people import contacts as people_contacts
 from caseflow.people import services as people
 from caseflow.referrals import (
@@ -211,7 +210,9 @@ def _change_page(
     action: str,
     title: str,
     warning=False,
+    template: str | None = None,
     versioned: bool = False,
+    **context,
 ):
     """The page of one change to a referral, named as the page its form is shown on: a change
     that cannot be made is explained on the referral's own page. A ``versioned`` form carries
@@ -222,12 +223,13 @@ def _change_page(
         if versioned and (request.method == "GET" or stale):
             form.show_version(referral.version)
         return render_template(
-            "referrals/change.html",
+            template or "referrals/change.html",
             form=form,
             referral=referral,
             title=title,
             warning=warning,
             clock=services.clock_summary(referral),
+            **context,
         )
 
     errors.on_form(form, page, record_url=url_for("referrals.show", referral_id=referral_id))
@@ -241,12 +243,35 @@ def _done(message: str, referral_id: uuid.UUID):
 
 def _change(referral_id: uuid.UUID, action: str):
     transition = TRANSITIONS[action]
-    extra = {"providers": organisations.all_providers()} if action == "redirect" else {}
+    extra, context = {}, {}
+    if action == "redirect":
+        # The providers serving where the person is going: the destination recorded, or the one
+        # chosen on the page (by GET) or carried by the form (POST).
+        choice = services.redirect_choice(
+            current_user, referral_id, request.values.get("local_authority_code")
+        )
+        extra = {"providers": choice.providers}
+        context = {
+            "choice": choice,
+            "destination_form": forms.DestinationChoiceForm(
+                formdata=None,
+                local_authorities=choice.local_authorities,
+                local_authority_code=choice.destination.ons_code if choice.destination else "",
+            ),
+        }
     form = transition.form(**extra)
+    if action == "redirect" and choice.destination is not None:
+        form.local_authority_code.data = choice.destination.ons_code
     if transition.form is forms.ConfirmForm:
         form.confirm.label.text = transition.label
     page = _change_page(
-        form, referral_id, action=action, title=transition.title, warning=transition.warning
+        form,
+        referral_id,
+        action=action,
+        title=transition.title,
+        warning=transition.warning,
+        template="referrals/redirect.html" if action == "redirect" else None,
+        **context,
     )
     if form.validate_on_submit():
         data = {
