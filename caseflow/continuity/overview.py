@@ -26,16 +26,22 @@ class Trend:
     target_percent: int
 
 
-def trend_for(scope: Scope, period: Period, target: float, today: date | None = None) -> Trend:
+def trend_for(
+    scope: Scope,
+    period: Period,
+    target: float,
+    today: date | None = None,
+    months: int = TREND_MONTHS,
+) -> Trend:
     """The months ending with the period's last, and their chart against the target."""
-    months = [
+    found = [
         TrendMonth(month, figures)
-        for month, figures in services.trend(scope, period, TREND_MONTHS, today=today)
+        for month, figures in services.trend(scope, period, months, today=today)
     ]
     chart = charts.trend_chart(
-        [(f"{month.period.start:%b %Y}", month.figures.rate) for month in months], target
+        [(f"{month.period.start:%b %Y}", month.figures.rate) for month in found], target
     )
-    return Trend(months=months, chart=chart, target_percent=round(target * 100))
+    return Trend(months=found, chart=chart, target_percent=round(target * 100))
 
 
 def beside_headline(viewer, measure: Measure, today: date | None = None) -> dict:

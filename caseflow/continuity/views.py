@@ -10,11 +10,13 @@ from caseflow.continuity import (
     downloads,
     forms,
     overview,
+    pdf,
     periods,
     services,
     settings_admin,
     settings_forms,
 )
+from caseflow.continuity import report as continuity_report
 from caseflow.security.access import requires
 
 DEFAULT_BREAKDOWN = "local_authority"
@@ -158,3 +160,37 @@ def new_settings():
         flash(f"New settings saved: {saved.summary()}", "success")
         return redirect(url_for("continuity.settings"))
     return page()
+
+
+# The monthly partnership report (continuity/report.py) --------------------------------------
+
+
+@bp.route("/report")
+@requires("continuity.view")
+def report():
+    found = continuity_report.monthly_report(
+        current_user, continuity_report.report_month(request.args.get("month"))
+    )
+    return render_template(
+        "continuity/report.html", report=found, months=continuity_report.month_choices()
+    )
+
+
+@bp.route("/report.pdf")
+@requires("continuity.view")
+def report_pdf():
+    found = continuity_report.monthly_report(
+        current_user,
+        continuity_report.report_month(request.args.get("month")),
+        download=True,
+    )
+    document = pdf.pdf_of(render_template("continuity/report_pdf.html", report=found))
+    return Response(
+        document,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="continuity-report-{found.month.code}.pdf"'
+            )
+        },
+    )
