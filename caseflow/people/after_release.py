@@ -26,13 +26,10 @@ def released_episodes(person: Person) -> list[CustodyEpisode]:
     return [episode for episode in person.episodes if episode.released]
 
 
-def _person_for_change(actor, person_id: uuid.UUID, permission: str, version) -> Person:
+def _person_for(actor, person_id: uuid.UUID, permission: str) -> Person:
     if not role_may(actor.role, permission):
         raise NotPermitted("Your role cannot record this")
-    person = person_for_new_record(actor, person_id, load_episodes=True)
-    if version is not None and version != person.version:
-        raise StaleRecord("Someone else changed this person's record")
-    return person
+    return person_for_new_record(actor, person_id, load_episodes=True)
 
 
 def person_for_page(
@@ -40,7 +37,7 @@ def person_for_page(
 ) -> Person:
     """The person for one of these forms: one audited view. ``independent`` is for a page
     sent with an error status, whose transaction is rolled back."""
-    person = _person_for_change(actor, person_id, permission, None)
+    person = _person_for(actor, person_id, permission)
     write = record_independent if independent else record
     write(
         "view",
@@ -59,7 +56,10 @@ def record_death(
     actor, person_id: uuid.UUID, *, version, date_of_death: date | None, source: str | None
 ) -> Person:
     """Record (or correct) the date of a person's death and who said so."""
-    person = _person_for_change(actor, person_id, "death.record", version)
+    person = _person_for(actor, person_id, "death.record")
+    if version != person.version:
+        # A missing version is stale too: the change cannot show what it was based on.
+        raise StaleRecord("Someone else changed this person's record")
     if date_of_death is None:
         raise InvalidChange("Enter the date of death", "date_of_death")
     if date_of_death > local_today():
@@ -100,7 +100,7 @@ def record_removal(
     removed_on: date | None,
 ) -> CustodyEpisode:
     """Record that the person was deported or removed from the country after a release."""
-    person = _person_for_change(actor, person_id, "removal.record", None)
+    person = _person_for(actor, person_id, "removal.record")
     episode = latest_release(person)
     if episode is None:
         raise InvalidChange(NOT_RELEASED, "removed_on")

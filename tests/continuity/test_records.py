@@ -158,3 +158,15 @@ def test_a_manager_in_scope_may_record_a_death(sign_in):
     db.session.commit()
     shown = page(client, f"/people/{episode.person_id}/death")
     assert shown.select("input[name=date_of_death]")
+
+
+def test_a_death_sent_without_the_records_version_is_stale(sign_in):
+    client, episode = keyworker_with_a_released_person(sign_in)
+    url = f"/people/{episode.person_id}/death"
+    token = page(client, url).select_one("input[name=csrf_token]")["value"]
+    died = local_today() - timedelta(days=1)
+    response = client.post(
+        url, data={"csrf_token": token, **day_fields("date_of_death", died), "source": "gp"}
+    )
+    assert response.status_code == 409
+    assert db.session.get(Person, episode.person_id).date_of_death is None
