@@ -25,18 +25,16 @@ PER_RELEASE = f"{LIVE} AND episode_id IS NOT NULL"
 PER_PERSON = f"{LIVE} AND episode_id IS NULL"
 
 
+CLASHES = sa.text(
+    "SELECT count(*) FROM (SELECT episode_id FROM referrals"
+    " WHERE status IN ('draft', 'sent', 'accepted', 'engaged') AND episode_id IS NOT NULL"
+    " GROUP BY episode_id, pathway HAVING count(*) > 1) AS c"
+)
+
+
 def _refuse_if_two_live_referrals() -> None:
     """Existing data made before the rule may break it: say so rather than pick one to end."""
-    clashes = (
-        op.get_bind()
-        .execute(
-            sa.text(
-                "SELECT count(*) FROM (SELECT episode_id FROM referrals "
-                f"WHERE {PER_RELEASE} GROUP BY episode_id, pathway HAVING count(*) > 1) AS c"
-            )
-        )
-        .scalar()
-    )
+    clashes = op.get_bind().execute(CLASHES).scalar()
     if clashes:
         raise RuntimeError(
             f"{clashes} releases have more than one live referral on one pathway. Withdraw "
@@ -67,11 +65,17 @@ def upgrade():
 def downgrade():
     # Community referrals have nowhere to go without an episode: they are removed with their
     # history, appointments and notices before the column is required again.
-    community = "SELECT id FROM referrals WHERE episode_id IS NULL"
-    op.execute(f"DELETE FROM referral_events WHERE referral_id IN ({community})")
-    op.execute(f"DELETE FROM appointments WHERE referral_id IN ({community})")
     op.execute(
-        f"DELETE FROM notifications WHERE record_type = 'referral' AND record_id IN ({community})"
+        "DELETE FROM referral_events"
+        " WHERE referral_id IN (SELECT id FROM referrals WHERE episode_id IS NULL)"
+    )
+    op.execute(
+        "DELETE FROM appointments"
+        " WHERE referral_id IN (SELECT id FROM referrals WHERE episode_id IS NULL)"
+    )
+    op.execute(
+        "DELETE FROM notifications WHERE record_type = 'referral'"
+        " AND record_id IN (SELECT id FROM referrals WHERE episode_id IS NULL)"
     )
     op.execute("DELETE FROM referrals WHERE episode_id IS NULL")
     with op.batch_alter_table("referrals", schema=None) as batch_op:
