@@ -1,11 +1,12 @@
 """Bad input of any kind gets a message, never a 500, and nothing personal reaches the logs."""
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from bs4 import BeautifulSoup
 from sqlalchemy import func, select
 
+from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.security.crypto import blind_index
@@ -52,6 +53,10 @@ def test_forged_select_values_are_refused(sign_in):
     assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
+def _parts(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
 def test_a_change_without_a_version_is_treated_as_stale(sign_in):
     client, user = sign_in("prison_healthcare")
     person = person_in_custody_at(user.organisation)
@@ -60,7 +65,10 @@ def test_a_change_without_a_version_is_treated_as_stale(sign_in):
     response = post_form(
         client,
         f"/people/{person.id}/custody/{episode.id}/expected-release",
-        {"expected_release_date": ["1", "1", "2099"], "reason": "No version sent"},
+        {
+            "expected_release_date": _parts(local_today() + timedelta(days=90)),
+            "reason": "No version",
+        },
     )
     assert response.status_code == 409
 
