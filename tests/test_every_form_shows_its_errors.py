@@ -30,7 +30,8 @@ from caseflow.auth.models import SetUpLink
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.security.access import PUBLIC, SIGNED_IN, role_may
-from tests.fuzz import make_user as make_user_with, pending_client
+from tests.fuzz import make_user as make_user_with
+from tests.fuzz import pending_client
 from tests.helpers import signed_in_client
 from tests.security.test_route_matrix import (
     CLASSIFIED,
