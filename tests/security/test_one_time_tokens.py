@@ -218,8 +218,10 @@ def test_a_token_from_someone_elses_form_is_refused(app, form):
     mine = signed_in_client(app, user)
     before = database_state()
 
+    # My own CSRF token, from my own form for the other subject: for a referral, a's page now
+    # shows the live referral the colleague made (one live referral per release) instead.
     response = send(
-        mine, form, a, {**their_tokens, "csrf_token": the_form(mine, form, a)["csrf_token"]}
+        mine, form, a, {**their_tokens, "csrf_token": the_form(mine, form, _b)["csrf_token"]}
     )
 
     refused(response)
