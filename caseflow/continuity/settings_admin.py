@@ -63,7 +63,7 @@ def history(viewer) -> list[Version]:
         .outerjoin(User, User.id == ContinuitySettings.changed_by_id)
         .order_by(ContinuitySettings.effective_from.desc())
     ).all()
-    today = rules.settings_on(local_today()).effective_from
+    in_effect_from = rules.settings_on(local_today()).effective_from
     record(
         Action.VIEW,
         actor=viewer,
@@ -76,7 +76,7 @@ def history(viewer) -> list[Version]:
             settings=rules._from_row(row),
             changed_by=name,
             changed_at=row.created_at,
-            in_effect=row.effective_from == today,
+            in_effect=row.effective_from == in_effect_from,
         )
         for row, name in rows
     ]
