@@ -18,14 +18,18 @@ _lists: dict[str, type["CodeList"]] = {}
 
 
 class CodeList(StrEnum):
-    """A StrEnum whose members are ``CODE = "code", "Label"``."""
+    """A StrEnum whose members are ``CODE = "code", "Label"``, or ``CODE = "code", "Label",
+    "govuk-tag--blue"`` for a list whose codes are shown as tags (statuses, flags): the colour is
+    written once beside the code, so every page shows a status or flag in the same colour."""
 
     label: str
+    tag_class: str
 
-    def __new__(cls, value: str, label: str) -> Self:
+    def __new__(cls, value: str, label: str, tag_class: str = "") -> Self:
         member = str.__new__(cls, value)
         member._value_ = value
         member.label = label
+        member.tag_class = tag_class
         return member
 
     def __init_subclass__(cls, *, key: str, **kwargs) -> None:
@@ -87,9 +91,9 @@ def label(code: str | None, key: str) -> str:
 
 def tag_class(code: str | None, key: str) -> str:
     """The template filter ``code | tag_class("key")``: the GOV.UK tag class a list gives its
-    member (a referral's status colour), or none."""
+    member (a referral's status colour, a person's flag), or none."""
     codes = code_list(key)
     try:
-        return getattr(codes(code), "tag_class", "")
+        return codes(code).tag_class
     except ValueError:
         return ""

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import update
 
 from caseflow.audit.services import record
-from caseflow.domain import InvalidTransition, NotPermitted
+from caseflow.domain import InvalidChange, InvalidTransition, NotPermitted
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.security.access import role_may
@@ -57,6 +57,12 @@ class Transition:
     done_message: str
     form: type
     warning: bool = False
+    # Which of the record page's groups of actions it is shown in, by what it does (moves the
+    # record on, corrects it, ends it): the lifecycle's own code list names the groups.
+    group: str = ""
+    # The template of the action's page, when it shows more than its form (a check of the
+    # answers before sending); None for the lifecycle's usual change page.
+    page: str | None = None
     checks: tuple[Check, ...] = ()
     effect: Effect | None = None
     ends: tuple[Ending, ...] = ()
@@ -89,18 +95,36 @@ class Lifecycle:
         ]
 
 
-def apply(lifecycle: Lifecycle, actor, subject, action: str, **inputs):
-    """Take one action on one record, or refuse it with a domain error and change nothing."""
-    transition = lifecycle.transitions[action]
+def _refuse_unless_allowed(lifecycle: Lifecycle, actor, subject, transition, inputs) -> None:
+    """Permission, side, status, then the row's checks: each raises a domain error to refuse."""
     if not role_may(actor.role, transition.permission):
         raise NotPermitted("Your role cannot make this change")
     if not lifecycle.sides_of(actor, subject).intersection(transition.sides):
         raise NotPermitted("Your organisation cannot make this change")
-    seen_status = subject.status
-    if seen_status not in transition.from_statuses:
-        raise InvalidTransition(lifecycle.refusals[seen_status])
+    if subject.status not in transition.from_statuses:
+        raise InvalidTransition(lifecycle.refusals[subject.status])
     for check in transition.checks:
         check(actor, subject, inputs)
+
+
+def refusal(lifecycle: Lifecycle, actor, subject, action: str, **inputs) -> str | None:
+    """Why ``apply`` would refuse this action now, or None: a page can say so before anyone
+    presses its button (a referral that cannot be sent says why on its check page). A check
+    of what a form has not been sent yet (``InvalidChange``) is for the form to answer."""
+    try:
+        _refuse_unless_allowed(lifecycle, actor, subject, lifecycle.transitions[action], inputs)
+    except (NotPermitted, InvalidTransition) as refused:
+        return str(refused)
+    except InvalidChange:
+        return None
+    return None
+
+
+def apply(lifecycle: Lifecycle, actor, subject, action: str, **inputs):
+    """Take one action on one record, or refuse it with a domain error and change nothing."""
+    transition = lifecycle.transitions[action]
+    seen_status = subject.status
+    _refuse_unless_allowed(lifecycle, actor, subject, transition, inputs)
     change = transition.effect(actor, subject, inputs) if transition.effect else Change()
 
     columns = {"status": transition.to_status, **change.columns}

@@ -246,9 +246,13 @@ def test_a_whole_journey_logs_nothing_personal(journey_app, caplog, monkeypatch)
         "naloxone_on_release": "yes",
         "risks": REASONS["risks"],
         "contact_after_release": REASONS["contact"],
-        "send": "Save and send",
+        "send": "Continue",
     }
     response = ward.post(f"/people/{person_id}/referrals/new", referral_form)
+    assert response.status_code == 302, response.status_code
+    # Checked, then sent from the check answers page.
+    assert ward.get(response.headers["Location"]).status_code == 200
+    response = ward.post(response.headers["Location"], {})
     assert response.status_code == 302, response.status_code
     with app.app_context():
         referral = db.session.scalar(select(Referral))

@@ -20,11 +20,16 @@ class EthnicGroup(CodeList, key="ethnic_group"):
 
 
 class PersonFlag(CodeList, key="person_flag"):
-    """Each flag is a yes/no column of the person named by its code."""
+    """Each flag is a yes/no column of the person named by its code, shown as a tag in its own
+    colour wherever the person is shown."""
 
-    INTERPRETER_NEEDED = "interpreter_needed", "Needs an interpreter or communication support"
-    RISK_TO_STAFF = "risk_to_staff", "Risk to staff"
-    SAFEGUARDING = "safeguarding", "Safeguarding concern"
+    INTERPRETER_NEEDED = (
+        "interpreter_needed",
+        "Needs an interpreter or communication support",
+        "govuk-tag--blue",
+    )
+    RISK_TO_STAFF = "risk_to_staff", "Risk to staff", "govuk-tag--red"
+    SAFEGUARDING = "safeguarding", "Safeguarding concern", "govuk-tag--pink"
 
 
 class SubstanceGroup(CodeList, key="substance_group"):

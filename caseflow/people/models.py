@@ -19,7 +19,7 @@ from caseflow.auth.models import User
 from caseflow.dates import display
 from caseflow.models import Entity
 from caseflow.organisations.models import LocalAuthority, Organisation
-from caseflow.people.codes import TreatmentNeed
+from caseflow.people.codes import PersonFlag, TreatmentNeed
 from caseflow.personal_data import holds_personal_data
 from caseflow.security.crypto import Encrypted, blind_index
 
@@ -100,6 +100,11 @@ class Person(Entity):
     @property
     def full_name(self) -> str:
         return f"{self.given_name} {self.family_name}"
+
+    @property
+    def flags(self) -> list[PersonFlag]:
+        """The person's flags that are set, in the code list's order."""
+        return [flag for flag in PersonFlag if getattr(self, flag.value)]
 
     @property
     def current_episode(self) -> "CustodyEpisode | None":

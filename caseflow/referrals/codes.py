@@ -1,29 +1,29 @@
 """Code lists for referrals: statuses, consent, reasons, appointment outcomes and history."""
 
-from typing import Self
-
 from caseflow.codes import CodeList
 
 
 class Status(CodeList, key="referral_status"):
-    """A referral's status, with the GOV.UK tag colour it is shown in."""
-
-    tag_class: str
-
-    def __new__(cls, value: str, label: str, tag_class: str) -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        member.tag_class = tag_class
-        return member
+    """A referral's status, with the GOV.UK tag colour it is shown in on every page: one colour
+    each, so a status reads the same at a glance wherever it appears."""
 
     DRAFT = "draft", "Draft", "govuk-tag--grey"
     SENT = "sent", "Sent", "govuk-tag--blue"
     ACCEPTED = "accepted", "Accepted", "govuk-tag--turquoise"
     ENGAGED = "engaged", "Engaged", "govuk-tag--green"
-    CLOSED = "closed", "Closed", "govuk-tag--grey"
+    CLOSED = "closed", "Closed", "govuk-tag--purple"
     REJECTED = "rejected", "Rejected", "govuk-tag--red"
-    WITHDRAWN = "withdrawn", "Withdrawn", "govuk-tag--grey"
+    WITHDRAWN = "withdrawn", "Withdrawn", "govuk-tag--orange"
+
+
+class ActionGroup(CodeList, key="referral_action_group"):
+    """The groups a referral page shows its actions in, in this order, by what they do. Ending
+    a referral (rejecting, withdrawing, closing) is shown apart, after the rest."""
+
+    PROGRESS = "progress", "Move the referral on"
+    APPOINTMENTS = "appointments", "Appointments and keyworker"
+    CORRECTIONS = "corrections", "Change or correct"
+    ENDING = "ending", "End the referral"
 
 
 # Referrals in these statuses count as "sent" for the worklists: someone is acting on them.

@@ -101,7 +101,8 @@ class ReferralForm(VersionedForm):
         hint="Phone, address or someone who can pass on messages",
     )
     save_draft = submit("Save as draft")
-    send = submit("Save and send")
+    # Saves the draft and goes on to check the answers: the referral is sent from that page.
+    send = submit("Continue")
 
     def __init__(self, *args, providers=(), released_on=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ worklist page in ``worklist_rows.py``.
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
-from caseflow.lifecycle import apply
+from caseflow.lifecycle import apply, refusal
 from caseflow.made_once import add_once, made_with
 from caseflow.models import utcnow
 from caseflow.notifications import forget as forget_notifications
@@ -35,6 +36,7 @@ from caseflow.referrals.clock import Clock, ClockSummary
 from caseflow.referrals.codes import (
     TREATMENT_START_STATUSES,
     WORKING_STATUSES,
+    ActionGroup,
     Consent,
     Status,
 )
@@ -161,22 +163,49 @@ def view_referral(
     return referral
 
 
-def actions_for(actor, referral: Referral) -> list[tuple[str, str]]:
-    """(endpoint, label) for each change this person may make now."""
+class Action(NamedTuple):
+    """One thing a person may do to a referral now, as its page offers it: the endpoint of its
+    page, its words, the group it is shown in (``ActionGroup``, by what it does) and its
+    button style: primary for the next step, warning for what cannot be undone, else
+    secondary."""
+
+    endpoint: str
+    label: str
+    group: str
+    style: str = "secondary"
+
+
+def _transition_action(transition) -> Action:
+    if transition.warning:
+        style = "warning"
+    elif transition.group == ActionGroup.PROGRESS:
+        style = "primary"
+    else:
+        style = "secondary"
+    return Action(transition.action, transition.label, transition.group, style)
+
+
+def actions_for(actor, referral: Referral) -> list[Action]:
+    """Each change this person may make now: the lifecycle's, then the provider's work on an
+    accepted referral and the referrer's edit of a draft."""
     sides = sides_of(actor, referral)
-    allowed = [(t.action, t.label) for t in REFERRAL_LIFECYCLE.allowed(actor, referral)]
+    allowed = [_transition_action(t) for t in REFERRAL_LIFECYCLE.allowed(actor, referral)]
     if PROVIDER in sides and referral.status in WORKING_STATUSES:
         if role_may(actor.role, "appointment.record"):
-            allowed.append(("book_appointment", "Book an appointment"))
+            allowed.append(
+                Action("book_appointment", "Book an appointment", ActionGroup.APPOINTMENTS)
+            )
         if role_may(actor.role, "referral.assign"):
-            allowed.append(("assign", "Assign a keyworker"))
+            allowed.append(Action("assign", "Assign a keyworker", ActionGroup.APPOINTMENTS))
     if REFERRER in sides and referral.status == Status.DRAFT:
-        allowed.insert(0, ("edit", "Edit draft"))
+        allowed.insert(0, Action("edit", "Edit draft", ActionGroup.PROGRESS))
         if role_may(actor.role, "referral.delete"):
             # Its page asks "Are you sure" first (referrals/drafts.py).
-            allowed.append(("delete_draft", "Delete draft"))
+            allowed.append(Action("delete_draft", "Delete draft", ActionGroup.ENDING, "warning"))
     if may_correct_treatment_start(actor, referral):
-        allowed.append(("correct_treatment_start", "Correct treatment start"))
+        allowed.append(
+            Action("correct_treatment_start", "Correct treatment start", ActionGroup.CORRECTIONS)
+        )
     return allowed
 
 
@@ -188,6 +217,37 @@ def may_correct_treatment_start(actor, referral: Referral) -> bool:
         and referral.status in TREATMENT_START_STATUSES
         and referral.treatment_start_date is not None
     )
+
+
+@dataclass(frozen=True)
+class ActionGroupShown:
+    """A group of actions on the referral page: its heading and its buttons, in order."""
+
+    group: ActionGroup
+    actions: tuple[Action, ...]
+
+    @property
+    def ends_the_referral(self) -> bool:
+        """Shown apart from the rest, so nobody ends a referral while reaching for a next step."""
+        return self.group == ActionGroup.ENDING
+
+
+def action_groups_for(actor, referral: Referral) -> list[ActionGroupShown]:
+    """``actions_for`` in the page's groups (``ActionGroup`` order); empty groups left out."""
+    actions = actions_for(actor, referral)
+    return [
+        ActionGroupShown(group, tuple(a for a in actions if a.group == group))
+        for group in ActionGroup
+        if any(a.group == group for a in actions)
+    ]
+
+
+def refusal_of(actor, referral: Referral, action: str) -> str | None:
+    """Why a change of the lifecycle cannot be made now, for its page to say before anyone
+    presses its button; None when it can, or when the action is not a status change."""
+    if action not in REFERRAL_LIFECYCLE.transitions:
+        return None
+    return refusal(REFERRAL_LIFECYCLE, actor, referral, action)
 
 
 def person_page_actions(actor, person) -> list[tuple[str, str]]:

@@ -19,7 +19,7 @@ from caseflow.lifecycle import Change, Lifecycle, Transition
 from caseflow.models import utcnow
 from caseflow.people.custody import check_destination, correct_destination
 from caseflow.referrals import forms, notifications
-from caseflow.referrals.codes import AppointmentOutcome, Consent, Status
+from caseflow.referrals.codes import ActionGroup, AppointmentOutcome, Consent, Status
 from caseflow.referrals.live import refuse_a_second
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.providers import areas_for, check_provider
@@ -184,9 +184,11 @@ TRANSITIONS = {
             "referral.send",
             (REFERRER,),
             label="Send referral",
-            title="Send this referral",
+            title="Check your answers before sending the referral",
             done_message="Referral sent",
             form=forms.ConfirmForm,
+            group=ActionGroup.PROGRESS,
+            page="referrals/check.html",
             checks=(_consent_allows_sending, _only_live_referral),
             effect=_sent,
             notifies=PROVIDER,
@@ -201,6 +203,7 @@ TRANSITIONS = {
             title="Accept this referral",
             done_message="Referral accepted",
             form=forms.ConfirmForm,
+            group=ActionGroup.PROGRESS,
             effect=_accepted,
             notifies=REFERRER,
         ),
@@ -214,6 +217,7 @@ TRANSITIONS = {
             title="Reject this referral",
             done_message="Referral rejected",
             form=forms.RejectForm,
+            group=ActionGroup.ENDING,
             warning=True,
             notifies=REFERRER,
         ),
@@ -227,6 +231,8 @@ TRANSITIONS = {
             title="Redirect this referral to another provider",
             done_message="Referral redirected",
             form=forms.RedirectForm,
+            group=ActionGroup.CORRECTIONS,
+            page="referrals/redirect.html",
             checks=(_provider_serves_destination,),
             effect=_redirected,
             ends=(_cancel_booked_appointments,),
@@ -242,6 +248,7 @@ TRANSITIONS = {
             title="Withdraw this referral",
             done_message="Referral withdrawn",
             form=forms.WithdrawForm,
+            group=ActionGroup.ENDING,
             warning=True,
             ends=(_cancel_booked_appointments,),
         ),
@@ -255,6 +262,7 @@ TRANSITIONS = {
             title="Record the start of treatment",
             done_message="Treatment start recorded",
             form=forms.TreatmentStartForm,
+            group=ActionGroup.PROGRESS,
             checks=(_treatment_start_is_possible,),
             effect=_engaged,
             notifies=REFERRER,
@@ -269,6 +277,7 @@ TRANSITIONS = {
             title="Close this referral",
             done_message="Referral closed",
             form=forms.CloseForm,
+            group=ActionGroup.ENDING,
             effect=_closed,
             ends=(_cancel_booked_appointments,),
         ),

@@ -114,18 +114,20 @@ def new_referral(person_id: uuid.UUID):
     errors.on_form(form, page, record_url=url_for("referrals.new_referral", person_id=person_id))
     if form.validate_on_submit():
         saved = services.save_new_referral(
-            current_user,
-            person_id,
-            send=form.send.data,
-            token=form.token.data or None,
-            **_handover_data(form),
+            current_user, person_id, token=form.token.data or None, **_handover_data(form)
         )
-        if saved.not_sent:
-            flash(f"Saved as a draft, not sent. {saved.not_sent}", "warning")
-        else:
-            flash("Referral sent" if form.send.data else "Referral saved as a draft", "success")
-        return redirect(url_for("referrals.show", referral_id=saved.referral.id))
+        return _saved_draft(saved.referral.id, check_answers=form.send.data)
     return page()
+
+
+def _saved_draft(referral_id: uuid.UUID, *, check_answers: bool):
+    """After the draft form: on to checking the answers before sending (GOV.UK's check answers
+    pattern: the referral is sent from that page, naming the provider), or back to the draft.
+    Either way the draft is saved, and the page says so."""
+    flash("Referral saved as a draft", "success")
+    if check_answers:
+        return redirect(url_for("referrals.send", referral_id=referral_id))
+    return redirect(url_for("referrals.show", referral_id=referral_id))
 
 
 @bp.route("/referrals/<uuid:referral_id>")
@@ -136,7 +138,7 @@ def show(referral_id: uuid.UUID):
         "referrals/show.html",
         referral=referral,
         clock=services.clock_summary(referral),
-        actions=services.actions_for(current_user, referral),
+        action_groups=services.action_groups_for(current_user, referral),
         appointment_actions=appointments.appointment_actions_for(current_user, referral),
         contacts=people_contacts.contacts_for(current_user, referral.person),
     )
@@ -166,18 +168,10 @@ def edit(referral_id: uuid.UUID):
     record_page = url_for("referrals.show", referral_id=referral_id)
     errors.on_form(form, page, record_url=record_page)
     if form.validate_on_submit():
-        saved = services.save_draft(
-            current_user,
-            referral_id,
-            version=form.version.data,
-            send=form.send.data,
-            **_handover_data(form),
+        services.save_draft(
+            current_user, referral_id, version=form.version.data, **_handover_data(form)
         )
-        if saved.not_sent:
-            flash(saved.not_sent, "warning")
-        else:
-            flash("Referral sent" if form.send.data else "Draft saved", "success")
-        return redirect(record_page)
+        return _saved_draft(referral_id, check_answers=form.send.data)
     return page()
 
 
@@ -229,6 +223,7 @@ def _change_page(
             title=title,
             warning=warning,
             clock=services.clock_summary(referral),
+            refusal=services.refusal_of(current_user, referral, action),
             **context,
         )
 
@@ -270,7 +265,7 @@ def _change(referral_id: uuid.UUID, action: str):
         action=action,
         title=transition.title,
         warning=transition.warning,
-        template="referrals/redirect.html" if action == "redirect" else None,
+        template=transition.page,
         **context,
     )
     if form.validate_on_submit():

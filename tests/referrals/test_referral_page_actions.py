@@ -12,9 +12,10 @@ from datetime import timedelta
 
 import pytest
 
-from caseflow.dates import local_today
+from caseflow.dates import display, local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
+from caseflow.people.identifiers import format_nhs_number
 from caseflow.referrals import appointments, services
 from caseflow.referrals.models import Referral
 from tests.factories import AppointmentFactory, ReferralFactory, UserFactory
@@ -82,7 +83,7 @@ def shown(app, user, referral: Referral) -> tuple[set[str], dict]:
 def computed(user, referral: Referral) -> tuple[set[str], dict]:
     """The same, as the services compute them for the page."""
     referral = db.session.get(Referral, referral.id)
-    actions = {label for _, label in services.actions_for(user, referral)}
+    actions = {action.label for action in services.actions_for(user, referral)}
     offered = appointments.appointment_actions_for(user, referral)
     return actions, {
         appointment.id: {label for _, label in offered[appointment.id]}
@@ -157,3 +158,80 @@ def test_a_manager_is_offered_nothing_in_any_live_status(app):
     for status in ("sent", "accepted", "engaged"):
         referral = ReferralFactory(status=status)
         check(app, manager_over(referral), referral, set())
+
+
+def groups_shown(app, user, referral: Referral) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The page's groups of actions in order: (heading, [(button, its style)])."""
+    db.session.commit()
+    soup = page(signed_in_client(app, user), f"/referrals/{referral.id}")
+    shown = []
+    for heading in soup.select(".caseflow-actions h2"):
+        buttons = heading.find_next_sibling("div", class_="govuk-button-group")
+        styles = []
+        for button in buttons.select("a"):
+            classes = set(button["class"])
+            assert "govuk-button" in classes, button
+            style = next(
+                (
+                    c.removeprefix("govuk-button--")
+                    for c in classes
+                    if c.startswith("govuk-button--")
+                ),
+                "primary",
+            )
+            styles.append((button.get_text(" ", strip=True), style))
+        shown.append((heading.get_text(strip=True), styles))
+    return shown
+
+
+def test_a_keyworkers_actions_are_buttons_grouped_by_what_they_do_with_the_ending_apart(app):
+    """The next step is the primary button; appointments, corrections and ending the referral
+    each have their group; ending comes last, after a break."""
+    referral = ReferralFactory(status="accepted")
+    keyworker = user_at("keyworker", referral.provider_id)
+    assert groups_shown(app, keyworker, referral) == [
+        ("Move the referral on", [(ENGAGE, "primary")]),
+        ("Appointments and keyworker", [(BOOK, "secondary"), (ASSIGN, "secondary")]),
+        ("Change or correct", [(REDIRECT, "secondary")]),
+        ("End the referral", [(CLOSE, "secondary")]),
+    ]
+    soup = page(signed_in_client(app, keyworker), f"/referrals/{referral.id}")
+    ending = soup.select(".caseflow-actions h2")[-1]
+    assert ending.find_previous_sibling().name == "hr"
+
+
+def test_rejecting_and_withdrawing_are_warning_buttons_apart_from_the_next_step(app):
+    referral = ReferralFactory(status="sent")
+    keyworker = user_at("keyworker", referral.provider_id)
+    assert groups_shown(app, keyworker, referral) == [
+        ("Move the referral on", [(ACCEPT, "primary")]),
+        ("Change or correct", [(REDIRECT, "secondary")]),
+        ("End the referral", [(REJECT, "warning")]),
+    ]
+    draft = ReferralFactory(status="draft")
+    nurse = user_at("prison_healthcare", draft.referring_organisation_id)
+    assert groups_shown(app, nurse, draft) == [
+        ("Move the referral on", [(EDIT, "secondary"), (SEND, "primary")]),
+        ("End the referral", [(WITHDRAW, "warning"), (DELETE, "warning")]),
+    ]
+
+
+def test_the_heading_is_the_persons_name_not_a_link_and_the_keyworker_sees_who_they_are(app):
+    """The keyworker picking up a referral sees the person's risk flags, date of birth and NHS
+    number on the referral itself (issue 9)."""
+    referral = ReferralFactory(status="sent")
+    person = referral.person
+    person.risk_to_staff = True
+    person.safeguarding = True
+    keyworker = user_at("keyworker", referral.provider_id)
+    db.session.commit()
+    soup = page(signed_in_client(app, keyworker), f"/referrals/{referral.id}")
+    heading = soup.find("h1")
+    assert heading.get_text(strip=True) == person.full_name
+    assert heading.find("a") is None
+    main = soup.find("main").get_text(" ", strip=True)
+    assert "Risk to staff" in main and "Safeguarding concern" in main
+    assert display(person.date_of_birth) in main
+    assert format_nhs_number(person.nhs_number) in main
+    person_link = soup.find("a", href=f"/people/{person.id}")
+    assert person_link is not None

@@ -53,7 +53,7 @@ def referral_form(provider, **overrides) -> dict:
         "naloxone_on_release": "yes",
         "risks": "History of overdose",
         "contact_after_release": "07700900456",
-        "send": "Save and send",
+        "send": "Continue",
     }
     data.update(overrides)
     return data
@@ -75,6 +75,8 @@ def test_the_form_is_prefilled_from_custody_and_lists_providers_for_the_area(sig
 
 
 def test_prison_healthcare_creates_and_sends_a_referral(sign_in):
+    """The form saves a draft and goes on to check the answers; the referral is sent from the
+    check answers page (GOV.UK's pattern), which names the provider."""
     client, user = sign_in("prison_healthcare")
     person = released_person_at(user.organisation)
     provider = provider_serving()
@@ -83,16 +85,18 @@ def test_prison_healthcare_creates_and_sends_a_referral(sign_in):
     response = post_form(client, f"/people/{person.id}/referrals/new", referral_form(provider))
     assert response.status_code == 302
     referral = db.session.scalar(select(Referral))
-    assert response.headers["Location"] == f"/referrals/{referral.id}"
+    assert response.headers["Location"] == f"/referrals/{referral.id}/send"
     assert (referral.status, referral.provider_id, referral.opioid_dose) == (
-        Status.SENT,
+        Status.DRAFT,
         provider.id,
         "60ml daily",
     )
-    assert [(r.action, r.entity_type) for r in audit_rows(response)] == [
-        ("create", "referral"),
-        ("update", "referral"),
-    ]
+    assert [(r.action, r.entity_type) for r in audit_rows(response)] == [("create", "referral")]
+
+    sent = post_form(client, f"/referrals/{referral.id}/send", {})
+    assert sent.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Referral, referral.id).status == Status.SENT
     shown = page(client, f"/referrals/{referral.id}")
     assert "Sent" in shown.get_text() and "History of overdose" in shown.get_text()
     from caseflow.notifications import unread_count
@@ -100,7 +104,7 @@ def test_prison_healthcare_creates_and_sends_a_referral(sign_in):
     assert unread_count(keyworker) == 1
 
 
-def test_refused_consent_saves_a_draft_and_says_why_it_was_not_sent(sign_in):
+def test_refused_consent_saves_a_draft_and_says_why_it_cannot_be_sent(sign_in):
     client, user = sign_in("prison_healthcare")
     person = released_person_at(user.organisation)
     provider = provider_serving()
@@ -110,8 +114,9 @@ def test_refused_consent_saves_a_draft_and_says_why_it_was_not_sent(sign_in):
     )
     referral = db.session.scalar(select(Referral))
     assert referral.status == Status.DRAFT
-    shown = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "refused consent" in shown
+    check = page(client, response.headers["Location"])
+    assert "refused consent" in check.get_text()
+    assert check.find("button", string=lambda text: text and "Send referral" in text) is None
 
 
 def test_an_override_needs_a_reason(sign_in):
