@@ -75,9 +75,17 @@ def financial_quarter(period: Period) -> str:
     return f"Q{(number + 2) % 4 + 1} {financial_year(first_year).code}"
 
 
+# Releases recorded in Caseflow fall well inside these years; a code outside them names no
+# period the measure could hold (and year 0 or 10000 is no date at all).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def parse(text: str) -> Period:
     """The period a code names; NotAPeriod for anything else."""
     text = (text or "").strip().upper()
+    year = re.match(r"^(\d{4})", text)
+    if year and not FIRST_YEAR <= int(year[1]) <= LAST_YEAR:
+        raise NotAPeriod(WRITE_A_PERIOD)
     if found := MONTH.match(text):
         return month(int(found[1]), int(found[2]))
     if found := QUARTER.match(text):

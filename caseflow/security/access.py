@@ -46,14 +46,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "custody.create": frozenset({Role.PRISON_HEALTHCARE}),
     "custody.update": frozenset({Role.PRISON_HEALTHCARE}),
     "casenote.create": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
-    # A death, or a removal from the country after release, is recorded by any clinical role in
-    # scope (DOMAIN.md, Person): whoever learns of it first. Each decides an exclusion.
-    "death.record": frozenset(CLINICAL_ROLES),
-    "removal.record": frozenset(CLINICAL_ROLES),
     # Named contacts (people/contacts.py): the prison and probation keep the offender managers,
     # a provider's keyworkers their own.
     "contact.offender_manager": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "contact.keyworker": frozenset({Role.KEYWORKER}),
+    # A death, or a removal from the country after release, is recorded by whoever working with
+    # the person learns of it first (DOMAIN.md, Person), but not by the managers judged on the
+    # rate: each takes a release out of the cohort.
+    "death.record": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
+    "removal.record": frozenset(CLINICAL_ROLES) - {Role.MANAGER},
     "worklist.view": frozenset(
         {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.MANAGER}
     ),
@@ -65,10 +66,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.create_community": frozenset({Role.PROBATION}),
     "referral.send": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.withdraw": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
-    "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
-    "referral.accept": frozenset({Role.KEYWORKER}),
     # Deleting an unsent draft: its referring team's, like editing it (referrals/drafts.py).
     "referral.delete": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
+    "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
+    "referral.accept": frozenset({Role.KEYWORKER}),
     "referral.assign": frozenset({Role.KEYWORKER}),
     "referral.close": frozenset({Role.KEYWORKER}),
     "appointment.record": frozenset({Role.KEYWORKER}),

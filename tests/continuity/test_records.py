@@ -151,13 +151,13 @@ def test_a_treatment_need_correction_is_kept_audited_and_followed(sign_in):
     assert services.headline(Scope.national(), march, today=date(2026, 6, 1)).figures.cohort == 0
 
 
-def test_a_manager_in_scope_may_record_a_death(sign_in):
+def test_a_manager_judged_on_the_rate_may_not_record_a_death_or_a_removal(sign_in):
     manager = manager_of(BIRMINGHAM)
     client, _ = sign_in(user=manager)
     episode = release(local_today() - timedelta(days=2))
     db.session.commit()
-    shown = page(client, f"/people/{episode.person_id}/death")
-    assert shown.select("input[name=date_of_death]")
+    assert client.get(f"/people/{episode.person_id}/death").status_code == 403
+    assert client.get(f"/people/{episode.person_id}/removal").status_code == 403
 
 
 def test_a_death_sent_without_the_records_version_is_stale(sign_in):

@@ -11,7 +11,7 @@ from caseflow.continuity.models import ContinuitySettings
 from caseflow.continuity.services import Scope
 from caseflow.extensions import db
 from caseflow.people.codes import ReleaseType, TreatmentNeed
-from tests.continuity.cohort import referral, release
+from tests.continuity.cohort import BIRMINGHAM, manager_of, referral, release
 
 
 def test_the_defaults_are_domain_md_s_and_the_migration_wrote_them(app):
@@ -96,7 +96,10 @@ def test_periods(code, start, end, label):
     assert (period.start, period.end, period.label) == (start, end, label)
 
 
-@pytest.mark.parametrize("text", ["", "2026-13", "2026-Q5", "2025-27", "March", "2026-3"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "2026-13", "2026-Q5", "2025-27", "March", "2026-3", "0000-Q1", "9999-12", "0000-01"],
+)
 def test_what_is_not_a_period_is_refused(text):
     with pytest.raises(periods.NotAPeriod):
         periods.parse(text)
@@ -116,3 +119,10 @@ def test_a_trend_is_24_months_ending_with_the_period(app):
     assert (months[0][0].code, months[-1][0].code) == ("2024-04", "2026-03")
     assert (months[0][1].not_met, months[-1][1].met) == (1, 1)
     assert sum(figures.cohort for _, figures in months) == 2
+
+
+@pytest.mark.parametrize("code", ["0000-Q1", "9999-12", "9999-00"])
+def test_a_period_outside_the_years_held_is_not_found_on_every_page(code, sign_in):
+    client, _ = sign_in(user=manager_of(BIRMINGHAM))
+    for path in ("/continuity/breakdown", "/continuity/cases", "/continuity/cases.csv"):
+        assert client.get(f"{path}?period={code}").status_code == 404, path
