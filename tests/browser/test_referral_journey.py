@@ -170,8 +170,16 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     page.get_by_label("Community treatment provider").select_option(label=PROVIDER)
     radio(page, "Consent to share this referral", "Given").check()
     page.get_by_label("Dose (if on opioid substitution)").fill("60ml daily")
-    page.get_by_role("button", name="Save and send").click()
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    # The answers are checked before anything is sent, each with a way back to change it.
+    expect(
+        page.get_by_role("heading", level=1, name="Check your answers before sending the referral")
+    ).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text(PROVIDER)
+    expect(page.get_by_role("link", name="Change community treatment provider")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Send referral to {PROVIDER}").click()
     expect(page.get_by_role("heading", level=1, name=FULL_NAME)).to_be_visible()
     expect_banner(page, "Referral sent")
     expect(status_tag(page)).to_have_text("Sent")
@@ -187,12 +195,16 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     # 5. The keyworker accepts, books and records an appointment, then the treatment start.
     sign_in_to_worklist(page, live_server, KEYWORKER, "Incoming referrals")
     incoming = page.get_by_role("table", name="Incoming referrals")
-    incoming.get_by_role("link", name=FULL_NAME, exact=True).click()
+    # The name goes to the person; the reference to the referral.
+    expect(incoming.get_by_role("link", name=FULL_NAME, exact=True)).to_have_attribute(
+        "href", re.compile(r"^/people/")
+    )
+    incoming.get_by_role("link", name=f"{reference} for {FULL_NAME}").click()
     expect(page.get_by_text(f"Referral {reference}", exact=True)).to_be_visible()
     expect(status_tag(page)).to_have_text("Sent")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Accept referral").click()
+    page.get_by_role("button", name="Accept referral").click()
     expect(page.get_by_role("heading", level=1, name="Accept this referral")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Accept referral").click()
@@ -200,7 +212,7 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     expect(status_tag(page)).to_have_text("Accepted")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Book an appointment").click()
+    page.get_by_role("button", name="Book an appointment").click()
     expect(page.get_by_role("heading", level=1, name="Book an appointment")).to_be_visible()
     assert_accessible(page)
     fill_date(page, "appointment_date", today)
@@ -224,7 +236,7 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     expect(page.get_by_role("table", name="Appointments")).to_contain_text("Attended")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Record treatment start").click()
+    page.get_by_role("button", name="Record treatment start").click()
     expect(
         page.get_by_role("heading", level=1, name="Record the start of treatment")
     ).to_be_visible()

@@ -10,6 +10,7 @@ from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.referrals import worklist_rows, worklists
 from caseflow.referrals.models import ReferralEvent
 from tests.factories import (
+    AppointmentFactory,
     CustodyEpisodeFactory,
     PersonFactory,
     ReferralFactory,
@@ -45,8 +46,8 @@ def test_a_referrer_sees_where_each_referral_went(app):
         organisation=db.session.get(Organisation, referral.referring_organisation_id),
     )
     headings, rows = table(app, nurse, "awaiting-acceptance")
-    assert headings[3] == "To"
-    assert rows[0][3] == db.session.get(Organisation, referral.provider_id).name
+    assert headings[6] == "To"
+    assert rows[0][6] == db.session.get(Organisation, referral.provider_id).name
     (row,) = computed_rows(nurse, "awaiting-acceptance")
     assert (row.handover_direction, row.other_organisation.id) == ("To", referral.provider_id)
 
@@ -57,9 +58,9 @@ def test_a_provider_sees_where_each_referral_came_from(app):
         role="keyworker", organisation=db.session.get(Organisation, referral.provider_id)
     )
     headings, rows = table(app, keyworker, "incoming")
-    assert headings[3] == "From"
+    assert headings[6] == "From"
     prison = db.session.get(Organisation, referral.referring_organisation_id)
-    assert rows[0][3] == prison.name
+    assert rows[0][6] == prison.name
     (row,) = computed_rows(keyworker, "incoming")
     assert (row.handover_direction, row.other_organisation.id) == ("From", prison.id)
 
@@ -81,7 +82,7 @@ def test_the_clock_column_words_days_left_flags_and_breaches(app):
     for days in (3, 7, 15, 21, 25):
         released_days_ago(prison, days, f"Day{days}")
     _headings, rows = table(app, manager, "at-risk")
-    clock_cells = {row[0]: row[2] for row in rows}
+    clock_cells = {row[0]: row[4] for row in rows}
     assert clock_cells == {
         "Given Day3": "18 days left",
         "Given Day7": "14 days left Day 7",
@@ -152,3 +153,44 @@ def test_a_provider_sees_where_the_referrals_it_passed_on_are_now(app):
     assert {row[0]: row[2] for row in rows} == expected
     computed = computed_rows(keyworker, "redirected")
     assert {row.event.referral.reference: row.now_with for row in computed} == expected
+
+
+# Issue 9: worklists have the same columns in the same order, and the name goes to the person.
+COLUMNS = ["Name", "Prison number", "Release date", "Status", "21-day clock", "Referral"]
+
+
+def person_links(app, user, name: str) -> dict[str, str]:
+    db.session.commit()
+    soup = page(signed_in_client(app, user), f"/worklists/{name}")
+    return {
+        row.select("td")[0].get_text(strip=True): row.select("td")[0].find("a")["href"]
+        for row in soup.select("table tbody tr")
+    }
+
+
+def test_every_list_of_people_has_the_same_columns_and_the_name_goes_to_the_person(app):
+    referral = ReferralFactory(status="sent")
+    AppointmentFactory(
+        referral=ReferralFactory(status="accepted", provider_id=referral.provider_id)
+    )
+    prison = db.session.get(Organisation, referral.referring_organisation_id)
+    nurse = UserFactory(role="prison_healthcare", organisation=prison)
+    keyworker = UserFactory(
+        role="keyworker", organisation=db.session.get(Organisation, referral.provider_id)
+    )
+    manager = UserFactory(role="manager")
+    manager.organisation.areas = [db.session.get(LocalAuthority, "E08000025")]
+    released_days_ago(prison, 5, "Released")
+    lists = {
+        nurse: ["awaiting-acceptance", "clock-running"],
+        keyworker: ["incoming", "appointments"],
+        manager: ["at-risk"],
+    }
+    for user, names in lists.items():
+        for name in names:
+            headings, rows = table(app, user, name)
+            assert headings[: len(COLUMNS)] == COLUMNS, name
+            assert len(headings) == len(COLUMNS) + 1, name  # and one about the list itself
+            assert rows, name
+            links = person_links(app, user, name)
+            assert all(href.startswith("/people/") for href in links.values()), (name, links)
