@@ -56,12 +56,16 @@ class SettingsForm(FlaskForm):
         "Window in days",
         InputRequired(message="Enter the window in days"),
         whole_number("Window must be a whole number of days, like 21"),
+        max_length=3,
+        name="Window",
         hint="Treatment started on release day or within this many days after counts as met",
     )
     target_percent = text_field(
         "Target percentage",
         InputRequired(message="Enter the target percentage"),
         whole_number("Target must be a whole number, like 75"),
+        max_length=3,
+        name="Target",
     )
     submit = submit("Save new settings")
 
