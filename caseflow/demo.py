@@ -294,7 +294,12 @@ def _load_episode(rng: random.Random, actor, person, today):
     else:
         expected = today + timedelta(days=rng.randrange(1, 140))
     reception = min(today, expected) - timedelta(days=rng.randrange(30, 700))
+    substance = rng.choice(list(codes.SubstanceGroup))
     opioid = rng.choice(["none", "none", "methadone", "buprenorphine", "lai_buprenorphine"])
+    if substance != codes.SubstanceGroup.OPIATE:
+        # Opioid substitution treats opiate dependence: nobody whose substance group is
+        # alcohol or non-opiates only is on methadone or buprenorphine.
+        opioid = codes.OpioidSubstitution.NONE
     episode = custody.add_custody_episode(
         actor,
         person.id,
@@ -303,7 +308,7 @@ def _load_episode(rng: random.Random, actor, person, today):
         destination_local_authority_code=rng.choice(list(WEST_MIDLANDS)),
         accommodation_on_release=rng.choice(list(codes.Accommodation)),
         treatment_need=rng.choice(["in_treatment", "in_treatment", "assessed_need", "no_need"]),
-        substance_group=rng.choice(list(codes.SubstanceGroup)),
+        substance_group=substance,
         opioid_substitution=opioid,
         last_dose_date=None if opioid == "none" else min(today, expected),
         naloxone_issued=rng.random() < 0.7,
