@@ -108,7 +108,7 @@ def test_keyworker_opens_in_treatment_moves_an_appointment_and_corrects_the_star
         live_server, released=released, started=released + timedelta(days=3), booked_on=booked_on
     )
 
-    # 1. The keyworker opens the "In treatment" list, and the person on it.
+    # 1. The keyworker opens the "In treatment" list; the name goes to the person.
     sign_in(page, live_server, KEYWORKER)
     expect(page.get_by_role("heading", level=1, name="Worklist")).to_be_visible()
     assert_accessible(page)
@@ -117,8 +117,8 @@ def test_keyworker_opens_in_treatment_moves_an_appointment_and_corrects_the_star
     ).click()
     expect(page.get_by_role("heading", level=2, name="In treatment")).to_be_visible()
     assert_accessible(page)
-    expect(page.get_by_role("link", name=FULL_NAME, exact=True)).to_be_visible()
-    page.goto(f"{live_server['url']}/people/{person_id}")
+    page.get_by_role("link", name=FULL_NAME, exact=True).click()
+    expect(page).to_have_url(f"{live_server['url']}/people/{person_id}")
     expect(page.get_by_role("heading", level=1, name=FULL_NAME)).to_be_visible()
     assert_accessible(page)
 

@@ -61,7 +61,8 @@ def test_the_page_is_a_keyworker_tab_audited_as_one_list(app):
     soup = page(client, "/worklists/in-treatment")
     current = soup.select_one('a.moj-sub-navigation__link[aria-current="page"]')
     assert current.get_text(strip=True) == "In treatment"
-    assert referral.person.full_name in soup.select_one("table tbody").get_text()
+    name = soup.select_one("table tbody").find("a", string=referral.person.full_name)
+    assert name["href"] == f"/people/{referral.person_id}"  # the name goes to the person
     response = client.get("/worklists/in-treatment")
     [row] = [r for r in audit_rows(response) if r.action == "list"]
     assert (row.entity_id, row.detail["people"]) == ("in-treatment", 1)
