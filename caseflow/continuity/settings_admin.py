@@ -82,8 +82,14 @@ def history(viewer) -> list[Version]:
     ]
 
 
-def current() -> Settings:
-    """The latest version: what a new version starts from."""
+def latest(viewer) -> Settings:
+    """The latest version, for the administrator: what a new version starts from and must
+    take effect after."""
+    _require(viewer)
+    return _latest()
+
+
+def _latest() -> Settings:
     row = db.session.scalars(
         select(ContinuitySettings).order_by(ContinuitySettings.effective_from.desc()).limit(1)
     ).first()
@@ -104,7 +110,7 @@ def _check_mapping(name: str, mapping: dict) -> dict:
 def change(viewer, new: Settings) -> Settings:
     """Add a version taking effect on ``new.effective_from``; audited with what it says."""
     _require(viewer)
-    latest = current()
+    latest = _latest()
     if new.effective_from < local_today():
         raise InvalidChange(
             "The date the settings take effect must be today or in the future",

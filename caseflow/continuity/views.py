@@ -148,11 +148,14 @@ def settings():
 @requires("continuity.settings")
 def new_settings():
     form = settings_forms.SettingsForm()
+    latest = settings_admin.latest(current_user)
     if request.method == "GET":
-        form.fill_from(settings_admin.current())
+        form.fill_from(latest)
 
     def page(stale: bool = False):
-        return render_template("continuity/settings_new.html", form=form, words=settings_forms)
+        return render_template(
+            "continuity/settings_new.html", form=form, latest=latest, words=settings_forms
+        )
 
     errors.on_form(form, page)
     if form.validate_on_submit():
