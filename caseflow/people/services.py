@@ -189,16 +189,15 @@ def create_person(actor, *, token: str | None = None, **fields) -> Person:
 
 @dataclass(frozen=True)
 class PossibleDuplicates:
-    """People already recorded with the name and date of birth of someone being added: those
-    the actor may open, and the one outside their caseload emergency access may be offered for
-    (as an exact search offers it)."""
+    """People already recorded with the name and date of birth of someone being added, among
+    those the actor may open. Anyone outside their caseload is never mentioned: a name and date
+    of birth must not tell whether Caseflow holds someone, nor open emergency access (only the
+    exact search by an identifier offers that)."""
 
     visible: list[Person]
-    out_of_scope_match: uuid.UUID | None = None
-    withheld: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.visible) or self.withheld > 0
+        return bool(self.visible)
 
 
 @dataclass(frozen=True)
@@ -212,43 +211,34 @@ class Added:
 def possible_duplicates(
     actor, *, given_name: str, family_name: str, date_of_birth: date
 ) -> PossibleDuplicates:
-    """Who is already recorded with this family name, date of birth and given name.
+    """Who, among the people the actor may open, is already recorded with this family name,
+    date of birth and given name.
 
-    The family name and date of birth are matched through their blind index; the few people
-    found are then compared by given name in memory (it has no index of its own). Saying that
-    someone is recorded discloses that Caseflow holds them, so a match is audited like a search.
+    The family name and date of birth are matched through their blind index, within scope; the
+    few people found are then compared by given name in memory (it has no index of its own).
+    Saying that someone is recorded discloses that Caseflow holds them, so a match is audited
+    like a search.
     """
     index = blind_index("name_dob", family_name, date_of_birth.isoformat())
     same_name = normalise("name", given_name)
-    found = [
+    # Only people in scope are loaded, so no one else's name is ever decrypted.
+    in_scope = select(Person).where(Person.name_dob_index == index, visible_people(actor))
+    visible = [
         person
-        for person in db.session.scalars(select(Person).where(Person.name_dob_index == index))
+        for person in db.session.scalars(in_scope)
         if normalise("name", person.given_name) == same_name
     ]
-    if not found:
+    if not visible:
         return PossibleDuplicates(visible=[])
-    visible_ids = set(
-        db.session.scalars(
-            select(Person.id).where(Person.id.in_([p.id for p in found]), visible_people(actor))
-        )
-    )
-    visible = [person for person in found if person.id in visible_ids]
-    withheld = [person.id for person in found if person.id not in visible_ids]
     record_independent(
         "search",
         actor=actor,
         entity_type="person",
-        person_id=found[0].id if len(found) == 1 else None,
-        detail={
-            "by": "name_dob",
-            "during": "add person",
-            "results": len(visible),
-            "withheld": len(withheld),
-        },
+        person_id=visible[0].id if len(visible) == 1 else None,
+        detail={"by": "name_dob", "during": "add person", "results": len(visible)},
         outcome="success",
     )
-    offer = withheld[0] if len(withheld) == 1 and role_may(actor.role, "break_glass.use") else None
-    return PossibleDuplicates(visible=visible, out_of_scope_match=offer, withheld=len(withheld))
+    return PossibleDuplicates(visible=visible)
 
 
 def add_person(actor, *, token: str | None = None, confirmed_new: bool = False, **fields) -> Added:

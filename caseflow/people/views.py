@@ -87,10 +87,8 @@ def new_person():
             **_form_data(form, "confirmed_new"),
         )
         if added.person is None:
-            # Possibly someone already recorded: a warning, with their record or emergency
-            # access to it offered as the exact search offers it, and a way to add anyway.
-            if added.duplicates.out_of_scope_match:
-                session["break_glass_candidate"] = str(added.duplicates.out_of_scope_match)
+            # Possibly someone already recorded in the caseload: a warning with their record,
+            # and a way to add anyway.
             return render_template("people/new.html", form=form, duplicates=added.duplicates)
         person = added.person
         flash("Person added", "success")

@@ -1,8 +1,10 @@
 """Adding someone who may already be recorded (issue 9, "Work is never lost"): a person with no
 NHS number, prison number or CRN, with the given name, family name and date of birth of someone
-held, is not added silently. The page warns (a warning, not an error), offers the record found
-(a link within the caseload; emergency access outside it, as the exact search does), and adds
-them only when the person adding says they are someone else.
+held in the caseload of the person adding them, is not added silently. The page warns (a
+warning, not an error), links the record found, and adds them only when the person adding says
+they are someone else. Someone held outside the caseload is never mentioned: a name and date of
+birth must not disclose that Caseflow holds a person, and emergency access is offered only by the
+exact search for an NHS number, prison number or CRN (DOMAIN.md, SECURITY.md).
 """
 
 from datetime import date
@@ -15,7 +17,7 @@ from caseflow.extensions import db
 from caseflow.people import services
 from caseflow.people.models import Person
 from tests.factories import PersonFactory, UserFactory
-from tests.helpers import page, signed_in_client
+from tests.helpers import csrf_token, page, signed_in_client
 
 BORN = date(1984, 3, 2)
 NEW = {
@@ -83,14 +85,13 @@ def test_a_different_given_name_or_an_identifier_is_no_warning(app):
     assert with_crn.person is not None
 
 
-def test_outside_the_caseload_emergency_access_is_offered_as_by_the_exact_search(app):
+def test_someone_held_outside_the_caseload_is_not_mentioned_and_they_are_added(app):
     actor = UserFactory(role="prison_healthcare")
-    elsewhere = held_by(UserFactory(role="prison_healthcare").organisation)
+    held_by(UserFactory(role="prison_healthcare").organisation)
+    before = people()
     added = services.add_person(actor, **NEW)
-    assert added.person is None
-    assert added.duplicates.visible == []
-    assert added.duplicates.withheld == 1
-    assert added.duplicates.out_of_scope_match == elsewhere.id
+    assert added.person is not None
+    assert people() == before + 1
 
 
 def test_the_match_shown_is_audited_without_personal_values(app):
@@ -140,14 +141,46 @@ def test_the_page_warns_links_the_record_and_adds_only_when_confirmed(app):
     assert people() == before + 1
 
 
-def test_the_page_offers_emergency_access_for_someone_outside_the_caseload(app):
+def test_the_page_says_nothing_of_someone_outside_the_caseload(app):
     user = UserFactory(role="prison_healthcare")
     elsewhere = held_by(UserFactory(role="prison_healthcare").organisation)
     client = signed_in_client(app, user)
+    before = people()
     response = client.post("/people/new", data={**POSTED, **add_form(client)})
-    soup = BeautifulSoup(response.data, "html.parser")
-    assert soup.find("a", href=f"/people/{elsewhere.id}") is None
-    assert "outside your caseload" in soup.get_text()
-    assert soup.find("a", href="/people/emergency-access") is not None
-    # The emergency access page now opens for that one person, as after an exact search.
-    assert "Why do you need this record now?" in page(client, "/people/emergency-access").get_text()
+    # Added as anyone new would be: no warning, no link, no emergency access offered.
+    assert response.status_code == 302
+    assert people() == before + 1
+    shown = page(client, response.headers["Location"])
+    assert shown.find(id="possible-duplicate") is None
+    assert shown.find("a", href=f"/people/{elsewhere.id}") is None
+    assert "outside your caseload" not in shown.get_text()
+    assert shown.find("a", href="/people/emergency-access") is None
+
+
+def test_a_name_and_birth_date_open_emergency_access_no_more_than_the_exact_search_does(app):
+    """The review's scenario: the exact search by family name and date of birth finds no one and
+    offers no emergency access; adding a person with that name and date of birth must not
+    either, so neither tells whether Caseflow holds them."""
+    user = UserFactory(role="prison_healthcare")
+    elsewhere = held_by(UserFactory(role="prison_healthcare").organisation)
+    client = signed_in_client(app, user)
+    found = client.post(
+        "/people/find",
+        data={
+            "family_name": "Brackenbury",
+            "date_of_birth": ["2", "3", "1984"],
+            "csrf_token": csrf_token(client, "/people/find"),
+        },
+    )
+    assert (
+        BeautifulSoup(found.data, "html.parser").find("a", href="/people/emergency-access") is None
+    )
+    added = client.post("/people/new", data={**POSTED, **add_form(client)})
+    assert (
+        BeautifulSoup(added.data, "html.parser").find("a", href="/people/emergency-access") is None
+    )
+    # Emergency access has no one to open for this session: it sends them to search first.
+    emergency = client.get("/people/emergency-access")
+    assert emergency.status_code == 302
+    assert emergency.headers["Location"] == "/people/find"
+    assert client.get(f"/people/{elsewhere.id}").status_code == 404
