@@ -259,12 +259,12 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     expect(page.get_by_role("heading", level=1, name="Notifications")).to_be_visible()
     expect(
         page.get_by_role(
-            "link", name=f"Your referral was accepted: {FULL_NAME}, referral {reference}"
+            "button", name=f"Your referral was accepted: {FULL_NAME}, referral {reference}"
         )
     ).to_be_visible()
     expect(
         page.get_by_role(
-            "link", name=f"Treatment started on your referral: {FULL_NAME}, referral {reference}"
+            "button", name=f"Treatment started on your referral: {FULL_NAME}, referral {reference}"
         )
     ).to_be_visible()
     assert_accessible(page)
