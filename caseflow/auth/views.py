@@ -2,7 +2,6 @@
 
 import time
 import uuid
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -10,6 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from caseflow.auth import bp, forms, services
 from caseflow.security import kept_input, mfa, throttle
 from caseflow.security.access import PUBLIC, SIGNED_IN, requires
+from caseflow.security.local_paths import is_local_path
 
 # Between the password and the code, the session holds only who is half-way and since when.
 PENDING_SECONDS = 5 * 60
@@ -17,13 +17,7 @@ PENDING_SECONDS = 5 * 60
 
 def safe_next(target: str | None) -> str:
     """Only a path on this site: never another host, scheme or protocol-relative address."""
-    fallback = url_for("main.home")
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
-        return fallback
-    return target
+    return target if is_local_path(target) else url_for("main.home")
 
 
 def _pending_user():
@@ -65,9 +59,9 @@ def _finish_sign_in(user):
     return safe_next(target)
 
 
-def sign_in_keeping(kept: dict):
-    """The sign-in page answering a form sent after the session ended, carrying what it held
-    (401: the form was not acted on)."""
+def sign_in_keeping(kept: kept_input.Carried):
+    """The sign-in page answering a form sent after the session ended, carrying what it held,
+    sealed to the account whose session it was (401: the form was not acted on)."""
     form = forms.SignInForm(formdata=None)
     return render_template("auth/sign_in.html", form=form, kept=kept), 401
 
@@ -89,10 +83,11 @@ def sign_in():
         if user is None:
             form.email.errors.append("Enter a correct email address and password")
             return render_template("auth/sign_in.html", form=form)
-        kept = kept_input.from_sign_in_form()
+        # What a form sent after the session ended held goes on only if it was this account's.
+        kept = kept_input.opened_for(user.id)
         return redirect(begin_second_step(user, request.args.get("next"), kept=kept))
-    # The page drawn again carries what a form sent after the session ended held (its template
-    # reads it back from what was sent: kept_from_sign_in).
+    # The page drawn again carries, still sealed, what a form sent after the session ended held
+    # (its template reads it back from what was sent: kept_from_sign_in).
     return render_template("auth/sign_in.html", form=form)
 
 

@@ -60,6 +60,9 @@ class ServerSession(CallbackDict, SessionMixin):
         self.ended = False
         # Set when the session arrived in a signed cookie old enough to be dated afresh.
         self.refresh_cookie = False
+        # The account whose session this request's token belonged to, when it had lapsed: only
+        # so that a form it sent can be sealed to that account (security/kept_input.py).
+        self.lapsed_user_id: uuid.UUID | None = None
 
     def regenerate(self) -> None:
         """Issue a new session id at the next response (at sign-in, against session fixation)."""
@@ -96,10 +99,12 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession()
         record = db.session.get(UserSession, _hash(value))
         if record is None or self._expired(app, record):
+            lapsed = ServerSession()
             if record is not None:
+                lapsed.lapsed_user_id = record.user_id
                 db.session.delete(record)
                 db.session.commit()
-            return ServerSession()
+            return lapsed
         return ServerSession(json.loads(record.data), token=value, record=record)
 
     def _open_anonymous(self, app: Flask, value: str) -> ServerSession:

@@ -1,8 +1,10 @@
 """A case note typed when the session has ended is not lost (issue 9, "Work is never lost").
 
-Signed out in another tab, or idle past 30 minutes: pressing "Add case note" (or the idle limit
-itself) brings the sign-in page, which says the note has not been saved; after signing in the
-person is back on the person's page with the note in the box, still unsaved, and saves it.
+Idle past 30 minutes: pressing "Add case note" (or the idle limit itself) brings the sign-in page,
+which says the note has not been saved and holds none of it, even in its HTML; after the same
+person signs in they are back on the person's page with the note in the box, still unsaved, and
+save it. Signed out in another tab, whose note it was cannot be known: the sign-in page says the
+note was not saved and could not be kept, and signing in brings none of it back.
 
 The person is made for each test through the services, so the tests run in any order on the
 shared live-server database. Every page visited is checked with axe.
@@ -74,6 +76,7 @@ def expect_told_and_back_with_the_note(page, live_server, person_id: str) -> Non
     expect(page.get_by_role("heading", name="Sign in to Caseflow")).to_be_visible()
     expect(page.get_by_role("main")).to_contain_text("what you typed has not been saved")
     expect(page.get_by_role("main")).not_to_contain_text(NOTE)  # not on show on the screen
+    assert "a bed is held" not in page.content()  # nor in the page's HTML, for view-source
     assert NOTE not in page.url
     assert_accessible(page)
 
@@ -90,7 +93,7 @@ def expect_told_and_back_with_the_note(page, live_server, person_id: str) -> Non
     assert_accessible(page)
 
 
-def test_a_case_note_after_signing_out_in_another_tab(browser_page, live_server):
+def test_a_case_note_after_signing_out_in_another_tab_is_said_not_kept(browser_page, live_server):
     person_id = a_person_in_custody(live_server, "Ashbrittle")
     page = browser_page
     sign_in(page, live_server, PRISON_HEALTHCARE)
@@ -106,7 +109,15 @@ def test_a_case_note_after_signing_out_in_another_tab(browser_page, live_server)
     other_tab.close()
 
     page.get_by_role("button", name="Add case note").click()
-    expect_told_and_back_with_the_note(page, live_server, person_id)
+    expect(page.get_by_role("heading", name="Sign in to Caseflow")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("what you typed has not been saved")
+    expect(page.get_by_role("main")).to_contain_text("could not keep it")
+    assert "a bed is held" not in page.content()
+    assert_accessible(page)
+    sign_in_from_here(page, live_server)
+    page.goto(f"{live_server['url']}/people/{person_id}")
+    expect(page.get_by_label("Case note")).to_have_value("")
+    assert_accessible(page)
 
 
 def test_a_case_note_typed_as_the_idle_limit_passes(browser_page, live_server):
