@@ -11,4 +11,5 @@ Environment:
                         (default postgresql://postgres@127.0.0.1:5432/caseflow_bench)
     BENCH_KEEP=1        keep the database at the end
     BENCH_SCALE         multiplies both sizes (default 1: 2,500 and 25,000 releases)
+    BENCH_DASHBOARD_ROUNDS  timed rounds of the continuity dashboard figure (default 20)
 """

@@ -30,7 +30,10 @@ would:
 What the bulk path leaves out: audit rows. Through the services every create, release and status
 change writes one sealed audit row; the bulk load writes none (the audit log's cost is measured
 per request instead). Timestamps are "now", as the services would stamp them. People recorded by a
-prison have exactly one custody episode; nobody is redirected.
+prison have exactly one custody episode; nobody is redirected. Releases are spread over five years
+(a third in the last four months), with every release type (a few excluded from the continuity
+measure by type), and a few are followed by a death (``record_death``) or a removal from the
+country (``record_removal``) within weeks, so the measure has cases for each outcome.
 
 The target of the worklist figure is one treatment provider, "Bench Recovery Service", with one
 keyworker and the same fixed set of cases at every size (``TARGET_CASES``: 200 accepted, plus
@@ -142,6 +145,21 @@ TO_STATUS = {
 NOTIFY_PROVIDER = ("send",)
 NOTIFY_REFERRER = ("accept", "reject", "engage")
 
+# Release types as record_release is given them, as weights: most go into the cohort, a few are
+# excluded by type, some are remand ends (in the cohort by the default settings too).
+RELEASE_TYPES, RELEASE_TYPE_WEIGHTS = zip(
+    ("licence", 40),
+    ("sentence_end", 20),
+    ("home_detention_curfew", 20),
+    ("court", 10),
+    ("remand_ended", 4),
+    ("other_secure_setting", 2),
+    ("deported", 2),
+    ("outside_england", 2),
+    strict=True,
+)
+DIED_SHARE, REMOVED_SHARE = 0.005, 0.01  # of releases, recorded within 40 days of release
+
 STREETS = ("High Street", "Church Road", "Station Road", "Victoria Road", "Park Lane", "Mill Lane")
 TOWNS = ("Birmingham", "Coventry", "Leeds", "Bristol", "Norwich", "Hull", "Exeter", "Derby")
 
@@ -174,6 +192,9 @@ class World:
     providers: dict[str, list[Staff]]  # local authority code -> keyworkers serving it
     target: Staff
     areas: list[str]
+    # A manager of a partnership covering every local authority: the continuity dashboard's
+    # viewer, whose scope is then every release (the national figure).
+    manager: Staff | None = None
 
     @property
     def find_prison(self) -> Staff:
@@ -240,6 +261,13 @@ def build_world() -> World:
         Role.KEYWORKER,
         "keyworker.target@bench.test",
     )
+    manager = staff(
+        "Bench Partnership (every area)",
+        Kind.PARTNERSHIP,
+        codes_in_order,
+        Role.MANAGER,
+        "manager@bench.test",
+    )
     db.session.commit()
     return World(
         prisons=prisons,
@@ -247,6 +275,7 @@ def build_world() -> World:
         providers=providers,
         target=target,
         areas=codes_in_order,
+        manager=manager,
     )
 
 
@@ -474,13 +503,10 @@ class Loader:
     def load(self, releases: int) -> LoadResult:
         """Add about ``releases`` released people, a quarter as many still in custody, and a
         twentieth as many known only to probation, with their referrals and appointments."""
-        plan = self._plan(releases)
+        plan = self.plan(releases)
         rows: Counter = Counter()
         started = time.perf_counter()
-        for start in range(0, len(plan), BATCH_PEOPLE):
-            batch = Batch()
-            for kind, target_status in plan[start : start + BATCH_PEOPLE]:
-                self._case(batch, kind, target_status)
+        for batch in self.batches(plan):
             if not self.parity_checked:
                 self.parity_checked = check_parity(batch)
             with db.engine.begin() as connection:
@@ -490,7 +516,16 @@ class Loader:
         self.releases += added
         return LoadResult(releases=added, rows=rows, seconds=seconds)
 
-    def _plan(self, releases: int) -> list[tuple[str, str | None]]:
+    def batches(self, plan: list[tuple[str, str | None]]):
+        """The plan's cases, ``BATCH_PEOPLE`` people to a batch, each batch not yet inserted."""
+        for start in range(0, len(plan), BATCH_PEOPLE):
+            batch = Batch()
+            for kind, target_status in plan[start : start + BATCH_PEOPLE]:
+                self._case(batch, kind, target_status)
+            yield batch
+
+    def plan(self, releases: int) -> list[tuple[str, str | None]]:
+        """The cases to load for about ``releases`` releases (see ``load``)."""
         plan: list[tuple[str, str | None]] = []
         if not self._targets_loaded:
             plan = [(kind, status) for kind, status, count in TARGET_CASES for _ in range(count)]
@@ -626,8 +661,10 @@ class Loader:
         if released:
             # record_release: the release fields, age at release, one change with its reason.
             episode.actual_release_date = release
-            episode.release_type = rng.choice(
-                ["licence", "licence", "sentence_end", "home_detention_curfew", "court"]
+            # The worklist target's cases keep to the cohort's release types and have no deaths or
+            # removals, so its worklist is the same at every size.
+            episode.release_type = (
+                "licence" if target else rng.choices(RELEASE_TYPES, RELEASE_TYPE_WEIGHTS)[0]
             )
             episode.unplanned_release = rng.random() < 0.05
             episode.age_at_release = age_on(dob, release)
@@ -643,7 +680,24 @@ class Loader:
                     reason="Released as planned (synthetic bench data)",
                 )
             )
+            if not target:
+                self._after_release(person, episode, release)
         return episode, days_since_release
+
+    def _after_release(self, person, episode, release: date) -> None:
+        """A few deaths (record_death) and removals from the country (record_removal) within
+        weeks of release, so the measure's two after-release exclusions have cases."""
+        rng, today = self.rng, self.today
+        chance = rng.random()
+        if chance < DIED_SHARE:
+            person.date_of_death = min(today, release + timedelta(days=rng.randrange(0, 40)))
+            person.date_of_death_source = rng.choice(list(codes.DeathSource))
+            person.version = 2  # inserted, then updated once
+        elif chance < DIED_SHARE + REMOVED_SHARE:
+            episode.removed_from_country_on = min(
+                today, release + timedelta(days=rng.randrange(0, 40))
+            )
+            episode.version += 1
 
     def _referral_status(self, episode, days_since_release) -> str | None:
         rng = self.rng

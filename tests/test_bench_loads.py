@@ -1,9 +1,61 @@
 """`make bench` is not part of `make test` (it times things), but it must keep loading: its bulk
-path builds the same rows the services write, from the same code lists and models."""
+path builds the same rows the services write, from the same code lists and models, and its
+hand-written dashboard query must count what the continuity service counts."""
 
 import importlib
 
+import pytest
+from sqlalchemy import select
+
+from bench import bulk, dashboard
+from caseflow.dates import local_today
+from caseflow.extensions import db
+from caseflow.people.codes import DeathSource
+from caseflow.people.models import CustodyEpisode, Person
+
 
 def test_the_benchmark_modules_import():
-    for name in ("bench.bulk", "bench.measure"):
+    for name in ("bench.bulk", "bench.measure", "bench.dashboard"):
         assert importlib.import_module(name).__name__ == name
+
+
+@pytest.fixture
+def loaded(app):
+    """A small bulk load inside the test's transaction (the bench commits its own batches)."""
+    world = bulk.build_world()
+    loader = bulk.Loader(world)
+    for batch in loader.batches(loader.plan(1500)):
+        assert bulk.check_parity(batch) > 0
+        batch.insert(db.session.connection())
+    return loader
+
+
+@pytest.mark.postgres
+def test_the_bulk_load_records_deaths_and_removals_as_the_services_would(loaded):
+    today = local_today()
+    deaths = [
+        (person.date_of_birth, person.date_of_death, person.date_of_death_source)
+        for person in db.session.scalars(select(Person).where(Person.date_of_death.is_not(None)))
+    ]
+    removals = db.session.execute(
+        select(CustodyEpisode.actual_release_date, CustodyEpisode.removed_from_country_on).where(
+            CustodyEpisode.removed_from_country_on.is_not(None)
+        )
+    ).all()
+    assert deaths and removals
+    # record_death: on or after birth, not in the future, with a source from the code list.
+    for born, died, source in deaths:
+        assert born <= died <= today and DeathSource.has(source)
+    # record_removal: on or after the release it follows, not in the future.
+    for released, removed in removals:
+        assert released <= removed <= today
+
+
+@pytest.mark.postgres
+def test_the_benchs_one_sql_query_gives_the_continuity_services_numbers(loaded):
+    today = local_today()
+    # Raises if any cell differs, or if the data lacks met, pending or excluded cases.
+    numbers = dashboard.check_same(dashboard.dashboard_period(today), today)
+    # Excluded by release type, and by a removal or death within the window: each has cases.
+    assert {"other_secure_setting", "deported", "outside_england"} & set(numbers["exclusions"])
+    assert numbers["trend"] and numbers["provider"] and numbers["age_band"]

@@ -1,0 +1,304 @@
+"""The continuity dashboard figure: the measure through its service against one SQL query.
+
+What a manager's dashboard needs for one 12-month period (this financial year): the headline
+(met, not met, pending, excluded; the second measure; exclusions by reason), every breakdown of
+``services.DIMENSIONS`` and the 24-month trend. Three ways of getting it are timed, interleaved:
+
+* ``service``: ``continuity.services`` called as the pages call it (``headline``, one
+  ``breakdown`` per dimension, ``trend``), nationally, in a fresh app context each time.
+* ``SQL``: ``DASHBOARD_SQL`` below, one hand-written query returning the same numbers (the
+  cohort once, grouping sets for the headline, each breakdown and the months): the floor.
+* ``pages``: the dashboard and its eight breakdown pages through the test client, signed in as
+  the manager of a partnership covering every local authority (so the same releases).
+
+Before anything is timed, the query's numbers are compared with the service's, cell by cell; a
+difference stops the run (``BenchError``), since a floor that counts something else means nothing.
+The query is written for the rules as the migrations set them (DOMAIN.md): if the settings in
+effect have other exclusion placements, or the months span two versions, it says so and stops.
+"""
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from sqlalchemy import text
+
+from caseflow.continuity import periods, rules, services
+from caseflow.continuity.entries import Scope
+from caseflow.continuity.rules import Placement
+from caseflow.dates import local_today
+from caseflow.extensions import db
+
+TREND_MONTHS = 24
+
+DIMENSIONS = (
+    "region",
+    "local_authority",
+    "prison",
+    "provider",
+    "substance_group",
+    "sex",
+    "ethnic_group",
+    "age_band",
+)
+
+# One row per release in the trend's 24 months; its outcome decided in the order DOMAIN.md
+# gives (not in the cohort; excluded by release type; removed or died within the window; met;
+# pending while the window is open; otherwise not met); then counted once per grouping set.
+DASHBOARD_SQL = """
+WITH released AS (
+    SELECT e.id,
+           e.actual_release_date AS release_date,
+           e.actual_release_date + CAST(:window_days AS integer) AS window_end,
+           e.age_at_release, e.treatment_need, e.release_type, e.removed_from_country_on,
+           e.destination_local_authority_code AS local_authority, la.region,
+           e.prison_id AS prison, e.substance_group, p.sex, p.ethnic_group, p.date_of_death
+    FROM custody_episodes e
+    JOIN people p ON p.id = e.person_id
+    LEFT JOIN local_authorities la ON la.ons_code = e.destination_local_authority_code
+    WHERE e.actual_release_date BETWEEN :trend_start AND :period_end
+),
+first_start AS (
+    SELECT DISTINCT ON (r.episode_id) r.episode_id, r.treatment_start_date, r.provider_id
+    FROM referrals r JOIN released ON released.id = r.episode_id
+    WHERE r.treatment_start_date >= released.release_date
+    ORDER BY r.episode_id, r.treatment_start_date, r.created_at
+),
+latest_referral AS (
+    SELECT DISTINCT ON (r.episode_id) r.episode_id, r.provider_id
+    FROM referrals r JOIN released ON released.id = r.episode_id
+    WHERE r.status <> 'draft'
+    ORDER BY r.episode_id, r.created_at DESC, r.id
+),
+first_attended AS (
+    SELECT r.episode_id, min(a.appointment_date) AS appointment_date
+    FROM appointments a
+    JOIN referrals r ON r.id = a.referral_id
+    JOIN released ON released.id = r.episode_id
+    WHERE a.outcome = 'attended' AND a.appointment_date >= released.release_date
+    GROUP BY r.episode_id
+),
+decided AS (
+    SELECT rel.*,
+           coalesce(fs.provider_id, lr.provider_id) AS provider,
+           to_char(rel.release_date, 'YYYY-MM') AS month,
+           rel.release_date >= :period_start AS in_period,
+           CASE
+               WHEN rel.age_at_release IS NULL OR rel.age_at_release < 18
+                    OR NOT (rel.treatment_need = ANY(:cohort_needs))
+                    OR NOT (rel.release_type = ANY(:measured_types)) THEN 'not_in_cohort'
+               WHEN rel.release_type = ANY(:excluded_types) THEN rel.release_type
+               WHEN rel.removed_from_country_on <= rel.window_end THEN 'removed'
+               WHEN rel.date_of_death <= rel.window_end
+                    AND (fs.treatment_start_date IS NULL
+                         OR fs.treatment_start_date > rel.date_of_death) THEN 'died'
+               WHEN fs.treatment_start_date <= rel.window_end THEN 'met'
+               WHEN CAST(:today AS date) <= rel.window_end THEN 'pending'
+               ELSE 'not_met'
+           END AS decision,
+           CASE
+               WHEN fa.appointment_date <= rel.window_end THEN 'met'
+               WHEN CAST(:today AS date) <= rel.window_end THEN 'pending'
+               ELSE 'not_met'
+           END AS attended,
+           CASE
+               WHEN rel.age_at_release < 25 THEN '18-24'
+               WHEN rel.age_at_release < 35 THEN '25-34'
+               WHEN rel.age_at_release < 45 THEN '35-44'
+               WHEN rel.age_at_release < 55 THEN '45-54'
+               ELSE '55+'
+           END AS age_band
+    FROM released rel
+    LEFT JOIN first_start fs ON fs.episode_id = rel.id
+    LEFT JOIN latest_referral lr ON lr.episode_id = rel.id
+    LEFT JOIN first_attended fa ON fa.episode_id = rel.id
+),
+entries AS (
+    SELECT decided.*,
+           CASE WHEN decision IN ('met', 'not_met', 'pending') THEN decision ELSE 'excluded' END
+               AS outcome,
+           CASE WHEN decision IN ('met', 'not_met', 'pending') THEN NULL ELSE decision END
+               AS exclusion_reason
+    FROM decided
+    WHERE decision <> 'not_in_cohort'
+)
+SELECT in_period, month, outcome, attended, exclusion_reason,
+       region, local_authority, prison, provider, substance_group, sex, ethnic_group, age_band,
+       GROUPING(month) AS by_month, GROUPING(attended) AS by_headline,
+       GROUPING(region) AS by_region, GROUPING(local_authority) AS by_local_authority,
+       GROUPING(prison) AS by_prison, GROUPING(provider) AS by_provider,
+       GROUPING(substance_group) AS by_substance_group, GROUPING(sex) AS by_sex,
+       GROUPING(ethnic_group) AS by_ethnic_group, GROUPING(age_band) AS by_age_band,
+       count(*) AS n
+FROM entries
+GROUP BY GROUPING SETS (
+    (month, outcome),
+    (in_period, outcome, attended, exclusion_reason),
+    (in_period, region, outcome),
+    (in_period, local_authority, outcome),
+    (in_period, prison, outcome),
+    (in_period, provider, outcome),
+    (in_period, substance_group, outcome),
+    (in_period, sex, outcome),
+    (in_period, ethnic_group, outcome),
+    (in_period, age_band, outcome)
+)
+"""
+
+
+class DashboardMismatch(RuntimeError):
+    """The hand-written query and the service give different numbers."""
+
+
+def dashboard_period(today: date | None = None) -> periods.Period:
+    """This financial year: the 12-month period a manager reads the year's rate for."""
+    today = today or local_today()
+    return periods.financial_year(today.year if today.month >= 4 else today.year - 1)
+
+
+def _figures_tuple(figures: services.Figures) -> tuple[int, int, int, int]:
+    return (figures.met, figures.not_met, figures.pending, figures.excluded)
+
+
+def by_service(period: periods.Period, today: date) -> dict:
+    """The dashboard's numbers from ``continuity.services``, in one plain shape."""
+    scope = Scope.national()
+    measure = services.headline(scope, period, today=today)
+    numbers = {
+        "headline": _figures_tuple(measure.figures),
+        "attended": _figures_tuple(measure.attended),
+        "exclusions": dict(measure.exclusions),
+    }
+    for dimension in services.DIMENSIONS:
+        numbers[dimension] = {
+            row.key: _figures_tuple(row.figures)
+            for row in services.breakdown(scope, period, dimension, today=today)
+        }
+    numbers["trend"] = {
+        month.code: _figures_tuple(figures)
+        for month, figures in services.trend(scope, period, TREND_MONTHS, today=today)
+    }
+    return numbers
+
+
+def sql_parameters(period: periods.Period, today: date) -> dict:
+    months = periods.months_ending(period, TREND_MONTHS)
+    settings = rules.settings_on(period.end)
+    if {rules.settings_on(month.end).effective_from for month in months} != {
+        settings.effective_from
+    }:
+        raise DashboardMismatch("the trend spans two settings versions; the query assumes one")
+    for reason in rules.AFTER_RELEASE_EXCLUSIONS:
+        if settings.exclusion(reason) != Placement.EXCLUDED:
+            raise DashboardMismatch(f"the query assumes {reason.value!r} excludes a release")
+    excluded = settings.release_types_placed(Placement.EXCLUDED)
+    return {
+        "window_days": settings.window_days,
+        "trend_start": months[0].start,
+        "period_start": period.start,
+        "period_end": period.end,
+        "today": today,
+        "cohort_needs": settings.treatment_needs_in_cohort(),
+        "measured_types": settings.release_types_placed(Placement.COHORT) + excluded,
+        "excluded_types": excluded,
+    }
+
+
+def query(parameters: dict) -> list:
+    return db.session.execute(text(DASHBOARD_SQL), parameters).all()
+
+
+def _add(cells: dict, key, outcome: str, count: int) -> None:
+    met, not_met, pending, excluded = cells.get(key, (0, 0, 0, 0))
+    cells[key] = (
+        met + count * (outcome == "met"),
+        not_met + count * (outcome == "not_met"),
+        pending + count * (outcome == "pending"),
+        excluded + count * (outcome == "excluded"),
+    )
+
+
+def by_sql(rows: list, period: periods.Period) -> dict:
+    """The query's rows in the service's shape."""
+    numbers: dict = {"headline": {}, "attended": {}, "exclusions": {}, "trend": {}}
+    numbers.update({dimension: {} for dimension in DIMENSIONS})
+    for row in rows:
+        if row.by_month == 0:
+            _add(numbers["trend"], row.month, row.outcome, row.n)
+            continue
+        if not row.in_period:
+            continue
+        if row.by_headline == 0:
+            _add(numbers["headline"], "all", row.outcome, row.n)
+            if row.outcome == "excluded":
+                reasons = numbers["exclusions"]
+                reasons[row.exclusion_reason] = reasons.get(row.exclusion_reason, 0) + row.n
+            else:
+                _add(numbers["attended"], "all", row.attended, row.n)
+            continue
+        dimension = next(name for name in DIMENSIONS if getattr(row, f"by_{name}") == 0)
+        key = getattr(row, dimension)
+        _add(numbers[dimension], None if key is None else str(key), row.outcome, row.n)
+    for name in ("headline", "attended"):
+        numbers[name] = numbers[name].get("all", (0, 0, 0, 0))
+    numbers["trend"] = {
+        month.code: numbers["trend"].get(month.code, (0, 0, 0, 0))
+        for month in periods.months_ending(period, TREND_MONTHS)
+    }
+    return numbers
+
+
+def check_same(period: periods.Period, today: date) -> dict:
+    """The service's and the query's numbers, compared; a difference is an error."""
+    if set(services.DIMENSIONS) != set(DIMENSIONS):
+        raise DashboardMismatch(
+            f"the service's breakdowns {sorted(services.DIMENSIONS)} are not the query's"
+        )
+    service = by_service(period, today)
+    sql = by_sql(query(sql_parameters(period, today)), period)
+    for part in service:
+        if service[part] != sql[part]:
+            raise DashboardMismatch(
+                f"{part}: the service gives {service[part]!r}, the SQL query {sql[part]!r}"
+            )
+    if not service["headline"][0] or not service["headline"][2] or not service["exclusions"]:
+        raise DashboardMismatch(
+            f"the data set lacks met, pending or excluded cases: {service['headline']!r}"
+        )
+    return service
+
+
+def _timed(app, call: Callable[[], object]) -> float:
+    """Milliseconds for one call in a fresh app context (a fresh session, as a request has)."""
+    with app.app_context():
+        started = time.perf_counter()
+        call()
+        return (time.perf_counter() - started) * 1000
+
+
+def arms(app, manager_client, timed_request) -> dict[str, Callable[[int], float]]:
+    """The three timed ways of getting the dashboard's numbers, after checking they agree."""
+    today = local_today()
+    period = dashboard_period(today)
+    with app.app_context():
+        numbers = check_same(period, today)
+        parameters = sql_parameters(period, today)
+    cohort = sum(numbers["headline"][:3])
+    pages = [
+        (f"/continuity/?period={period.code}", f"{cohort} (met, not met and pending)"),
+        *(
+            (f"/continuity/breakdown?period={period.code}&by={name}", f"by {heading.lower()}")
+            for name, (heading, _names) in services.DIMENSIONS.items()
+        ),
+    ]
+
+    def through_pages(_i) -> float:
+        return sum(
+            timed_request(manager_client, "GET", url, expect=expect) for url, expect in pages
+        )
+
+    return {
+        "dashboard service": lambda _i: _timed(app, lambda: by_service(period, today)),
+        "dashboard SQL": lambda _i: _timed(app, lambda: query(parameters)),
+        "dashboard pages": through_pages,
+    }
