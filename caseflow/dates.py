@@ -10,14 +10,36 @@ show them as ``2025-06-30 23:30:00``, the form the log's exports and checkpoints
 """
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
 
+# The moment the demo loader (and tests) say it is. Only code calls clock_at: nothing a request
+# sends reaches it, so no page can move Caseflow's clock.
+_set_moment: ContextVar[datetime | None] = ContextVar("caseflow_clock", default=None)
+
+
+def now() -> datetime:
+    """The current moment, in UTC: the one clock services, model defaults and the audit log read."""
+    return _set_moment.get() or datetime.now(UTC)
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run the block as if it were ``moment``: the demo data's stories happen on their days."""
+    token = _set_moment.set(as_utc(moment))
+    try:
+        yield
+    finally:
+        _set_moment.reset(token)
+
 
 def local_today() -> date:
-    return datetime.now(LONDON).date()
+    return now().astimezone(LONDON).date()
 
 
 def years_before(day: date, years: int) -> date:

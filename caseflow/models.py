@@ -1,10 +1,12 @@
 """The declarative base every Caseflow model inherits: UUID keys, timestamps, naming convention."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import DateTime, MetaData, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from caseflow import dates
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -16,7 +18,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return dates.now()
 
 
 class Base(DeclarativeBase):
