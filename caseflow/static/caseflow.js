@@ -122,6 +122,23 @@ function initSelectReveals() {
 
 initSelectReveals();
 
+// GOV.UK Frontend's conditional reveal marks each radio with aria-expanded, which ARIA 1.2 does
+// not allow on a radio (axe reports it: aria-allowed-attr), and sets it again on every click.
+// The revealed question follows its radio directly and aria-controls stays, so the attribute is
+// taken off whenever it is put on.
+function initRadioReveals() {
+  const radios = () => document.querySelectorAll('input[type="radio"][aria-expanded]');
+  const strip = () => radios().forEach((radio) => radio.removeAttribute("aria-expanded"));
+  strip();
+  new MutationObserver(strip).observe(document.body, {
+    attributes: true,
+    attributeFilter: ["aria-expanded"],
+    subtree: true,
+  });
+}
+
+initRadioReveals();
+
 // Long selects (marked by caseflow/forms.py SelectInput) become GOV.UK's accessible
 // autocomplete: type a few letters of a local authority or provider instead of scrolling past
 // 150. The select stays in the page, hidden, and is what the form sends; without JavaScript (or

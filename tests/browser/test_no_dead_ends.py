@@ -62,7 +62,7 @@ def test_healthcare_changes_details_names_a_contact_and_deletes_a_draft(browser_
         given="Ottoline",
         family="Quarrendon",
         born=today - timedelta(days=41 * 365),
-        nhs_number=synthetic_nhs_number("000913"),
+        nhs_number=synthetic_nhs_number("000914"),
         prison_number="Z9013AA",
         received=today - timedelta(days=60),
         expected_release=today + timedelta(days=20),

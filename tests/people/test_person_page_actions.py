@@ -141,7 +141,7 @@ def test_probation_may_refer_but_records_no_custody(app, sign_in):
     check_page(app, officer, person, {"person": {CREATE_REFERRAL, RECORD_DEATH}, episode.id: set()})
 
 
-def test_a_keyworker_and_a_manager_record_only_a_death_or_removal(app, sign_in):
+def test_a_keyworker_records_only_a_death_or_removal_and_a_manager_neither(app, sign_in):
     referral = ReferralFactory(status="accepted")
     person = referral.person
     keyworker = UserFactory(
@@ -151,7 +151,8 @@ def test_a_keyworker_and_a_manager_record_only_a_death_or_removal(app, sign_in):
     check_page(app, keyworker, person, {"person": after_release, referral.episode.id: set()})
     _, manager = sign_in("manager")
     manager.organisation.areas = [db.session.get(LocalAuthority, "E08000025")]  # Birmingham
-    check_page(app, manager, person, {"person": after_release, referral.episode.id: set()})
+    # The manager's partnership is judged on the rate that a death or removal changes.
+    check_page(app, manager, person, {"person": set(), referral.episode.id: set()})
 
 
 def test_emergency_access_offers_no_custody_change_and_no_referral(app, sign_in):
