@@ -651,7 +651,8 @@ def main() -> int:
             f"Rows per release in this data set: {rows_per_release:.1f}. Load rates include "
             "building each row (encryption, blind indexes) and the inserts; no audit rows. "
             "Timings are full requests through the Flask test client on PostgreSQL, "
-            f"{ROUNDS} per figure and size, SMALL and LARGE interleaved request by request."
+            f"{ROUNDS} per figure and size ({DASHBOARD_ROUNDS} for the continuity dashboard), "
+            "SMALL and LARGE interleaved request by request."
         )
     finally:
         for size in sizes:
