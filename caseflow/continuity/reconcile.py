@@ -104,8 +104,9 @@ def _day(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _replay() -> tuple[dict, dict, dict]:
-    """Releases, treatment starts by referral, and deaths by person, from the log."""
+def _replay(*only) -> tuple[dict, dict, dict]:
+    """Releases, treatment starts by referral, and deaths by person, from the log (only the
+    events ``only`` selects, when given: one case's)."""
     releases: dict[uuid.UUID, Release] = {}
     starts: dict[str, Start] = {}
     deaths: dict[uuid.UUID, tuple[date | None, int]] = {}
@@ -121,6 +122,7 @@ def _replay() -> tuple[dict, dict, dict]:
             AuditEvent.action == "update",
             AuditEvent.outcome == "success",
             AuditEvent.entity_type.in_((EPISODE, REFERRAL, PERSON)),
+            *only,
         )
         .order_by(AuditEvent.id)
         .execution_options(yield_per=2000)
@@ -235,16 +237,7 @@ def log_outcomes(
     today = today or local_today()
     settings = rules.settings_on(period.end)
     releases, starts, deaths = _replay()
-    first: dict[uuid.UUID, Start] = {}
-    for start in starts.values():
-        release = releases.get(start.episode_id) if start.episode_id else None
-        if start.start is None or release is None or release.release_date is None:
-            continue
-        if start.start < release.release_date:
-            continue  # before release: never a start for this release
-        known = first.get(start.episode_id)
-        if known is None or start.start < known.start:
-            first[start.episode_id] = start
+    first = first_starts(releases, starts)
     areas = _areas(partnership)
     verdicts = {}
     for episode_id, release in releases.items():
@@ -258,6 +251,21 @@ def log_outcomes(
         if verdict is not None:
             verdicts[episode_id] = verdict
     return verdicts
+
+
+def first_starts(releases: dict, starts: dict) -> dict[uuid.UUID, Start]:
+    """Each release's first logged treatment start on or after its release date."""
+    first: dict[uuid.UUID, Start] = {}
+    for start in starts.values():
+        release = releases.get(start.episode_id) if start.episode_id else None
+        if start.start is None or release is None or release.release_date is None:
+            continue
+        if start.start < release.release_date:
+            continue  # before release: never a start for this release
+        known = first.get(start.episode_id)
+        if known is None or start.start < known.start:
+            first[start.episode_id] = start
+    return first
 
 
 def _figures(outcomes) -> services.Figures:

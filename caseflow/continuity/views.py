@@ -7,6 +7,7 @@ from flask_login import current_user
 from caseflow import errors
 from caseflow.continuity import (
     bp,
+    case_events,
     downloads,
     forms,
     overview,
@@ -87,6 +88,15 @@ def cases():
         outcome=outcome,
         found=found,
         names=services.case_names(found.rows),
+    )
+
+
+@bp.route("/cases/<uuid:episode_id>")
+@requires("continuity.view")
+def case(episode_id):
+    shown = case_events.case_events(current_user, episode_id)
+    return render_template(
+        "continuity/case.html", shown=shown, names=services.case_names([shown.case])
     )
 
 

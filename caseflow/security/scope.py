@@ -229,4 +229,8 @@ def person_named_by(route_values: dict | None) -> uuid.UUID | None:
         return db.session.scalar(
             select(BreakGlassGrant.person_id).where(BreakGlassGrant.id == values["grant_id"])
         )
+    if "episode_id" in values:
+        return db.session.scalar(
+            select(CustodyEpisode.person_id).where(CustodyEpisode.id == values["episode_id"])
+        )
     return None

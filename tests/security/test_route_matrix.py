@@ -21,7 +21,7 @@ The POST pass sends each state-changing route a valid form with a valid CSRF tok
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cached_property
 
 import pytest
@@ -428,6 +428,18 @@ def target_for(world: World, route: Route, case: str) -> Target:
         episode = world.episode_of(person)
         values.update(person_id=person.id, episode_id=episode.id)
         return Target(values, person.id, record=episode)
+    if records == {"episode_id"}:
+        # A case of the continuity measure: a release in the cohort, going to the home area
+        # (own) or to an area no one here covers (other).
+        person = world.person(own)
+        episode = world.episode_of(person)
+        episode.actual_release_date = date(2026, 3, 2)
+        episode.release_type = "licence"
+        episode.age_at_release = 30
+        episode.treatment_need = "in_treatment"
+        episode.destination_local_authority_code = HOME_AREA if own else AWAY_AREA
+        db.session.flush()
+        return Target({**values, "episode_id": episode.id}, person.id, record=episode)
     if records == {"referral_id"}:
         referral = world.referral(own, REFERRAL_STATE.get(route.endpoint, Status.SENT))
         return Target({**values, "referral_id": referral.id}, referral.person_id, record=referral)
