@@ -46,7 +46,7 @@ def a_person_with_long_typed_text(live_server) -> str:
             given_name="Tamsin",
             family_name="Narrowgate",
             date_of_birth=today - timedelta(days=40 * 365),
-            nhs_number=synthetic_nhs_number("000922"),
+            nhs_number=synthetic_nhs_number("000970"),
             sex="female",
             ethnic_group="white",
             address=ADDRESS,
