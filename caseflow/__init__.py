@@ -24,6 +24,9 @@ BLUEPRINT_PACKAGES = (
     "referrals",
     "auditor",
     "continuity",
+    "pathways.dual_diagnosis",
+    "pathways.rough_sleeping",
+    "pathways.cstr",
 )
 
 

@@ -4,6 +4,7 @@ Organisations and one user per role go through the same services as the pages. T
 password is generated once per instance and kept in the instance folder, never in the code.
 """
 
+import importlib
 import random
 import secrets
 from datetime import timedelta
@@ -17,6 +18,7 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import OrganisationKind as Kind
+from caseflow.pathways import PATHWAYS
 from caseflow.people.identifiers import nhs_check_digit
 from caseflow.security import mfa
 from caseflow.security.access import Role
@@ -47,6 +49,7 @@ ORGANISATIONS = (
     ("Coventry and Solihull Recovery Service", Kind.TREATMENT_PROVIDER, ("E08000026", "E08000029")),
     ("West Midlands Dual Diagnosis Service", Kind.MENTAL_HEALTH, tuple(WEST_MIDLANDS)),
     ("Birmingham Street Outreach Team", Kind.OUTREACH, ("E08000025",)),
+    # Partner organisations of the pathways.
     (PARTNERSHIP, Kind.PARTNERSHIP, tuple(WEST_MIDLANDS)),
     ("Caseflow Information Governance", Kind.SERVICE, ()),
 )
@@ -141,6 +144,9 @@ def load(people: int = 300) -> bool:
         users = _load_organisations_and_users()
         db.session.flush()
     demo_stories.load_people(people, users)
+    for pathway in PATHWAYS:
+        # Each pathway tells its own stories, on the people and accounts loaded above.
+        importlib.import_module(f"caseflow.pathways.{pathway}.demo").load(users)
     return True
 
 

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from caseflow.notifications import unread_count
 from caseflow.security.access import SIGNED_IN, role_may
+from caseflow.worklist_tabs import tabs_for
 
 # (endpoint, link text, permission)
 MENU = (
@@ -39,3 +40,9 @@ def navigation_items(app: Flask) -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = lambda: navigation_items(app)
+
+    @app.context_processor
+    def worklist_tabs() -> dict:
+        """The viewer's worklist tabs, for whichever domain's worklist page is drawn."""
+        signed_in = current_user and current_user.is_authenticated
+        return {"worklist_tabs": tabs_for(current_user) if signed_in else []}

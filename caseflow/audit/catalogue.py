@@ -63,6 +63,9 @@ class RecordType(CodeList, key="audit_record_type"):
     ENCRYPTED_COLUMN = "encrypted_column", "Encrypted column"
     # A version of the continuity measure's settings (continuity/settings_admin.py).
     CONTINUITY_SETTINGS = "continuity_settings", "Continuity measure settings"
+    # The dual diagnosis pathway's records.
+    # The rough sleeping pathway's records.
+    # The Community Sentence Treatment Requirement pathway's records.
 
 
 class Purpose(CodeList, key="audit_purpose"):

@@ -1,19 +1,18 @@
-from flask import redirect, render_template, url_for
+from flask import redirect, render_template
 from flask_login import current_user
 
 from caseflow.main import bp, services
-from caseflow.referrals.worklists import worklist_tabs
 from caseflow.security.access import PUBLIC, SIGNED_IN, requires
+from caseflow.worklist_tabs import tabs_for
 
 
 @bp.route("/")
 @requires(SIGNED_IN)
 def home():
     """Each role lands on its first worklist; roles without one get the start page."""
-    tabs = worklist_tabs(current_user)
+    tabs = tabs_for(current_user)
     if tabs:
-        first, _title = tabs[0]
-        return redirect(url_for("referrals.worklist", name=first))
+        return redirect(tabs[0].href)
     return render_template("main/home.html")
 
 

@@ -438,7 +438,6 @@ def worklist(name: str):
         title=title,
         kind=kind,
         page=page,
-        tabs=worklists.worklist_tabs(current_user),
         flags=worklists.FLAGS,
         areas=current_user.organisation.areas if name == "at-risk" else [],
     )

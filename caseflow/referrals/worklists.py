@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
+from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
@@ -329,6 +330,15 @@ ROLE_WORKLISTS = {
     Role.KEYWORKER: ("incoming", "accepted", "in-treatment", "appointments", "redirected"),
     Role.MANAGER: ("at-risk",),
 }
+
+
+for _name, (_title, _query, _kind) in WORKLISTS.items():
+    worklist_tabs_index.worklist(
+        "referrals.worklist",
+        _title,
+        [role for role, names in ROLE_WORKLISTS.items() if _name in names],
+        name=_name,
+    )
 
 
 def worklists_for(role: str) -> tuple[str, ...]:

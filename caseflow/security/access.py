@@ -80,6 +80,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "continuity.view": frozenset({Role.MANAGER}),
     # Its settings (window, target, code mappings) are changed only by an administrator.
     "continuity.settings": frozenset({Role.ADMIN}),
+    # Dual diagnosis pathway (caseflow/pathways/dual_diagnosis).
+    # Rough sleeping pathway (caseflow/pathways/rough_sleeping).
+    # Community Sentence Treatment Requirements (caseflow/pathways/cstr).
     "audit.read": frozenset({Role.AUDITOR}),
     "audit.export": frozenset({Role.AUDITOR}),
     "audit.review": frozenset({Role.AUDITOR}),

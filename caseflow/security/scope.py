@@ -22,6 +22,7 @@ provider it names.
 """
 
 import uuid
+from collections.abc import Callable
 from enum import StrEnum
 
 from flask import g, has_request_context
@@ -47,6 +48,33 @@ class Basis(StrEnum):
 
     RELATIONSHIP = "relationship"
     BREAK_GLASS = "break-glass"
+
+
+# A pathway's partner organisation (a mental health service, an outreach team) is related to a
+# person through that pathway's own records. Each pathway registers its condition when its package
+# is loaded, so this rule names no pathway and stays the one place that decides who sees whom.
+PathwayRelationship = Callable[[object, object], ColumnElement[bool]]  # (org id, person id column)
+_pathway_relationships: list[PathwayRelationship] = []
+# The route values a pathway's pages name their records by, and how each finds its person, so a
+# denial of a pathway page is audited against the person too (``person_named_by``).
+_route_people: dict[str, Callable[[object], uuid.UUID | None]] = {}
+
+
+def related_through_pathway(condition: PathwayRelationship) -> PathwayRelationship:
+    """Register a pathway's relationship: ``condition(organisation_id, person_id_column)`` is
+    true where the organisation holds one of the pathway's records for that person."""
+    if condition not in _pathway_relationships:
+        _pathway_relationships.append(condition)
+    return condition
+
+
+def route_names_person(key: str, person_of: Callable[[object], uuid.UUID | None]) -> None:
+    """Register how a route value (a pathway record's id) names the person it is about."""
+    _route_people[key] = person_of
+
+
+def _pathway_party(organisation_id) -> list[ColumnElement[bool]]:
+    return [condition(organisation_id, Person.id) for condition in _pathway_relationships]
 
 
 def _partnership_areas(organisation_id):
@@ -89,15 +117,20 @@ def caseload_people(user) -> ColumnElement[bool]:
         # first episode is added, the prison that recorded the person holds them.
         any_episode = aliased(CustodyEpisode)
         no_custody_yet = ~exists().where(any_episode.person_id == Person.id)
-        return or_(holds_custody, and_(recorded_here, no_custody_yet), referral_party)
+        return or_(
+            holds_custody,
+            and_(recorded_here, no_custody_yet),
+            referral_party,
+            *_pathway_party(organisation_id),
+        )
     if user.organisation.kind == OrganisationKind.PROBATION:
         # A probation delivery unit supervises people released into its area.
         supervised = exists().where(
             episode.person_id == Person.id,
             episode.destination_local_authority_code.in_(_partnership_areas(organisation_id)),
         )
-        return or_(recorded_here, supervised, referral_party)
-    return or_(recorded_here, holds_custody, referral_party)
+        return or_(recorded_here, supervised, referral_party, *_pathway_party(organisation_id))
+    return or_(recorded_here, holds_custody, referral_party, *_pathway_party(organisation_id))
 
 
 def releases_into_areas_of(organisation_id) -> ColumnElement[bool]:
@@ -233,4 +266,7 @@ def person_named_by(route_values: dict | None) -> uuid.UUID | None:
         return db.session.scalar(
             select(CustodyEpisode.person_id).where(CustodyEpisode.id == values["episode_id"])
         )
+    for key, person_of in _route_people.items():
+        if key in values:
+            return person_of(values[key])
     return None

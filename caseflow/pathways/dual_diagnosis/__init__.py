@@ -1,0 +1,5 @@
+"""Dual diagnosis pathway (DOMAIN.md, Pathways)."""
+
+from flask import Blueprint
+
+bp = Blueprint("dual_diagnosis", __name__, url_prefix="/dual-diagnosis")

@@ -1,0 +1,20 @@
+"""dual diagnosis pathway
+
+Revision ID: 0016
+Revises: 0015
+
+"""
+
+# revision identifiers, used by Alembic.
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

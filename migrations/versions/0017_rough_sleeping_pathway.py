@@ -1,0 +1,20 @@
+"""rough sleeping pathway
+
+Revision ID: 0017
+Revises: 0016
+
+"""
+
+# revision identifiers, used by Alembic.
+revision = "0017"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass

@@ -1,0 +1,20 @@
+"""community sentence treatment requirements
+
+Revision ID: 0018
+Revises: 0017
+
+"""
+
+# revision identifiers, used by Alembic.
+revision = "0018"
+down_revision = "0017"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
