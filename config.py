@@ -115,6 +115,8 @@ class Config:
     # production, which sends through GOV.UK Notify (caseflow.notify).
     EMAIL_DELIVERY = "outbox"
     OUTBOX_DIR = str(INSTANCE_DIR / "outbox")
+    # "json": one JSON object a line with the request id (caseflow.logs); "text": Python's own.
+    LOG_FORMAT = "text"
 
     @classmethod
     def load(cls) -> dict:
@@ -123,6 +125,7 @@ class Config:
         settings.update(load_keys(cls.key_file()))
         settings.update(email_settings())
         settings["REDIS_URL"] = os.environ.get("REDIS_URL")
+        settings["LOG_FORMAT"] = os.environ.get("CASEFLOW_LOG_FORMAT", settings["LOG_FORMAT"])
         settings["AUDIT_CHECKPOINT_FILE"] = os.environ.get(
             "CASEFLOW_AUDIT_CHECKPOINT_FILE", settings["AUDIT_CHECKPOINT_FILE"]
         )
@@ -188,6 +191,7 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     DEMO_DATA_ALLOWED = False
     EMAIL_DELIVERY = "notify"
+    LOG_FORMAT = "json"
 
     @classmethod
     def load(cls) -> dict:

@@ -9,7 +9,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy.orm.exc import StaleDataError
 
 import config
-from caseflow import cli, errors, extensions, forms, navigation, templating
+from caseflow import cli, errors, extensions, forms, logs, navigation, templating
 from caseflow.audit import checkpoints as audit_checkpoints
 from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     app.config.update(config.settings_for(config_name))
     app.config.update(overrides)
+    logs.init_app(app)
 
     app.jinja_loader = ChoiceLoader(
         [

@@ -8,10 +8,15 @@ phone, case note and every reason typed.
 The journey runs on a database of its own that it commits to for real, so the connections are
 made after logging is turned up and SQLAlchemy logs every statement and its parameters.
 
+Everything is searched twice: as pytest captured it, and as production writes it, one JSON
+object a line with the request id (caseflow.logs), which must parse line by line.
+
 The test client does not write Werkzeug's access log; that log is the method, path, query and
 status of each request, so every URL requested and every redirect is checked instead.
 """
 
+import io
+import json
 import logging
 import re
 from datetime import timedelta
@@ -21,6 +26,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlalchemy import select
 
+from caseflow import logs
 from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.extensions import db
@@ -106,6 +112,26 @@ def every_logger_at_debug(caplog, app) -> None:
 
 
 @pytest.fixture
+def json_log():
+    """What the JSON handler production puts on the root logger writes during the test."""
+    stream = io.StringIO()
+    handler = logs.json_handler(stream)
+    logging.getLogger().addHandler(handler)
+    yield stream
+    logging.getLogger().removeHandler(handler)
+
+
+def json_text(stream: io.StringIO) -> str:
+    """The JSON lines, each checked to parse, as one text to search; request lines have ids."""
+    text = stream.getvalue()
+    entries = [json.loads(line) for line in text.splitlines()]
+    requests = [entry for entry in entries if entry["message"] == "request"]
+    assert requests, "no request lines were written"
+    assert all(entry["request_id"] for entry in requests)
+    return text
+
+
+@pytest.fixture
 def journey_app(own_database):
     app = make_test_app(own_database)
     with app.app_context():
@@ -160,7 +186,7 @@ def parts(day) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def test_a_whole_journey_logs_nothing_personal(journey_app, caplog, monkeypatch):
+def test_a_whole_journey_logs_nothing_personal(journey_app, caplog, monkeypatch, json_log):
     app = journey_app
     every_logger_at_debug(caplog, app)
     seen: list[str] = []
@@ -309,6 +335,10 @@ def test_a_whole_journey_logs_nothing_personal(journey_app, caplog, monkeypatch)
     assert "[generated in" in logged or "[cached since" in logged, "no SQL parameters captured"
     assert "Unhandled ValueError on people.show" in logged
     assert_nothing_personal(logged, seen)
+    as_json = json_text(json_log)
+    assert re.search(r"INSERT INTO people\b", as_json)
+    assert '"Unhandled ValueError on people.show"' in as_json
+    assert_nothing_personal(as_json, seen)
 
 
 def assert_nothing_personal(logged: str, urls: list[str]) -> None:
@@ -323,7 +353,7 @@ def assert_nothing_personal(logged: str, urls: list[str]) -> None:
     assert in_urls == [], f"personal values in URLs (Werkzeug's access log): {in_urls}"
 
 
-def test_details_typed_into_the_sign_in_form_are_not_logged(journey_app, caplog):
+def test_details_typed_into_the_sign_in_form_are_not_logged(journey_app, caplog, json_log):
     app = journey_app
     every_logger_at_debug(caplog, app)
     with app.app_context():
@@ -337,3 +367,4 @@ def test_details_typed_into_the_sign_in_form_are_not_logged(journey_app, caplog)
     assert response.status_code == 200
     assert "[generated in" in caplog.text or "[cached since" in caplog.text
     assert_nothing_personal(caplog.text, seen)
+    assert_nothing_personal(json_text(json_log), seen)

@@ -6,11 +6,12 @@ until the request's transaction has been rolled back, then committed on their ow
 """
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -20,13 +21,20 @@ from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.extensions import db
 
 REQUEST_ID_HEADER = "X-Request-Id"
+# An id given by the load balancer or a calling service is kept, so one request can be followed
+# through every log, but only if it is a plain token: letters, digits, "-", "_" and ".", 16 to 64
+# of them (a UUID, a hex or base64url id). Anything else (spaces, markup, an NHS number's 10
+# digits, an email address) is replaced with an id of our own, so nothing typed by a caller is
+# written to the log, the audit rows or the response.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{16,64}")
 
 
 def request_id() -> str | None:
     if not has_request_context():
         return None
     if "request_id" not in g:
-        g.request_id = uuid.uuid4().hex
+        given = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = given if SAFE_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     return g.request_id
 
 

@@ -19,5 +19,7 @@ def home():
 @bp.route("/healthz")
 @requires(PUBLIC)
 def health():
-    services.database_answers()
-    return {"status": "ok"}
+    """For the load balancer: 200 while the database answers, 503 (and nothing more) if not."""
+    if services.database_answers():
+        return {"status": "ok"}
+    return {"status": "unavailable"}, 503

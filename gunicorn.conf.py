@@ -1,0 +1,51 @@
+"""Gunicorn's settings for Caseflow: `gunicorn wsgi:app` reads this file from the working folder.
+
+Each worker is a separate process with its own database pool and nothing kept between requests
+that another server would need (sessions are rows in the database, throttles and checkpoints in
+PostgreSQL or Redis), so servers can be added behind a load balancer (docs/scaling.md).
+Every value can be set from the environment without editing this file.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Requests are mostly waiting on PostgreSQL: two workers a core, plus one.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A request still running after this long is ended and its worker replaced; its transaction is
+# rolled back by PostgreSQL when the connection closes, so no half change is kept.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+# Workers are replaced now and then, so nothing a long-lived process gathers can grow unbounded.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = 500
+# Gunicorn's access log writes the whole URL with its query string: Caseflow writes its own
+# request line instead (caseflow.logs: the route's pattern, status and time, with the request id).
+accesslog = None
+# The load balancer in front sets X-Forwarded-Proto; only trust it from there.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Gunicorn's own lines (workers started, killed, timed out) as JSON too, like the application's.
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
+    },
+}
