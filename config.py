@@ -125,6 +125,8 @@ class Config:
         settings.update(load_keys(cls.key_file()))
         settings.update(email_settings())
         settings["REDIS_URL"] = os.environ.get("REDIS_URL")
+        # A streaming replica for reporting reads (caseflow.reporting_db); none: the primary.
+        settings["DATABASE_REPLICA_URL"] = os.environ.get("DATABASE_REPLICA_URL")
         settings["LOG_FORMAT"] = os.environ.get("CASEFLOW_LOG_FORMAT", settings["LOG_FORMAT"])
         settings["AUDIT_CHECKPOINT_FILE"] = os.environ.get(
             "CASEFLOW_AUDIT_CHECKPOINT_FILE", settings["AUDIT_CHECKPOINT_FILE"]

@@ -13,6 +13,7 @@ from caseflow import cli, errors, extensions, forms, logs, navigation, templatin
 from caseflow.audit import checkpoints as audit_checkpoints
 from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
+from caseflow.reporting_db import init_app as init_reporting_db
 from caseflow.security import access, headers
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     extensions.db.init_app(app)
     extensions.without_jit(app)
+    init_reporting_db(app)  # DATABASE_REPLICA_URL: where reporting reads go
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     forms.init_app(app)  # before CSRF: a file part is refused before any form is read
     extensions.csrf.init_app(app)
