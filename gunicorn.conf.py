@@ -48,4 +48,8 @@ logconfig_dict = {
     "loggers": {
         "gunicorn.error": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
     },
+    # Gunicorn merges this dict over its defaults one key deep: its root logger names a
+    # "console" handler that the handlers above replace, and without a root of our own it
+    # refuses to start ("Unable to configure root logger").
+    "root": {"handlers": ["stderr"], "level": "INFO"},
 }
