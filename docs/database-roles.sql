@@ -11,6 +11,12 @@
 -- and read them, but nothing it runs can change, remove or empty a row. Audit checkpoints are
 -- kept outside the database (the application log, a file, Redis), so no table holds them.
 --
+-- On PostgreSQL the audit log is partitioned by month (migration 0020). Its partitions live in
+-- the schema audit_partitions, on which the application role is granted nothing: it reads and
+-- appends through audit_events only (PostgreSQL routes the rows), and cannot name a partition.
+-- It may call caseflow_audit_partition(month), which makes one month's partition and nothing
+-- else, as the scheduled job does (flask jobs run audit-partitions).
+--
 -- Run as caseflow_owner (or a superuser) after each migration. :app is the application role's
 -- name (psql -v app=caseflow_app -f docs/database-roles.sql). tests/audit/test_database_roles.py
 -- applies this file to a scratch database and checks what the application role can and cannot do.

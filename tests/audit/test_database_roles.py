@@ -140,6 +140,34 @@ def test_every_append_only_table_is_one_auditors_rely_on(app_role):
     guarded = connection.execute(
         "SELECT DISTINCT c.relname FROM pg_trigger t "
         "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid "
-        "WHERE p.proname = 'caseflow_refuse_change'"
+        "WHERE p.proname = 'caseflow_refuse_change' AND NOT c.relispartition"
     ).fetchall()
     assert {name for (name,) in guarded} == set(AUDITOR_TABLES)
+
+
+@pytest.mark.postgres
+def test_the_application_role_cannot_reach_an_audit_partition_by_name_but_can_make_a_month(
+    app_role,
+):
+    """The audit log's partitions (migration 0020) are read and appended through audit_events
+    only; the role may still make a month ahead, as the scheduled job does."""
+    connection, ids = app_role
+    _append(connection, "audit_events", ids)
+    (partition,) = connection.execute(
+        "SELECT tableoid::regclass::text FROM audit_events"
+    ).fetchone()
+    assert partition.startswith("audit_partitions.")
+    for statement in (
+        "SELECT count(*) FROM {table}",
+        "INSERT INTO {table} (occurred_at, action, outcome) VALUES (now(), 'view', 'success')",
+        "UPDATE {table} SET action = action",
+        "DELETE FROM {table}",
+        "TRUNCATE {table}",
+        "DROP TABLE {table}",
+        "ALTER TABLE audit_events DETACH PARTITION {table}",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(statement.format(table=partition))
+    made = connection.execute("SELECT caseflow_audit_partition('2099-05-17')").fetchone()[0]
+    assert made == "audit_events_2099_05"
+    assert connection.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 1
