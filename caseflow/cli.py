@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from caseflow.audit.cli import audit_cli
 from caseflow.continuity.cli import continuity_cli
 from caseflow.extensions import db
+from caseflow.jobs import jobs_cli
 from caseflow.security.access import Role
 from caseflow.security.rotation import keys_group
 
@@ -121,3 +122,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(keys_group)
     app.cli.add_command(audit_cli)
     app.cli.add_command(continuity_cli)
+    app.cli.add_command(jobs_cli)

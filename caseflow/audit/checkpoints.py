@@ -291,6 +291,19 @@ def publish_if_due(app: Flask) -> Checkpoint | None:
         state.lock.release()
 
 
+def publish_head(app: Flask) -> Checkpoint | None:
+    """Publish the chain's head now if it has moved since the newest stored checkpoint (the
+    scheduled job: a process that has written no rows itself, so publish_if_due never fires)."""
+    state = publisher(app)
+    with state.lock:
+        baseline = _latest_stored(destinations(app))
+        checkpoint = current_head(baseline)
+        if checkpoint is None or publish(checkpoint, destinations(app)):
+            return None
+        state.last, state.started = checkpoint, True
+        return checkpoint
+
+
 def stored_checkpoints(app: Flask, exports: Sequence[Path] = ()) -> tuple[list, list[str]]:
     """Every checkpoint Caseflow can read back, and the places read; raises CheckpointRejected.
 

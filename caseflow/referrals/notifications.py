@@ -24,6 +24,10 @@ MESSAGES = {
     "accept": "Your referral was accepted",
     "reject": "Your referral was rejected",
     "engage": "Treatment started on your referral",
+    # caseflow.referrals.reminders: the 21-day window after release, while no treatment start.
+    "reminder_7": "7 days since release and treatment has not started",
+    "reminder_14": "14 days since release and treatment has not started",
+    "reminder_21": "21 days since release: the last day to start treatment in the window",
 }
 
 
