@@ -66,6 +66,13 @@ test: install assets lint ## Lint, bandit, then the whole suite (PostgreSQL when
 bench: install ## Benchmark on PostgreSQL (a fresh database, synthetic data at two sizes); prints one table
 	$(PY) -m bench
 
+.PHONY: backup restore-drill
+backup: install ## pg_dump -Fc the configured PostgreSQL database into CASEFLOW_BACKUP_DIR (instance/backups)
+	$(FLASK) backup create
+
+restore-drill: install ## Restore the newest backup into a fresh database, verify the audit chain, open every field
+	$(FLASK) backup restore-drill
+
 clean: ## Remove the virtualenv, npm packages and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules $(STATIC)/.built $(STATIC)/fonts $(STATIC)/images \
 	  $(STATIC)/manifest.json $(STATIC)/govuk-frontend.min.* $(STATIC)/moj-frontend.min.* \

@@ -50,6 +50,8 @@ logconfig_dict = {
     },
     # Gunicorn merges this dict over its defaults one key deep: its root logger names a
     # "console" handler that the handlers above replace, and without a root of our own it
-    # refuses to start ("Unable to configure root logger").
-    "root": {"handlers": ["stderr"], "level": "INFO"},
+    # refuses to start ("Unable to configure root logger"). The root gets no handler here:
+    # the application gives it its own JSON one, which adds the request id (caseflow.logs), so
+    # each line is written once.
+    "root": {"handlers": [], "level": "INFO"},
 }

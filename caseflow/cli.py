@@ -5,6 +5,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from caseflow.audit.cli import audit_cli
+from caseflow.backups import backup_cli
 from caseflow.continuity.cli import continuity_cli
 from caseflow.extensions import db
 from caseflow.jobs import jobs_cli
@@ -123,3 +124,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(continuity_cli)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(backup_cli)
