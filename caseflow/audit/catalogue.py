@@ -65,6 +65,7 @@ class RecordType(CodeList, key="audit_record_type"):
     CONTINUITY_SETTINGS = "continuity_settings", "Continuity measure settings"
     # The dual diagnosis pathway's records.
     # The rough sleeping pathway's records.
+    ROUGH_SLEEPING_CASE = "rough_sleeping_case", "Rough sleeping case"
     # The Community Sentence Treatment Requirement pathway's records.
 
 

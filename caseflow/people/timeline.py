@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 from caseflow import timeline
 from caseflow.dates import as_utc
 from caseflow.extensions import db
+from caseflow.people import limits
 from caseflow.people.codes import CustodyChangeKind
 from caseflow.people.models import CaseNote, Person
 from caseflow.timeline import TimelineItem, at_start_of
@@ -17,7 +18,7 @@ def changed_by(change) -> str:
 
 
 @timeline.entries
-def custody_entries(_actor, person: Person) -> list[TimelineItem]:
+def custody_entries(actor, person: Person) -> list[TimelineItem]:
     """Receptions, releases and each change to an episode (loaded with the person)."""
     items = []
     for episode in person.episodes:
@@ -38,7 +39,7 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
                     date_only=True,
                 )
             )
-        for change in episode.changes:
+        for change in limits.changes_shown(actor, episode):
             items.append(
                 TimelineItem(
                     as_utc(change.created_at),
@@ -51,11 +52,11 @@ def custody_entries(_actor, person: Person) -> list[TimelineItem]:
 
 
 @timeline.entries
-def case_note_entries(_actor, person: Person) -> list[TimelineItem]:
+def case_note_entries(actor, person: Person) -> list[TimelineItem]:
     notes = db.session.scalars(
         select(CaseNote)
         .options(joinedload(CaseNote.author), joinedload(CaseNote.organisation))
-        .where(CaseNote.person_id == person.id)
+        .where(CaseNote.person_id == person.id, limits.case_notes_shown(actor))
     )
     return [
         TimelineItem(

@@ -13,6 +13,7 @@ from caseflow.people import (
     custody_rules,
     details,
     forms,
+    limits,
     measure_forms,
     services,
 )
@@ -114,6 +115,9 @@ def _person_page(person, note_form):
         note_form=note_form,
         grant=services.emergency_access(current_user, person.id),
         custody=custody_rules.custody_actions(current_user, person),
+        # What of the person's treatment this viewer may see (people/limits.py).
+        treatment_details=limits.sees_treatment_details(current_user),
+        changes_shown=lambda episode: limits.changes_shown(current_user, episode),
         may_change_details=details.may_change_details(current_user, person),
     )
 

@@ -82,6 +82,23 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "continuity.settings": frozenset({Role.ADMIN}),
     # Dual diagnosis pathway (caseflow/pathways/dual_diagnosis).
     # Rough sleeping pathway (caseflow/pathways/rough_sleeping).
+    "rough_sleeping.view": frozenset(
+        {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.OUTREACH, Role.MANAGER}
+    ),
+    # Opened, and an outreach team assigned, by whoever saw the person leave with nowhere to stay.
+    "rough_sleeping.open": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
+    # The Duty to Refer (HRA 2017) falls on prisons and probation too, not only on outreach.
+    "rough_sleeping.refer": frozenset(
+        {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.OUTREACH}
+    ),
+    "rough_sleeping.record": frozenset({Role.KEYWORKER, Role.OUTREACH}),
+    "rough_sleeping.worklist": frozenset({Role.KEYWORKER, Role.OUTREACH}),
+    # What a pathway's partner sees of a person is limited to what the pathway needs (DOMAIN.md,
+    # Pathways): an outreach team sees who the person is, their accommodation and the treatment
+    # clock, not case notes about treatment nor custody treatment details (need, substance,
+    # opioid substitution and doses). Read wherever the person page shows them.
+    "casenote.view": frozenset(CLINICAL_ROLES) - {Role.OUTREACH},
+    "treatment_detail.view": frozenset(CLINICAL_ROLES) - {Role.OUTREACH},
     # Community Sentence Treatment Requirements (caseflow/pathways/cstr).
     "audit.read": frozenset({Role.AUDITOR}),
     "audit.export": frozenset({Role.AUDITOR}),

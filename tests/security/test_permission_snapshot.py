@@ -27,6 +27,8 @@ person.update          x  x  .  .  .  .  .  .
 custody.create         x  .  .  .  .  .  .  .
 custody.update         x  .  .  .  .  .  .  .
 casenote.create        x  x  x  x  x  .  .  .
+casenote.view          x  x  x  x  .  x  .  .
+treatment_detail.view  x  x  x  x  .  x  .  .
 contact.offender_manager x  x  .  .  .  .  .  .
 contact.keyworker      .  .  x  .  .  .  .  .
 death.record           x  x  x  x  x  .  .  .
@@ -48,6 +50,11 @@ treatment.correct      .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
 continuity.view        .  .  .  .  .  x  .  .
 continuity.settings    .  .  .  .  .  .  .  x
+rough_sleeping.view    x  x  x  .  x  x  .  .
+rough_sleeping.open    x  x  x  .  .  .  .  .
+rough_sleeping.refer   x  x  x  .  x  .  .  .
+rough_sleeping.record  .  .  x  .  x  .  .  .
+rough_sleeping.worklist .  .  x  .  x  .  .  .
 audit.read             .  .  .  .  .  .  x  .
 audit.export           .  .  .  .  .  .  x  .
 audit.review           .  .  .  .  .  .  x  .

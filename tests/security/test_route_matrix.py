@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
+from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
@@ -45,6 +46,7 @@ from caseflow.security.access import (
     declared_permission,
     role_may,
 )
+from caseflow.worklist_tabs import tabs_for
 from tests.factories import (
     ORGANISATION_FOR_ROLE,
     TEST_PASSWORD,
@@ -57,6 +59,7 @@ from tests.factories import (
     provider_serving,
 )
 from tests.helpers import audit_rows, signed_in_client
+from tests.pathways.rough_sleeping import matrix as rough_sleeping_matrix
 from tests.security.state import changed_tables, database_state
 
 ROLES = sorted(Role)
@@ -72,6 +75,7 @@ RECORD_PARAMETERS = {
     "grant_id",
     "organisation_id",
     "user_id",
+    "rough_sleeping_id",  # a rough sleeping case (tests/pathways/rough_sleeping/matrix.py)
 }
 
 # Parameters that are not records: every value the route accepts is tried.
@@ -98,7 +102,7 @@ PUBLIC_ROUTES = {
 # SIGNED_IN routes: every role, no record, no denial. A callable gives the answer per role.
 SIGNED_IN_ROUTES = {
     # Roles with worklists land on their first one; the others get the start page.
-    "main.home": {"GET": lambda role: 302 if worklists_for(role) else 200},
+    "main.home": {"GET": lambda role: 302 if tabs_for(SimpleNamespace(role=role)) else 200},
     "referrals.notifications": {"GET": 200},
     "referrals.mark_notifications_read": {"POST": 302},  # marks them read, back to the list
     # Opens one of the user's own notifications; sent without one, back to the list.
@@ -450,6 +454,9 @@ def target_for(world: World, route: Route, case: str) -> Target:
             appointment.referral.person_id,
             record=appointment,
         )
+    if records == {"rough_sleeping_id"}:
+        case_ = rough_sleeping_matrix.case(world, route.endpoint, own)
+        return Target({**values, "rough_sleeping_id": case_.id}, case_.person_id, record=case_)
     if records == {"grant_id"}:
         grant = world.grant(own)
         return Target({**values, "grant_id": grant.id}, grant.person_id, record=grant)
@@ -685,6 +692,7 @@ def post_data(route: Route, world: World, target: Target) -> dict:
             "organisation": str(world.provider.id),
         },
     }
+    forms.update(rough_sleeping_matrix.post_forms(world, target, token))
     if endpoint == "people.change_episode":
         version = str(getattr(record, "version", 1) or 1)
         return {
