@@ -60,14 +60,42 @@ ERROR_PAGES = {
 def render_error(status: int, advice: str | None = None):
     """The error page for status; ``advice`` replaces the general advice with a domain
     error's own message, which is written for the page."""
-    if status >= 500:
+    title, general_advice = ERROR_PAGES.get(status, ERROR_PAGES[500])
+    context = {"status": status, "title": title, "advice": advice or general_advice}
+    if status < 500:
+        return render_template("errors/error.html", **context), status
+    try:
         # Nothing of the failed request is kept, and the page can still be drawn.
         db.session.rollback()
-    title, general_advice = ERROR_PAGES.get(status, ERROR_PAGES[500])
-    page = render_template(
-        "errors/error.html", status=status, title=title, advice=advice or general_advice
+        return render_template("errors/error.html", **context), status
+    except Exception:  # the page's own needs failed too (the database is down, say)
+        return _page_without_the_database(context), status
+
+
+def _page_without_the_database(context: dict) -> str:
+    """The same error page, drawn as for someone signed out, from nothing but the template.
+
+    When the database cannot be reached, the session could not be opened and the signed-in
+    user not loaded, so the usual page (its header names the user, its head carries the
+    session's CSRF token) fails as it is drawn and the server would answer with its own bare
+    page. Drawn straight from the template, without the context processors, nothing is asked
+    of the database or the session.
+    """
+    from flask import current_app, request
+    from flask_login import AnonymousUserMixin
+
+    template = current_app.jinja_env.get_template("errors/error.html")
+    return template.render(
+        **context,
+        config=current_app.config,
+        request=request,
+        g=g,
+        session={},
+        current_user=AnonymousUserMixin(),
+        worklist_tabs=[],
+        csrf_token=lambda: "",
+        get_flashed_messages=lambda *_args, **_kwargs: [],
     )
-    return page, status
 
 
 # The form a request is acting on -------------------------------------------------------------
