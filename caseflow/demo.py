@@ -50,9 +50,7 @@ ORGANISATIONS = (
     ("West Midlands Dual Diagnosis Service", Kind.MENTAL_HEALTH, tuple(WEST_MIDLANDS)),
     ("Birmingham Street Outreach Team", Kind.OUTREACH, ("E08000025",)),
     # Partner organisations of the pathways.
-    # Local housing authorities, for the Duty to Refer (pathways/rough_sleeping).
-    ("Birmingham City Council Housing Options", Kind.HOUSING_AUTHORITY, ("E08000025",)),
-    ("Sandwell Council Housing Solutions", Kind.HOUSING_AUTHORITY, ("E08000028",)),
+    ("Birmingham Magistrates' Court", Kind.COURT, ()),  # CSTR orders (pathways/cstr)
     (PARTNERSHIP, Kind.PARTNERSHIP, tuple(WEST_MIDLANDS)),
     ("Caseflow Information Governance", Kind.SERVICE, ()),
 )

@@ -67,6 +67,10 @@ class RecordType(CodeList, key="audit_record_type"):
     # The rough sleeping pathway's records.
     ROUGH_SLEEPING_CASE = "rough_sleeping_case", "Rough sleeping case"
     # The Community Sentence Treatment Requirement pathway's records.
+    CSTR = "cstr", "Community sentence treatment requirement"
+    CSTR_DRUG_TEST = "cstr_drug_test", "CSTR drug test"
+    CSTR_ATTENDANCE = "cstr_attendance", "CSTR attendance"
+    CSTR_REVIEW = "cstr_review", "CSTR court review"
 
 
 class Purpose(CodeList, key="audit_purpose"):

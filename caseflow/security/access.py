@@ -100,6 +100,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "casenote.view": frozenset(CLINICAL_ROLES) - {Role.OUTREACH},
     "treatment_detail.view": frozenset(CLINICAL_ROLES) - {Role.OUTREACH},
     # Community Sentence Treatment Requirements (caseflow/pathways/cstr).
+    # Probation and the services it asks to assess and treat see the CSTRs they are party to.
+    "cstr.view": frozenset({Role.PROBATION, Role.KEYWORKER, Role.MENTAL_HEALTH}),
+    # Probation asks for the assessment, records the order, reviews, warnings and the outcome.
+    "cstr.supervise": frozenset({Role.PROBATION}),
+    # The treatment provider or mental health service assesses, starts treatment and records
+    # drug tests and attendance.
+    "cstr.treat": frozenset({Role.KEYWORKER, Role.MENTAL_HEALTH}),
     "audit.read": frozenset({Role.AUDITOR}),
     "audit.export": frozenset({Role.AUDITOR}),
     "audit.review": frozenset({Role.AUDITOR}),

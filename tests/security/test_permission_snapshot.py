@@ -50,6 +50,9 @@ treatment.correct      .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
 continuity.view        .  .  .  .  .  x  .  .
 continuity.settings    .  .  .  .  .  .  .  x
+cstr.view              .  x  x  x  .  .  .  .
+cstr.supervise         .  x  .  .  .  .  .  .
+cstr.treat             .  .  x  x  .  .  .  .
 rough_sleeping.view    x  x  x  .  x  x  .  .
 rough_sleeping.open    x  x  x  .  .  .  .  .
 rough_sleeping.refer   x  x  x  .  x  .  .  .

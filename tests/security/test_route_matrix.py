@@ -59,6 +59,7 @@ from tests.factories import (
     provider_serving,
 )
 from tests.helpers import audit_rows, signed_in_client
+from tests.pathways.cstr import matrix as cstr_matrix
 from tests.pathways.rough_sleeping import matrix as rough_sleeping_matrix
 from tests.security.state import changed_tables, database_state
 
@@ -76,6 +77,7 @@ RECORD_PARAMETERS = {
     "organisation_id",
     "user_id",
     "rough_sleeping_id",  # a rough sleeping case (tests/pathways/rough_sleeping/matrix.py)
+    "cstr_id",  # a Community Sentence Treatment Requirement (tests/pathways/cstr/matrix.py)
 }
 
 # Parameters that are not records: every value the route accepts is tried.
@@ -457,6 +459,9 @@ def target_for(world: World, route: Route, case: str) -> Target:
     if records == {"rough_sleeping_id"}:
         case_ = rough_sleeping_matrix.case(world, route.endpoint, own)
         return Target({**values, "rough_sleeping_id": case_.id}, case_.person_id, record=case_)
+    if records == {"cstr_id"}:
+        order = cstr_matrix.cstr(world, route.endpoint, own)
+        return Target({**values, "cstr_id": order.id}, order.person_id, record=order)
     if records == {"grant_id"}:
         grant = world.grant(own)
         return Target({**values, "grant_id": grant.id}, grant.person_id, record=grant)
@@ -693,6 +698,7 @@ def post_data(route: Route, world: World, target: Target) -> dict:
         },
     }
     forms.update(rough_sleeping_matrix.post_forms(world, target, token))
+    forms.update(cstr_matrix.post_forms(world, target, token))
     if endpoint == "people.change_episode":
         version = str(getattr(record, "version", 1) or 1)
         return {

@@ -1,0 +1,106 @@
+"""The worklist "CSTR: reports and reviews due", the same for probation and for the treating
+service: each court report (before sentence), each probation review report not yet sent, and
+each court review to come, soonest first. Sorted and paged in SQL over the viewer's CSTRs only.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import joinedload
+
+from caseflow import worklist_tabs
+from caseflow.audit.services import record
+from caseflow.codes import CodeList
+from caseflow.dates import local_today
+from caseflow.extensions import db
+from caseflow.paging import Page, page_of
+from caseflow.pathways.cstr.clock import summary
+from caseflow.pathways.cstr.codes import BEFORE_SENTENCE, LIVE_ORDER
+from caseflow.pathways.cstr.models import CstrOrder, CstrReview
+from caseflow.pathways.cstr.scope import visible_orders
+from caseflow.security.access import Role
+
+PAGE_SIZE = 25
+TITLE = "CSTR: reports and reviews due"
+
+worklist_tabs.worklist("cstr.worklist", TITLE, (Role.PROBATION, Role.KEYWORKER, Role.MENTAL_HEALTH))
+
+
+class DueKind(CodeList, key="cstr_due"):
+    COURT_REPORT = "court_report", "Court report (suitability)"
+    REVIEW_REPORT = "review_report", "Probation review report"
+    COURT_REVIEW = "court_review", "Court review"
+
+
+@dataclass(frozen=True)
+class DueRow:
+    order: CstrOrder
+    kind: str
+    due: date
+    clock: object
+
+    @property
+    def overdue(self) -> bool:
+        return self.due < local_today()
+
+
+def _due_items(actor, today: date):
+    scoped = visible_orders(actor)
+    court_reports = select(
+        CstrOrder.id.label("order_id"),
+        CstrOrder.court_report_due.label("due"),
+        literal(DueKind.COURT_REPORT.value).label("kind"),
+        CstrOrder.id.label("item_id"),
+    ).where(CstrOrder.status.in_(BEFORE_SENTENCE), scoped)
+    review_reports = (
+        select(
+            CstrOrder.id,
+            CstrReview.report_due,
+            literal(DueKind.REVIEW_REPORT.value),
+            CstrReview.id,
+        )
+        .join(CstrReview, CstrReview.order_id == CstrOrder.id)
+        .where(CstrOrder.status.in_(LIVE_ORDER), CstrReview.report_sent_on.is_(None), scoped)
+    )
+    reviews = (
+        select(
+            CstrOrder.id,
+            CstrReview.review_date,
+            literal(DueKind.COURT_REVIEW.value),
+            CstrReview.id,
+        )
+        .join(CstrReview, CstrReview.order_id == CstrOrder.id)
+        .where(CstrOrder.status.in_(LIVE_ORDER), CstrReview.review_date >= today, scoped)
+    )
+    return union_all(court_reports, review_reports, reviews).subquery()
+
+
+def worklist(actor, page: object = 1, today: date | None = None) -> Page:
+    """One page of what is due, soonest first; one audited view of the list."""
+    today = today or local_today()
+    items = _due_items(actor, today)
+    query = select(items.c.order_id, items.c.due, items.c.kind).order_by(
+        items.c.due, items.c.item_id, items.c.kind
+    )
+    found = page_of(query, page, size=PAGE_SIZE)
+    ids = {row.order_id for row in found.rows}
+    orders = {
+        order.id: order
+        for order in db.session.scalars(
+            select(CstrOrder)
+            .options(joinedload(CstrOrder.person))
+            .where(CstrOrder.id.in_(ids), visible_orders(actor))
+        )
+    }
+    record(
+        "view",
+        actor=actor,
+        entity_type="worklist",
+        entity_id="cstr",
+        purpose="caseload",
+        detail={"page": "cstr worklist", "rows": len(found.rows)},
+    )
+    return found.map(
+        lambda row: DueRow(orders[row.order_id], row.kind, row.due, summary(orders[row.order_id]))
+    )
