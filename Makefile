@@ -77,3 +77,13 @@ clean: ## Remove the virtualenv, npm packages and built assets (keeps instance/)
 	rm -rf $(VENV) node_modules $(STATIC)/.built $(STATIC)/fonts $(STATIC)/images \
 	  $(STATIC)/manifest.json $(STATIC)/govuk-frontend.min.* $(STATIC)/moj-frontend.min.* \
 	  $(STATIC)/accessible-autocomplete.min.*
+
+.PHONY: load fault-drill replica
+load: install ## gunicorn under a mixed load at 20 users against the /healthz floor, on private PostgreSQL and Redis
+	$(PY) -m bench.load
+
+fault-drill: install ## The load while a worker is killed, PostgreSQL crashes and Redis stops; checks nothing was lost
+	$(PY) -m bench.fault_drill
+
+replica: install ## A private PostgreSQL primary and a streaming replica beside it (pg_basebackup -R), until Ctrl-C
+	$(PY) -m bench.replica

@@ -51,6 +51,9 @@ ORGANISATIONS = (
     ("Birmingham Street Outreach Team", Kind.OUTREACH, ("E08000025",)),
     # Partner organisations of the pathways.
     ("Birmingham Magistrates' Court", Kind.COURT, ()),  # CSTR orders (pathways/cstr)
+    # Local housing authorities, for the Duty to Refer (pathways/rough_sleeping).
+    ("Birmingham City Council Housing Options", Kind.HOUSING_AUTHORITY, ("E08000025",)),
+    ("Sandwell Council Housing Solutions", Kind.HOUSING_AUTHORITY, ("E08000028",)),
     (PARTNERSHIP, Kind.PARTNERSHIP, tuple(WEST_MIDLANDS)),
     ("Caseflow Information Governance", Kind.SERVICE, ()),
 )
