@@ -64,6 +64,8 @@ class RecordType(CodeList, key="audit_record_type"):
     # A version of the continuity measure's settings (continuity/settings_admin.py).
     CONTINUITY_SETTINGS = "continuity_settings", "Continuity measure settings"
     # The dual diagnosis pathway's records.
+    DUAL_DIAGNOSIS_CASE = "dual_diagnosis_case", "Dual diagnosis case"
+    DUAL_DIAGNOSIS_PLAN = "dual_diagnosis_plan", "Joint care plan"
     # The rough sleeping pathway's records.
     ROUGH_SLEEPING_CASE = "rough_sleeping_case", "Rough sleeping case"
     # The Community Sentence Treatment Requirement pathway's records.

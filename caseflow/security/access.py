@@ -81,6 +81,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Its settings (window, target, code mappings) are changed only by an administrator.
     "continuity.settings": frozenset({Role.ADMIN}),
     # Dual diagnosis pathway (caseflow/pathways/dual_diagnosis).
+    # The person's case and joint care plan: the referrer, the keyworker and the mental health
+    # practitioner (record-level rule: pathways/dual_diagnosis/finding.py).
+    "dual_diagnosis.view": frozenset({Role.PRISON_HEALTHCARE, Role.KEYWORKER, Role.MENTAL_HEALTH}),
+    # Recording a co-occurring need and referring it (or withdrawing): who holds the person.
+    "dual_diagnosis.refer": frozenset({Role.PRISON_HEALTHCARE, Role.KEYWORKER}),
+    # The need assessed again: the referrer, the keyworker, the mental health practitioner.
+    "dual_diagnosis.assess": frozenset(
+        {Role.PRISON_HEALTHCARE, Role.KEYWORKER, Role.MENTAL_HEALTH}
+    ),
+    # Accepting (naming a care coordinator), declining, closing: the mental health service's.
+    "dual_diagnosis.respond": frozenset({Role.MENTAL_HEALTH}),
+    # The joint care plan, its reviews and missed appointments: both services.
+    "dual_diagnosis.plan": frozenset({Role.KEYWORKER, Role.MENTAL_HEALTH}),
     # Rough sleeping pathway (caseflow/pathways/rough_sleeping).
     "rough_sleeping.view": frozenset(
         {Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER, Role.OUTREACH, Role.MANAGER}

@@ -50,6 +50,11 @@ treatment.correct      .  .  x  .  .  .  .  .
 break_glass.use        x  x  x  x  x  .  .  .
 continuity.view        .  .  .  .  .  x  .  .
 continuity.settings    .  .  .  .  .  .  .  x
+dual_diagnosis.view    x  .  x  x  .  .  .  .
+dual_diagnosis.refer   x  .  x  .  .  .  .  .
+dual_diagnosis.assess  x  .  x  x  .  .  .  .
+dual_diagnosis.respond .  .  .  x  .  .  .  .
+dual_diagnosis.plan    .  .  x  x  .  .  .  .
 cstr.view              .  x  x  x  .  .  .  .
 cstr.supervise         .  x  .  .  .  .  .  .
 cstr.treat             .  .  x  x  .  .  .  .

@@ -60,6 +60,7 @@ from tests.factories import (
 )
 from tests.helpers import audit_rows, signed_in_client
 from tests.pathways.cstr import matrix as cstr_matrix
+from tests.pathways.dual_diagnosis import matrix as dual_diagnosis_matrix
 from tests.pathways.rough_sleeping import matrix as rough_sleeping_matrix
 from tests.security.state import changed_tables, database_state
 
@@ -78,6 +79,7 @@ RECORD_PARAMETERS = {
     "user_id",
     "rough_sleeping_id",  # a rough sleeping case (tests/pathways/rough_sleeping/matrix.py)
     "cstr_id",  # a Community Sentence Treatment Requirement (tests/pathways/cstr/matrix.py)
+    "dual_diagnosis_id",  # a dual diagnosis case (tests/pathways/dual_diagnosis/matrix.py)
 }
 
 # Parameters that are not records: every value the route accepts is tried.
@@ -462,6 +464,9 @@ def target_for(world: World, route: Route, case: str) -> Target:
     if records == {"cstr_id"}:
         order = cstr_matrix.cstr(world, route.endpoint, own)
         return Target({**values, "cstr_id": order.id}, order.person_id, record=order)
+    if records == {"dual_diagnosis_id"}:
+        case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
+        return Target({**values, "dual_diagnosis_id": case_.id}, case_.person_id, record=case_)
     if records == {"grant_id"}:
         grant = world.grant(own)
         return Target({**values, "grant_id": grant.id}, grant.person_id, record=grant)
@@ -699,6 +704,7 @@ def post_data(route: Route, world: World, target: Target) -> dict:
     }
     forms.update(rough_sleeping_matrix.post_forms(world, target, token))
     forms.update(cstr_matrix.post_forms(world, target, token))
+    forms.update(dual_diagnosis_matrix.post_forms(world, target, token))
     if endpoint == "people.change_episode":
         version = str(getattr(record, "version", 1) or 1)
         return {

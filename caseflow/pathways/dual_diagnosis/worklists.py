@@ -1,0 +1,168 @@
+"""The dual diagnosis worklists, sorted, filtered and paged in SQL (``caseflow.paging``).
+
+* Referrals to answer: the mental health service's referrals waiting for it (its home page).
+* Reviews and missed appointments: overdue reviews of agreed plans, and missed appointments on
+  the person's treatment referral not yet followed up. The same list is on both services'
+  worklists: the mental health service's, and the keyworkers' (their one dual diagnosis tab).
+* Caseload: the cases the viewer's service is caring for.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from caseflow import worklist_tabs
+from caseflow.audit.services import record
+from caseflow.dates import local_today
+from caseflow.paging import Page, page_of
+from caseflow.pathways.dual_diagnosis.codes import LIVE_STATUSES, PLAN_STATUSES, Status
+from caseflow.pathways.dual_diagnosis.finding import visible_cases
+from caseflow.pathways.dual_diagnosis.models import (
+    DualDiagnosisCase,
+    JointCarePlan,
+    MissedAppointmentFollowUp,
+)
+from caseflow.pathways.dual_diagnosis.plans import missed_appointments, review_overdue
+
+# The referral lists are each role's first tabs (a keyworker's home stays "Incoming
+# referrals"): they are registered before this pathway's, whichever module is loaded first.
+from caseflow.referrals import worklists as _referral_worklists  # noqa: F401
+from caseflow.referrals.codes import AppointmentOutcome
+from caseflow.referrals.models import Appointment, Referral
+from caseflow.security.access import Role
+
+PAGE_SIZE = 25
+
+
+def _missed_since_referral():
+    """A SQL condition on the case: a did-not-attend on the person's treatment referral since
+    the case was referred, not yet followed up under the case."""
+    return exists().where(
+        Referral.person_id == DualDiagnosisCase.person_id,
+        Appointment.referral_id == Referral.id,
+        Appointment.outcome == AppointmentOutcome.DID_NOT_ATTEND,
+        Appointment.appointment_date >= func.date(DualDiagnosisCase.referred_at),
+        ~exists().where(
+            MissedAppointmentFollowUp.case_id == DualDiagnosisCase.id,
+            MissedAppointmentFollowUp.appointment_id == Appointment.id,
+        ),
+    )
+
+
+def _cases(actor):
+    return (
+        select(DualDiagnosisCase)
+        .join(DualDiagnosisCase.person)
+        .outerjoin(DualDiagnosisCase.plan)
+        .options(
+            contains_eager(DualDiagnosisCase.person),
+            contains_eager(DualDiagnosisCase.plan),
+            selectinload(DualDiagnosisCase.mental_health_service),
+        )
+        .where(visible_cases(actor))
+    )
+
+
+def to_answer(actor, today: date):
+    """Referred to the viewer's own service and not yet answered, oldest first."""
+    return (
+        _cases(actor)
+        .where(
+            DualDiagnosisCase.status == Status.REFERRED,
+            DualDiagnosisCase.mental_health_service_id == actor.organisation_id,
+        )
+        .order_by(DualDiagnosisCase.referred_at, DualDiagnosisCase.id)
+    )
+
+
+def due(actor, today: date):
+    """A review overdue, or a missed appointment to follow up; the longest overdue first."""
+    overdue = and_(
+        DualDiagnosisCase.status == Status.PLAN_AGREED, JointCarePlan.review_date < today
+    )
+    missed = and_(DualDiagnosisCase.status.in_(PLAN_STATUSES), _missed_since_referral())
+    return (
+        _cases(actor)
+        .where(or_(overdue, missed))
+        .order_by(JointCarePlan.review_date.asc().nulls_last(), DualDiagnosisCase.id)
+    )
+
+
+def caseload(actor, today: date):
+    """Open cases, the soonest review first."""
+    return (
+        _cases(actor)
+        .where(DualDiagnosisCase.status.in_(LIVE_STATUSES))
+        .order_by(
+            JointCarePlan.review_date.asc().nulls_last(),
+            DualDiagnosisCase.referred_at,
+            DualDiagnosisCase.id,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Worklist:
+    endpoint: str
+    title: str
+    query: object
+    roles: tuple[str, ...]
+    empty: str
+
+
+WORKLISTS = {
+    "to_answer": Worklist(
+        "dual_diagnosis.referrals_to_answer",
+        "Referrals to answer",
+        to_answer,
+        (Role.MENTAL_HEALTH,),
+        "No referrals are waiting for your service.",
+    ),
+    "due": Worklist(
+        "dual_diagnosis.due",
+        "Dual diagnosis: reviews and missed appointments",
+        due,
+        (Role.MENTAL_HEALTH, Role.KEYWORKER),
+        "No reviews are overdue and no missed appointment is waiting to be followed up.",
+    ),
+    "caseload": Worklist(
+        "dual_diagnosis.caseload",
+        "Dual diagnosis caseload",
+        caseload,
+        (Role.MENTAL_HEALTH,),
+        "No open dual diagnosis cases.",
+    ),
+}
+
+for _list in WORKLISTS.values():
+    worklist_tabs.worklist(_list.endpoint, _list.title, _list.roles)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: DualDiagnosisCase
+    review_overdue: bool
+    missed: list
+
+
+def show(actor, name: str, page: int = 1) -> tuple[Worklist, Page]:
+    """One page of a list, each row with what is due; one audit row for the list."""
+    today = local_today()
+    chosen = WORKLISTS[name]
+    shown = page_of(
+        chosen.query(actor, today), page, size=PAGE_SIZE, count=True, clamp_to_last=True
+    )
+    shown.rows = [
+        Row(case, review_overdue(case, today), missed_appointments(case)) for case in shown.rows
+    ]
+    record(
+        "list",
+        actor=actor,
+        entity_type="worklist",
+        entity_id=f"dual-diagnosis-{name}",
+        purpose="caseload",
+        detail={"rows": len(shown.rows)},
+    )
+    return chosen, shown
