@@ -1,14 +1,43 @@
 """Flask extensions, created unbound and bound to the app in create_app."""
 
+from collections.abc import Callable
+
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 
 from caseflow.models import Base
 
-db = SQLAlchemy(model_class=Base)
+# Set in session.info while the session flushes itself before a query.
+AUTOFLUSHING = "caseflow.autoflushing"
+# Called with the session before each flush the code asks for, or a commit makes, and not
+# before the flush a query makes for itself (caseflow.audit.chain writes its rows then).
+BEFORE_ASKED_FLUSH: list[Callable] = []
+
+
+class Session(FlaskSession):
+    """Tells the flush a session makes before each query (autoflush) from a flush or commit the
+    code asks for: the audit log writes its rows only then (caseflow.audit.chain), so the lock
+    that orders them is not held while a page goes on querying and rendering."""
+
+    def _autoflush(self) -> None:
+        self.info[AUTOFLUSHING] = True
+        try:
+            super()._autoflush()
+        finally:
+            self.info.pop(AUTOFLUSHING, None)
+
+    def flush(self, objects=None) -> None:
+        if not self.info.get(AUTOFLUSHING):
+            for prepare in BEFORE_ASKED_FLUSH:
+                prepare(self)
+        super().flush(objects)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -1,0 +1,101 @@
+"""The audit chain's lock is taken at commit, for the audit rows' INSERT only (issue 12).
+
+Every audited request waits for the lock, so a request that recorded a row and then went on
+querying (and rendering) must not hold it meanwhile: the row is held back from the flushes
+queries make for themselves and written when the transaction commits, after everything else.
+"""
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from caseflow.audit import services as audit
+from caseflow.audit.models import AuditEvent
+from caseflow.extensions import db
+from caseflow.people.models import Person
+from tests.factories import PersonFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def _chain_locks_held() -> int:
+    return db.session.scalar(
+        text(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+            "AND pid = pg_backend_pid() AND granted"
+        )
+    )
+
+
+def _audit_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def test_queries_after_recording_do_not_take_the_lock_and_the_commit_writes_the_row():
+    person = PersonFactory()
+    db.session.commit()
+    before = _audit_rows()
+    row = audit.record("view", entity_type="person", entity_id=person.id, person_id=person.id)
+    # A page goes on reading after recording its view: each query flushes the session first.
+    assert db.session.get(Person, person.id) is not None
+    db.session.scalars(select(Person)).all()
+    assert _chain_locks_held() == 0
+    assert _audit_rows() == before
+    db.session.commit()
+    assert _audit_rows() == before + 1
+    assert row.id is not None and row.chain_hash.startswith("v2.")
+
+
+def test_the_commit_writes_other_changes_before_it_locks_the_chain(app):
+    person = PersonFactory()
+    db.session.commit()
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):  # the test's own
+            statements.append(statement)
+
+    event.listen(db.engine, "after_cursor_execute", seen)
+    try:
+        audit.record("view", entity_type="person", entity_id=person.id, person_id=person.id)
+        person.phone = "0121 496 0000"
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", seen)
+    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    update = next(i for i, s in enumerate(statements) if s.startswith("UPDATE people"))
+    assert update < lock
+    # After the lock: the chain's tail and new ids, then the audit INSERT, nothing else.
+    assert [s.split()[0] for s in statements[lock + 1 :]] == ["SELECT", "INSERT"]
+    assert "audit_events" in statements[-1]
+
+
+def test_a_flush_asked_for_writes_held_rows_at_once():
+    row = audit.record("view", entity_type="page", entity_id="asked")
+    db.session.flush()
+    assert row.id is not None
+    assert _chain_locks_held() == 1
+
+
+def test_rows_of_a_rolled_back_savepoint_are_dropped_and_the_others_kept():
+    before = _audit_rows()
+    audit.record("view", entity_type="page", entity_id="kept")
+    try:
+        with db.session.begin_nested():
+            audit.record("view", entity_type="page", entity_id="undone")
+            raise RuntimeError("refused")
+    except RuntimeError:
+        pass
+    audit.record("view", entity_type="page", entity_id="also kept")
+    db.session.commit()
+    written = db.session.scalars(
+        select(AuditEvent.entity_id).order_by(AuditEvent.id).offset(before)
+    ).all()
+    assert written == ["kept", "also kept"]
+
+
+def test_rows_of_a_rolled_back_transaction_are_never_written():
+    before = _audit_rows()
+    audit.record("view", entity_type="page", entity_id="undone")
+    db.session.rollback()
+    db.session.commit()
+    assert _audit_rows() == before
