@@ -15,6 +15,7 @@ from caseflow.audit import services as audit_services
 from caseflow.audit.services import write_independent_events
 from caseflow.reporting_db import init_app as init_reporting_db
 from caseflow.security import access, headers
+from caseflow.security.sessions import write_with_request
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BLUEPRINT_PACKAGES = (
@@ -104,12 +105,20 @@ def _end_transaction(response):
     The commit is the last place two saves of one record can meet (the version check of an
     UPDATE flushed only now): that answer becomes the 409 page with what was typed, in place
     of the success the view thought it had (caseflow.errors).
+
+    The session's row is written in the same transaction, so a request commits once; should
+    that commit fail, the session is written afterwards on its own, as for any refusal.
     """
     if response.status_code < 400:
+        undo_session_write = write_with_request(response)
         try:
             extensions.db.session.commit()
         except StaleDataError:
+            undo_session_write()
             response = make_response(errors.answer_stale())
+        except BaseException:
+            undo_session_write()
+            raise
     if response.status_code >= 400:
         extensions.db.session.rollback()
     write_independent_events()

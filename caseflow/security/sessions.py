@@ -19,13 +19,15 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app
+from flask import session as request_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, update
 from werkzeug.datastructures import CallbackDict
 
 from caseflow.auth.models import UserSession
@@ -54,10 +56,15 @@ class ServerSession(CallbackDict, SessionMixin):
 
         super().__init__(initial, on_update)
         self.token = token
-        self.record = record
+        # The row's id and when it was last seen, kept as values: the row is written with plain
+        # statements, so nothing reads it again once the request's commit has expired it.
+        self.row_id = record.id if record is not None else None
+        self.seen_at = as_utc(record.last_seen_at) if record is not None else None
         self.modified = False
         self.rotate = False
         self.ended = False
+        # Written in the request's own transaction (write_with_request), and unchanged since.
+        self.saved = False
         # Set when the session arrived in a signed cookie old enough to be dated afresh.
         self.refresh_cookie = False
         # The account whose session this request's token belonged to, when it had lapsed: only
@@ -142,54 +149,98 @@ class DatabaseSessionInterface(SessionInterface):
         }
 
     def _delete_row(self, session: ServerSession) -> bool:
-        if session.record is None:
+        if session.row_id is None:
             return False
-        db.session.execute(delete(UserSession).where(UserSession.id == session.record.id))
-        db.session.commit()
-        session.record = None
+        db.session.execute(_delete_by_id(session.row_id))
+        session.row_id = None
         return True
 
     def save_session(self, app: Flask, session: ServerSession, response) -> None:
+        if session.saved and not session.modified:
+            return  # already in the request's commit (write_with_request)
+        if self.write(app, session, response):
+            db.session.commit()
+
+    def write(self, app: Flask, session: ServerSession, response) -> bool:
+        """Write what the session holds and set its cookie; whether the database was changed.
+        The caller commits."""
         cookie_name = self.get_cookie_name(app)
         cookie_options = self._cookie_options(app)
         if session.ended or not session:
-            if self._delete_row(session) or session.ended or session.modified:
+            deleted = self._delete_row(session)
+            if deleted or session.ended or session.modified:
                 response.delete_cookie(cookie_name, **cookie_options)
-            return
+            return deleted
         if session.anonymous:
-            if self._delete_row(session):
+            deleted = self._delete_row(session)
+            if deleted:
                 session.modified = True  # nothing left worth a row: back to the signed cookie
             if session.modified or session.refresh_cookie:
                 value = self._serializer(app).dumps(dict(session))
                 response.set_cookie(cookie_name, value, **cookie_options)
-            return
+            return deleted
 
         now = utcnow()
-        if session.record is not None and session.rotate:
-            db.session.execute(delete(UserSession).where(UserSession.id == session.record.id))
-            session.record = None
-
-        if session.record is None:
+        if session.row_id is not None and session.rotate:
+            self._delete_row(session)
+        user_id = session.get("_user_id")
+        values = {
+            "last_seen_at": now,
+            "data": json.dumps(dict(session)),
+            "user_id": uuid.UUID(user_id) if user_id else None,
+        }
+        if session.row_id is None:
             # New rows sweep away idle ones, so abandoned rows never pile up.
             idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
             db.session.execute(delete(UserSession).where(UserSession.last_seen_at < now - idle))
             session.token = secrets.token_urlsafe(32)
-            session.record = UserSession(id=_hash(session.token), created_at=now)
-            db.session.add(session.record)
+            session.row_id = _hash(session.token)
+            db.session.execute(
+                insert(UserSession).values(id=session.row_id, created_at=now, **values)
+            )
             session.modified = True
-        elif (
-            not session.modified
-            and now - as_utc(session.record.last_seen_at) < LAST_SEEN_RESOLUTION
-        ):
-            return
-
-        session.record.last_seen_at = now
-        session.record.data = json.dumps(dict(session))
-        user_id = session.get("_user_id")
-        session.record.user_id = uuid.UUID(user_id) if user_id else None
-        db.session.commit()
+        elif not session.modified and now - session.seen_at < LAST_SEEN_RESOLUTION:
+            return False
+        else:
+            db.session.execute(
+                update(UserSession)
+                .where(UserSession.id == session.row_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        session.seen_at = now
         if session.modified:
             response.set_cookie(cookie_name, session.token, **cookie_options)
+        return True
+
+
+def _delete_by_id(row_id: str):
+    return (
+        delete(UserSession)
+        .where(UserSession.id == row_id)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def write_with_request(response) -> Callable[[], None]:
+    """Write the request's session into its own transaction, so one commit keeps both (not a
+    second commit after it); returns what undoes that, should the commit fail, so the session is
+    then written on its own as before."""
+    interface = current_app.session_interface
+    session = request_session._get_current_object()
+    if not isinstance(session, ServerSession) or not isinstance(
+        interface, DatabaseSessionInterface
+    ):
+        return lambda: None
+    before = (session.token, session.row_id, session.seen_at, session.rotate, session.modified)
+    interface.write(current_app, session, response)
+    session.saved, session.rotate, session.modified = True, False, False
+
+    def undo() -> None:
+        session.token, session.row_id, session.seen_at, session.rotate, session.modified = before
+        session.saved = False
+
+    return undo
 
 
 def end_sessions_of(user_id: uuid.UUID) -> int:
