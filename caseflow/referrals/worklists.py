@@ -122,7 +122,10 @@ def _referrals_for(user) -> Select:
         .options(
             contains_eager(Referral.episode),
             joinedload(Referral.person),
+            # Both ends of the handover, as each row names the other one: loaded with the
+            # rows, not one query per provider as the page is drawn.
             joinedload(Referral.referring_organisation),
+            joinedload(Referral.provider),
         )
         .where(visible_referrals(user))
     )
