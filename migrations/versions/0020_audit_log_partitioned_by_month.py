@@ -34,8 +34,9 @@ depends_on = None
 #
 # Where partitions live. In their own schema, audit_partitions, on which the application's role
 # is granted nothing (docs/database-roles.sql): it reads and appends through audit_events only,
-# and cannot touch a partition by name. A default partition takes any row outside the months
-# made (rows back-dated before the first month, or far ahead); months are made ahead of time by
+# and cannot touch a partition by name. Months are made from the oldest row's, or two years
+# back, to two months ahead. A default partition takes any row outside the months made (rows
+# back-dated further, or far ahead), so no write fails for want of one; months are made ahead by
 # caseflow_audit_partition(month), which the scheduled job calls for this month and the next
 # (`flask jobs run audit-partitions`, caseflow/jobs.py). It is SECURITY DEFINER, so the
 # application's role can make a month without owning the table, and it can do nothing else.
@@ -168,10 +169,12 @@ def upgrade():
     op.execute("CREATE SCHEMA audit_partitions")
     op.execute(REFUSE_CHANGE)
     op.execute(PARTITION_FUNCTION)
-    # Every month that holds rows, to two months after this one.
+    # Every month that holds rows and the two years before this one (the demo's and the
+    # benchmark's back-dated rows, the continuity measure's 24-month trend), to two months
+    # after this one. Empty months cost a table each and nothing to read.
     op.execute(
         "SELECT caseflow_audit_partition(month::date) FROM generate_series("
-        "date_trunc('month', LEAST(now(), (SELECT min(occurred_at) "
+        "date_trunc('month', LEAST(now() - interval '24 months', (SELECT min(occurred_at) "
         "FROM audit_events_unpartitioned)) AT TIME ZONE 'UTC'),"
         " date_trunc('month', now() AT TIME ZONE 'UTC') + interval '2 months',"
         " interval '1 month') AS month"
