@@ -12,22 +12,16 @@ organisations are named, as analysts join them to other returns.
 
 from datetime import date
 
-from sqlalchemy import select
-
 from caseflow.audit.catalogue import Action, Purpose, RecordType
 from caseflow.audit.services import record
 from caseflow.continuity import entries as cohort
 from caseflow.continuity import rules, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.periods import Period
-from caseflow.continuity.rules import Outcome
 from caseflow.dates import local_today
 from caseflow.domain import NotFound, NotPermitted
 from caseflow.exports import CsvExport, csv_line, csv_lines
-from caseflow.extensions import db
-from caseflow.people.models import Person
 from caseflow.security.access import role_may
-from caseflow.security.scope import visible_people
 
 BREAKDOWN_COLUMNS = ("key", "label", "rate", "cohort", "met", "not_met", "pending", "excluded")
 CASE_COLUMNS = (
@@ -124,22 +118,12 @@ def case_list_csv(
     """Every case behind a cell (the whole period without one), as the case list page selects
     them, latest release first; audited."""
     _require_measure(viewer)
-    if outcome and not Outcome.has(outcome):
-        raise NotFound("No such outcome")
-    if dimension and dimension not in services.DIMENSIONS:
-        raise NotFound("No such breakdown")
     today = today or local_today()
     settings = rules.settings_on(period.end)
-    entries = cohort.entries(Scope.of_viewer(viewer), period.start, period.end, settings, today)
-    query = select(entries).where(entries.c.outcome != cohort.NOT_IN_COHORT)
-    if dimension:
-        query = query.where(services._is_value(entries.c[dimension], dimension, value))
-    if outcome:
-        query = query.where(entries.c.outcome == outcome)
-    query = query.where(
-        select(Person.id).where(Person.id == entries.c.person_id, visible_people(viewer)).exists()
-    ).order_by(entries.c.release_date.desc(), entries.c.episode_id)
-    cases = [services._case(row, today) for row in db.session.execute(query).all()]
+    query = services.cases_query(
+        viewer, period, dimension=dimension, value=value, outcome=outcome, today=today
+    )
+    cases = [services._case(row, today) for row in cohort.session().execute(query).all()]
     names = services.case_names(cases)
     _audit(viewer, period, "cases", len(cases), dimension=dimension, outcome=outcome)
     effective_from = settings.effective_from.isoformat()

@@ -16,8 +16,20 @@ window's last day is release date + window (day 21 met, day 22 not), and a windo
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Date, Integer, Uuid, and_, case, cast, func, literal, or_, select, true
-from sqlalchemy.orm import aliased
+from sqlalchemy import (
+    Date,
+    Integer,
+    Uuid,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    type_coerce,
+)
 
 from caseflow.continuity import rules
 from caseflow.continuity.rules import Outcome, Placement, Settings
@@ -31,11 +43,17 @@ from caseflow.security.scope import measured_releases, releases_into_areas_of
 NOT_IN_COHORT = Placement.NOT_IN_COHORT.value
 
 
+def session():
+    """The session the measure reads through: every query of continuity's figures gets it here,
+    so the reads can be sent elsewhere (a replica) in this one place."""
+    return db.session
+
+
 # Dates in SQL, the same on PostgreSQL and SQLite -----------------------------------------------
 
 
 def _sqlite() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
+    return session().get_bind().dialect.name == "sqlite"
 
 
 def _plus_days(day, days: int):
@@ -83,45 +101,95 @@ class Scope:
 # The cohort entries ---------------------------------------------------------------------------
 
 
-def entries(scope: Scope, start: date, end: date, settings: Settings, today: date):
-    """One row per release in [start, end], with its outcome: a subquery."""
-    episode = CustodyEpisode
-    released = episode.actual_release_date
-    window_end = _plus_days(released, settings.window_days)
+def _bare(column, name: str):
+    """A table's column as a plain value of its type: a subquery copies a column's foreign keys
+    with it, and SQLAlchemy registers each copy, milliseconds a column on every request."""
+    return type_coerce(column, column.type).label(name)
 
-    starts = aliased(Referral)
-    first_start = (
-        select(func.min(starts.treatment_start_date))
-        .where(starts.episode_id == episode.id, starts.treatment_start_date >= released)
-        .scalar_subquery()
-    )
-    starter = aliased(Referral)
-    starting_provider = (
-        select(starter.provider_id)
-        .where(starter.episode_id == episode.id, starter.treatment_start_date >= released)
-        .order_by(starter.treatment_start_date, starter.created_at)
-        .limit(1)
-        .scalar_subquery()
-    )
-    latest = aliased(Referral)
-    current_provider = (
-        select(latest.provider_id)
-        .where(latest.episode_id == episode.id, latest.status != Status.DRAFT)
-        .order_by(latest.created_at.desc(), latest.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-    attended_referral = aliased(Referral)
-    first_attended = (
-        select(func.min(Appointment.appointment_date))
-        .join(attended_referral, attended_referral.id == Appointment.referral_id)
-        .where(
-            attended_referral.episode_id == episode.id,
-            Appointment.outcome == AppointmentOutcome.ATTENDED,
-            Appointment.appointment_date >= released,
+
+def entries(scope: Scope, start: date, end: date, settings: Settings, today: date):
+    """One row per release in [start, end], with its outcome: a subquery.
+
+    The releases are selected once (a CTE), and the referrals and appointments each is measured
+    by are read in one pass each, joined to them (not a subquery per release and column: that
+    re-read the referrals of every release for each place a first start was used)."""
+    released = (
+        select(
+            _bare(CustodyEpisode.id, "episode_id"),
+            _bare(CustodyEpisode.actual_release_date, "release_date"),
+            *(
+                _bare(getattr(CustodyEpisode, name), name)
+                for name in (
+                    "person_id",
+                    "age_at_release",
+                    "treatment_need",
+                    "release_type",
+                    "removed_from_country_on",
+                    "destination_local_authority_code",
+                    "prison_id",
+                    "substance_group",
+                )
+            ),
         )
-        .scalar_subquery()
+        .where(
+            CustodyEpisode.actual_release_date >= start,
+            CustodyEpisode.actual_release_date <= end,
+            scope.condition,
+        )
+        .cte()
     )
+    episode = released.c
+    # The first treatment start from release day on, and the referral that made it.
+    starts = (
+        select(
+            _bare(Referral.episode_id, "episode_id"),
+            _bare(Referral.treatment_start_date, "treatment_start_date"),
+            _bare(Referral.provider_id, "provider_id"),
+            func.row_number()
+            .over(
+                partition_by=Referral.episode_id,
+                order_by=(Referral.treatment_start_date, Referral.created_at),
+            )
+            .label("n"),
+        )
+        .join(released, released.c.episode_id == Referral.episode_id)
+        .where(Referral.treatment_start_date >= released.c.release_date)
+        .subquery("starts")
+    )
+    # The referral the release is with now: its latest one sent.
+    latest = (
+        select(
+            _bare(Referral.episode_id, "episode_id"),
+            _bare(Referral.provider_id, "provider_id"),
+            func.row_number()
+            .over(
+                partition_by=Referral.episode_id,
+                order_by=(Referral.created_at.desc(), Referral.id),
+            )
+            .label("n"),
+        )
+        .join(released, released.c.episode_id == Referral.episode_id)
+        .where(Referral.status != Status.DRAFT)
+        .subquery("latest")
+    )
+    attendances = (
+        select(
+            _bare(Referral.episode_id, "episode_id"),
+            func.min(Appointment.appointment_date).label("first_attended"),
+        )
+        .join(Appointment, Appointment.referral_id == Referral.id)
+        .join(released, released.c.episode_id == Referral.episode_id)
+        .where(
+            Appointment.outcome == AppointmentOutcome.ATTENDED,
+            Appointment.appointment_date >= released.c.release_date,
+        )
+        .group_by(Referral.episode_id)
+        .subquery("attendances")
+    )
+    released_on = released.c.release_date
+    window_end = _plus_days(released_on, settings.window_days)
+    first_start = starts.c.treatment_start_date
+    first_attended = attendances.c.first_attended
 
     in_cohort_codes = settings.release_types_placed(Placement.COHORT)
     excluded_codes = settings.release_types_placed(Placement.EXCLUDED)
@@ -188,16 +256,16 @@ def entries(scope: Scope, start: date, end: date, settings: Settings, today: dat
     )
     return (
         select(
-            episode.id.label("episode_id"),
-            episode.person_id.label("person_id"),
-            released.label("release_date"),
+            episode.episode_id,
+            episode.person_id,
+            released_on.label("release_date"),
             window_end.label("window_end"),
             outcome.label("outcome"),
             reason.label("exclusion_reason"),
             first_start.label("treatment_start_date"),
             first_attended.label("first_attended_date"),
             attended.label("attended"),
-            func.coalesce(starting_provider, current_provider, type_=Uuid).label("provider"),
+            func.coalesce(starts.c.provider_id, latest.c.provider_id, type_=Uuid).label("provider"),
             episode.destination_local_authority_code.label("local_authority"),
             LocalAuthority.region.label("region"),
             episode.prison_id.label("prison"),
@@ -206,11 +274,14 @@ def entries(scope: Scope, start: date, end: date, settings: Settings, today: dat
             Person.ethnic_group.label("ethnic_group"),
             age_band.label("age_band"),
         )
+        .select_from(released)
         .join(Person, Person.id == episode.person_id)
         .outerjoin(
             LocalAuthority,
             LocalAuthority.ons_code == episode.destination_local_authority_code,
         )
-        .where(released >= start, released <= end, scope.condition)
+        .outerjoin(starts, and_(starts.c.episode_id == episode.episode_id, starts.c.n == 1))
+        .outerjoin(latest, and_(latest.c.episode_id == episode.episode_id, latest.c.n == 1))
+        .outerjoin(attendances, attendances.c.episode_id == episode.episode_id)
         .subquery("entries")
     )

@@ -3,9 +3,10 @@
 
 It holds the month's continuity rate against the target with its counts, the trend to that
 month, the second measure (first attended appointment within the window), exclusions by reason,
-and the referrals for the month's releases by status. Every figure of the measure comes from
-``continuity.services``; the referral counts are one grouped query over the same releases (the
-partnership's releases in the month, ``security.scope.measured_releases``).
+the rate by pathway (a release on several pathways is in each row), and the referrals for the
+month's releases by status. Every figure of the measure comes from one ``continuity.services``
+statement; the referral counts are one grouped query over the same releases (the partnership's
+releases in the month, ``security.scope.measured_releases``).
 
 Showing the report is one "view" audit row; downloading the PDF one "export" row instead.
 """
@@ -17,7 +18,7 @@ from sqlalchemy import func, select
 
 from caseflow.audit.catalogue import Action, Purpose, RecordType
 from caseflow.audit.services import record
-from caseflow.continuity import overview, periods, report_sections, services
+from caseflow.continuity import overview, periods, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.periods import Period
 from caseflow.continuity.services import Measure
@@ -38,10 +39,10 @@ class Report:
     month: Period
     measure: Measure
     trend: overview.Trend
+    # The month's breakdown by pathway; a release on several pathways is in each row.
+    pathways: list[services.Row]
     referrals_by_status: list[tuple[str, int]]  # in the lifecycle's order, none left out
     made_on: date
-    # Parts other domains add (a pathway's own counts): (template, context), report_sections.py.
-    sections: tuple[tuple[str, dict], ...] = ()
 
 
 def report_month(code: str | None, today: date | None = None) -> Period:
@@ -88,7 +89,14 @@ def monthly_report(viewer, month: Period, *, download: bool = False, today=None)
     if not role_may(viewer.role, "continuity.view"):
         raise NotPermitted("Your role does not see the continuity measure")
     scope = Scope.of_viewer(viewer)
-    measure = services.headline(scope, month, today=today)
+    found = services.dashboard(
+        scope,
+        month,
+        dimensions=[services.PATHWAY],
+        trend_months=REPORT_TREND_MONTHS,
+        today=today,
+    )
+    measure = found.measure
     record(
         Action.EXPORT if download else Action.VIEW,
         actor=viewer,
@@ -102,10 +110,8 @@ def monthly_report(viewer, month: Period, *, download: bool = False, today=None)
         partnership=scope.name,
         month=month,
         measure=measure,
-        trend=overview.trend_for(
-            scope, month, measure.settings.target, today=today, months=REPORT_TREND_MONTHS
-        ),
+        trend=overview.trend_of(found.trend, measure.settings.target),
+        pathways=found.breakdowns[services.PATHWAY],
         referrals_by_status=_referrals_by_status(viewer, month),
         made_on=today or local_today(),
-        sections=tuple(report_sections.sections_for(viewer, month)),
     )

@@ -152,14 +152,25 @@ def _from_row(row) -> Settings:
 
 def settings_on(day: date) -> Settings:
     """The settings in effect on day (for a period: its last day)."""
-    row = db.session.scalars(
-        select(ContinuitySettings)
-        .where(ContinuitySettings.effective_from <= day)
-        .order_by(ContinuitySettings.effective_from.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        row = db.session.scalars(
-            select(ContinuitySettings).order_by(ContinuitySettings.effective_from).limit(1)
-        ).first()
-    return _from_row(row) if row is not None else DEFAULTS
+    return settings_on_days([day])[0]
+
+
+def settings_on_days(days: list[date]) -> list[Settings]:
+    """The settings in effect on each day, from one query (a trend's months each have theirs).
+    Before the first version took effect, the first is in effect; with none, the defaults."""
+    versions = [
+        _from_row(row)
+        for row in db.session.scalars(
+            select(ContinuitySettings).order_by(ContinuitySettings.effective_from)
+        )
+    ]
+    if not versions:
+        return [DEFAULTS for _ in days]
+    chosen = []
+    for day in days:
+        in_effect = versions[0]
+        for version in versions:
+            if version.effective_from <= day:
+                in_effect = version
+        chosen.append(in_effect)
+    return chosen

@@ -1,11 +1,12 @@
 """The continuity-of-care measure, computed in SQL: every page, export, report and command uses
 this module (DOMAIN.md, "The continuity-of-care rate" and "Rules that decide the numbers").
 
-One query (``_entries``) makes one cohort entry per release: a custody episode whose actual
-release date falls in the period, with its outcome (met, not met, pending, excluded, or not in
-the cohort at all), the exclusion reason, the first treatment start and the provider credited
-with it, the first attended appointment, and the columns each breakdown groups by. Everything
-else counts or pages that query in the database. Release and treatment-start dates are London
+One query (``continuity.entries``) makes one cohort entry per release: a custody episode whose
+actual release date falls in the period, with its outcome (met, not met, pending, excluded, or
+not in the cohort at all), the exclusion reason, the first treatment start and the provider
+credited with it, the first attended appointment, and the columns each breakdown groups by.
+``continuity.grouping`` counts it in one statement however many figures a page shows (the
+cohort computed once); the case lists page it. Release and treatment-start dates are London
 local dates already (they are dates, not times); "today" is London's today.
 
 The API (``scope`` is a ``Scope``; ``period`` a ``periods.Period``; ``today`` defaults to
@@ -14,6 +15,10 @@ London's today and is there for tests):
 - ``Scope.national()``, ``Scope.of_partnership(organisation)``, ``Scope.of_viewer(user)``: whose
   releases are counted. A viewer's scope is ``security.scope.measured_releases`` (a manager: the
   releases into their partnership's local authorities). ``partnership_named(name)`` finds one.
+- ``dashboard(scope, period, *, dimensions=(), trend_months=0, today=None) -> Dashboard``:
+  ``measure`` (below), ``breakdowns`` ({dimension: [Row]} for each dimension asked for) and
+  ``trend`` (the ``trend_months`` months ending with the period's last, as in ``trend``), from
+  one SQL statement. ``headline``, ``breakdown`` and ``trend`` are it for one part.
 - ``headline(scope, period, today=None) -> Measure``: ``settings`` (``rules.Settings`` in effect
   on the period's last day), ``figures`` (``Figures``: ``cohort, met, not_met, pending,
   excluded, rate, provisional``; ``as_dict()``), ``attended`` (the second measure, first
@@ -21,105 +26,69 @@ London's today and is there for tests):
   ``exclusions`` ({reason code: count}).
 - ``breakdown(scope, period, dimension, today=None) -> list[Row]``: ``Row(key, label,
   figures)`` per value of a ``DIMENSIONS`` key (region, local_authority, prison, provider,
-  substance_group, sex, ethnic_group, age_band), sorted by rate (highest first, none last),
-  then label.
+  substance_group, sex, ethnic_group, age_band, pathway), sorted by rate (highest first, none
+  last), then label. By pathway: one row per pathway registered in
+  ``continuity.pathway_membership`` and "No pathway"; a release on several is in each.
 - ``case_list(viewer, period, *, dimension=None, value=None, outcome=None, page=1, size=25,
   today=None) -> paging.Page`` of ``Case`` (episode and person ids, release date, outcome,
   exclusion reason, treatment start, days to treatment, days left, first attended, the breakdown
-  codes and names): the cases behind any cell, within the viewer's scope, one audited list.
+  codes and names): the cases behind any cell (``cases_query``), within the viewer's scope, one
+  audited list.
 - ``act_now(viewer, *, page=1, size=25, today=None) -> paging.Page`` of ``Case``: pending
   releases, fewest days left first, one audited list.
 - ``trend(scope, last, months=24, today=None) -> list[(Period, Figures)]``: the months ending
-  with the one holding ``last``'s final day, oldest first.
+  with the one holding ``last``'s final day, oldest first, each measured by its own settings.
 - ``entry_outcomes(scope, period, today=None) -> dict[episode id, (outcome, reason)]``: every
   entry's outcome, for the reconciliation.
 
 For the pages, each checks ``continuity.view`` and writes one audit row:
-``headline_for(viewer, period)`` and ``breakdown_for(viewer, period, dimension)`` (the same as
-above, in the viewer's scope; an unknown dimension is NotFound), ``case_list`` and ``act_now``
-(above), and ``case_names(cases)`` ({column: {code or id: name}} for a page of cases).
-``settings_for(period)`` names the settings a period's figures use; ``periods.period_choices()``
-and ``periods.chosen_period(code)`` give a page its periods.
+``dashboard_for(viewer, period, ...)`` and ``breakdown_for(viewer, period, dimension)`` (the
+same as above, in the viewer's scope; an unknown dimension is NotFound), ``case_list`` and
+``act_now`` (above), and ``case_names(cases)`` ({column: {code or id: name}} for a page of
+cases). ``settings_for(period)`` names the settings a period's figures use;
+``periods.period_choices()`` and ``periods.chosen_period(code)`` give a page its periods.
 """
 
 import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import false, func, select
+from sqlalchemy import select
 
 from caseflow.audit.services import record
-from caseflow.codes import code_list
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import rules
+from caseflow.continuity import grouping, rules
 from caseflow.continuity.entries import NOT_IN_COHORT, Scope
-from caseflow.continuity.periods import Period, months_ending
+from caseflow.continuity.grouping import (
+    DIMENSIONS,
+    NOT_RECORDED,
+    PATHWAY,
+    Figures,
+    Row,
+)
+from caseflow.continuity.periods import Period
 from caseflow.continuity.rules import Outcome, Settings
 from caseflow.dates import local_today
 from caseflow.domain import NotFound, NotPermitted
-from caseflow.extensions import db
-from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
+from caseflow.organisations.models import Organisation, OrganisationKind
 from caseflow.paging import Page, page_of
 from caseflow.people.models import Person
 from caseflow.security.access import role_may
 from caseflow.security.scope import visible_people
 
-AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55+")
+# Re-exported: the pages, exports and commands read them from here, as the measure's API.
+__all__ = ["DIMENSIONS", "NOT_RECORDED", "PATHWAY", "Figures", "Row", "Scope"]
 
 
 def partnership_named(name: str) -> Organisation | None:
-    return db.session.scalar(
+    return cohort.session().scalar(
         select(Organisation).where(
             Organisation.name == name, Organisation.kind == OrganisationKind.PARTNERSHIP
         )
     )
 
 
-# Figures -----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The counts of one cell, and the rate they make: met / (met + not met + pending)."""
-
-    met: int = 0
-    not_met: int = 0
-    pending: int = 0
-    excluded: int = 0
-
-    @property
-    def cohort(self) -> int:
-        return self.met + self.not_met + self.pending
-
-    @property
-    def rate(self) -> float | None:
-        return self.met / self.cohort if self.cohort else None
-
-    @property
-    def provisional(self) -> bool:
-        return self.pending > 0
-
-    def as_dict(self) -> dict:
-        return {
-            "cohort": self.cohort,
-            "met": self.met,
-            "not_met": self.not_met,
-            "pending": self.pending,
-            "excluded": self.excluded,
-            "rate": None if self.rate is None else round(self.rate, 4),
-            "provisional": self.provisional,
-        }
-
-
-def _figures(counts: Iterable[tuple[str, int]]) -> Figures:
-    found = {outcome: count for outcome, count in counts}
-    return Figures(
-        met=found.get(Outcome.MET, 0),
-        not_met=found.get(Outcome.NOT_MET, 0),
-        pending=found.get(Outcome.PENDING, 0),
-        excluded=found.get(Outcome.EXCLUDED, 0),
-    )
+# The headline, breakdowns and trend: counted by continuity.grouping, one statement each call ---
 
 
 @dataclass(frozen=True)
@@ -142,122 +111,61 @@ class Measure:
         }
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    """A period's headline with the breakdowns and trend asked for, counted together."""
+
+    measure: Measure
+    breakdowns: dict[str, list[Row]]
+    trend: list[tuple[Period, Figures]]
+
+
 def _measured(entries):
     return entries.c.outcome != NOT_IN_COHORT
 
 
-def headline(scope: Scope, period: Period, today: date | None = None) -> Measure:
-    today = today or local_today()
-    settings = rules.settings_on(period.end)
-    entries = cohort.entries(scope, period.start, period.end, settings, today)
-    rows = db.session.execute(
-        select(entries.c.outcome, entries.c.attended, entries.c.exclusion_reason, func.count())
-        .where(_measured(entries))
-        .group_by(entries.c.outcome, entries.c.attended, entries.c.exclusion_reason)
-    ).all()
-    outcomes: dict[str, int] = {}
-    attended: dict[str, int] = {}
-    exclusions: dict[str, int] = {}
-    for outcome, attendance, reason, count in rows:
-        outcomes[outcome] = outcomes.get(outcome, 0) + count
-        if outcome == Outcome.EXCLUDED:
-            exclusions[reason] = exclusions.get(reason, 0) + count
-        else:
-            attended[attendance] = attended.get(attendance, 0) + count
-    return Measure(
+def dashboard(
+    scope: Scope,
+    period: Period,
+    *,
+    dimensions=(),
+    trend_months: int = 0,
+    today: date | None = None,
+) -> Dashboard:
+    """The headline, each breakdown of ``dimensions`` and the ``trend_months`` months ending
+    with the period's last, from the cohort computed once (one SQL statement)."""
+    counted = grouping.count(
+        scope,
+        period,
+        dimensions=dimensions,
+        trend_months=trend_months,
+        today=today or local_today(),
+    )
+    measure = Measure(
         scope=scope.name,
         period=period,
-        settings=settings,
-        figures=_figures(outcomes.items()),
-        attended=_figures(attended.items()),
-        exclusions=exclusions,
+        settings=counted.settings,
+        figures=counted.figures,
+        attended=counted.attended,
+        exclusions=counted.exclusions,
     )
+    return Dashboard(measure=measure, breakdowns=counted.breakdowns, trend=counted.trend)
 
 
-# Breakdowns --------------------------------------------------------------------------------------
-
-
-def _organisation_names(ids) -> dict[str, str]:
-    wanted = [uuid.UUID(value) for value in ids if value is not None]
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted))
-    ).all()
-    return {str(key): name for key, name in rows}
-
-
-def _authority_names(codes) -> dict[str, str]:
-    wanted = [value for value in codes if value is not None]
-    if not wanted:
-        return {}
-    rows = db.session.execute(
-        select(LocalAuthority.ons_code, LocalAuthority.name).where(
-            LocalAuthority.ons_code.in_(wanted)
-        )
-    ).all()
-    return dict(rows)
-
-
-def _code_names(list_key: str):
-    def names(values) -> dict[str, str]:
-        codes = code_list(list_key)
-        return {value: codes.label_of(value) for value in values if value is not None}
-
-    return names
-
-
-def _same(values) -> dict[str, str]:
-    return {value: value for value in values if value is not None}
-
-
-# dimension: (heading, how its keys are named)
-DIMENSIONS = {
-    "region": ("Region", _same),
-    "local_authority": ("Local authority", _authority_names),
-    "prison": ("Prison", _organisation_names),
-    "provider": ("Provider", _organisation_names),
-    "substance_group": ("Substance group", _code_names("substance_group")),
-    "sex": ("Sex", _code_names("sex")),
-    "ethnic_group": ("Ethnic group", _code_names("ethnic_group")),
-    "age_band": ("Age band", _same),
-}
-NOT_RECORDED = "Not recorded"
-
-
-@dataclass(frozen=True)
-class Row:
-    key: str | None
-    label: str
-    figures: Figures
+def headline(scope: Scope, period: Period, today: date | None = None) -> Measure:
+    return dashboard(scope, period, today=today).measure
 
 
 def breakdown(scope: Scope, period: Period, dimension: str, today: date | None = None) -> list[Row]:
-    if dimension not in DIMENSIONS:
-        raise KeyError(dimension)
-    today = today or local_today()
-    settings = rules.settings_on(period.end)
-    entries = cohort.entries(scope, period.start, period.end, settings, today)
-    column = entries.c[dimension]
-    counted = db.session.execute(
-        select(column, entries.c.outcome, func.count())
-        .where(_measured(entries))
-        .group_by(column, entries.c.outcome)
-    ).all()
-    by_key: dict[str | None, list[tuple[str, int]]] = {}
-    for key, outcome, count in counted:
-        by_key.setdefault(None if key is None else str(key), []).append((outcome, count))
-    names = DIMENSIONS[dimension][1](list(by_key))
-    rows = [
-        Row(
-            key=key,
-            label=names.get(key, NOT_RECORDED) if key else NOT_RECORDED,
-            figures=_figures(counts),
-        )
-        for key, counts in by_key.items()
-    ]
-    rows.sort(key=lambda row: (row.figures.rate is None, -(row.figures.rate or 0), row.label))
-    return rows
+    return dashboard(scope, period, dimensions=[dimension], today=today).breakdowns[dimension]
+
+
+def trend(
+    scope: Scope, last: Period, months: int = 24, today: date | None = None
+) -> list[tuple[Period, Figures]]:
+    """Each month's figures, oldest first; each month measured by the settings in effect on its
+    last day."""
+    return dashboard(scope, last, trend_months=months, today=today).trend
 
 
 # Case lists -------------------------------------------------------------------------------------
@@ -305,21 +213,33 @@ def _case(row, today: date) -> Case:
     return Case(**values)
 
 
-# Breakdowns whose keys are organisation ids.
-ORGANISATION_DIMENSIONS = ("prison", "provider")
-
-
-def _is_value(column, dimension: str, value: str | None):
-    """The cell a breakdown key names: none for "Not recorded"; an id that is not one matches
-    nothing (the address can hold anything)."""
-    if value in (None, ""):
-        return column.is_(None)
-    if dimension in ORGANISATION_DIMENSIONS:
-        try:
-            return column == uuid.UUID(value)
-        except ValueError:
-            return false()
-    return column == value
+def cases_query(
+    viewer,
+    period: Period,
+    *,
+    dimension: str | None = None,
+    value: str | None = None,
+    outcome: str | None = None,
+    today: date,
+):
+    """The cases behind one cell, as the case list and its download select them: within the
+    viewer's scope, latest release first. A dimension or outcome that is not one is NotFound
+    (the pages link only to real ones)."""
+    if outcome and not Outcome.has(outcome):
+        raise NotFound("No such outcome")
+    if dimension and dimension not in DIMENSIONS:
+        raise NotFound("No such breakdown")
+    settings = rules.settings_on(period.end)
+    entries = cohort.entries(Scope.of_viewer(viewer), period.start, period.end, settings, today)
+    query = select(entries).where(_measured(entries))
+    if dimension:
+        query = query.where(grouping.in_cell(entries, dimension, value))
+    if outcome:
+        query = query.where(entries.c.outcome == outcome)
+    # The person behind each case must be one the viewer sees, whatever the measure's scope.
+    return query.where(
+        select(Person.id).where(Person.id == entries.c.person_id, visible_people(viewer)).exists()
+    ).order_by(entries.c.release_date.desc(), entries.c.episode_id)
 
 
 def case_list(
@@ -333,25 +253,12 @@ def case_list(
     size: int = 25,
     today: date | None = None,
 ) -> Page:
-    """The cases behind one cell: within the viewer's scope, latest release first; audited.
-    A dimension or outcome that is not one is NotFound (the pages link only to real ones)."""
+    """The cases behind one cell (``cases_query``), a page of them; audited."""
     _require_measure(viewer)
-    if outcome and not Outcome.has(outcome):
-        raise NotFound("No such outcome")
     today = today or local_today()
-    settings = rules.settings_on(period.end)
-    entries = cohort.entries(Scope.of_viewer(viewer), period.start, period.end, settings, today)
-    query = select(entries).where(_measured(entries))
-    if dimension:
-        if dimension not in DIMENSIONS:
-            raise NotFound("No such breakdown")
-        query = query.where(_is_value(entries.c[dimension], dimension, value))
-    if outcome:
-        query = query.where(entries.c.outcome == outcome)
-    # The person behind each case must be one the viewer sees, whatever the measure's scope.
-    query = query.where(
-        select(Person.id).where(Person.id == entries.c.person_id, visible_people(viewer)).exists()
-    ).order_by(entries.c.release_date.desc(), entries.c.episode_id)
+    query = cases_query(
+        viewer, period, dimension=dimension, value=value, outcome=outcome, today=today
+    )
     return _audited(
         viewer,
         query,
@@ -396,31 +303,7 @@ def _audited(viewer, query, page, size, today, detail) -> Page:
     return cases
 
 
-# Trend and reconciliation -------------------------------------------------------------------
-
-
-def trend(
-    scope: Scope, last: Period, months: int = 24, today: date | None = None
-) -> list[tuple[Period, Figures]]:
-    """Each month's figures, oldest first; each month measured by the settings in effect on its
-    last day (one grouped query per settings version the months span)."""
-    today = today or local_today()
-    wanted = months_ending(last, months)
-    by_settings: dict[date, tuple[Settings, list[Period]]] = {}
-    for month in wanted:
-        settings = rules.settings_on(month.end)
-        by_settings.setdefault(settings.effective_from, (settings, []))[1].append(month)
-    counts: dict[str, list[tuple[str, int]]] = {}
-    for settings, group in by_settings.values():
-        entries = cohort.entries(scope, group[0].start, group[-1].end, settings, today)
-        month_of = cohort.month_of(entries.c.release_date)
-        for key, outcome, count in db.session.execute(
-            select(month_of, entries.c.outcome, func.count())
-            .where(_measured(entries))
-            .group_by(month_of, entries.c.outcome)
-        ).all():
-            counts.setdefault(key, []).append((outcome, count))
-    return [(month, _figures(counts.get(month.code, []))) for month in wanted]
+# Reconciliation ------------------------------------------------------------------------
 
 
 def entry_outcomes(
@@ -430,11 +313,15 @@ def entry_outcomes(
     today = today or local_today()
     settings = rules.settings_on(period.end)
     entries = cohort.entries(scope, period.start, period.end, settings, today)
-    rows = db.session.execute(
-        select(entries.c.episode_id, entries.c.outcome, entries.c.exclusion_reason).where(
-            _measured(entries)
+    rows = (
+        cohort.session()
+        .execute(
+            select(entries.c.episode_id, entries.c.outcome, entries.c.exclusion_reason).where(
+                _measured(entries)
+            )
         )
-    ).all()
+        .all()
+    )
     return {episode_id: (outcome, reason) for episode_id, outcome, reason in rows}
 
 
@@ -457,11 +344,20 @@ def _view(viewer, page: str, period: Period, **detail) -> None:
     )
 
 
-def headline_for(viewer, period: Period, today: date | None = None) -> Measure:
-    """The headline for the viewer's partnership: one audited view."""
+def dashboard_for(
+    viewer, period: Period, *, dimensions=(), trend_months: int = 0, today: date | None = None
+) -> Dashboard:
+    """The headline, with the breakdowns and trend asked for, for the viewer's partnership:
+    one audited view of the dashboard."""
     _require_measure(viewer)
     _view(viewer, "continuity", period)
-    return headline(Scope.of_viewer(viewer), period, today=today)
+    return dashboard(
+        Scope.of_viewer(viewer),
+        period,
+        dimensions=dimensions,
+        trend_months=trend_months,
+        today=today,
+    )
 
 
 def breakdown_for(viewer, period: Period, dimension: str, today: date | None = None) -> list[Row]:
@@ -481,7 +377,7 @@ def _require_measure(viewer) -> None:
 def case_names(cases: list[Case]) -> dict[str, dict[str, str]]:
     """The names a page shows for the codes and ids in a page of cases, by column."""
     return {
-        "local_authority": _authority_names({case.local_authority for case in cases}),
-        "provider": _organisation_names({case.provider for case in cases}),
-        "prison": _organisation_names({case.prison for case in cases}),
+        "local_authority": grouping.authority_names({case.local_authority for case in cases}),
+        "provider": grouping.organisation_names({case.provider for case in cases}),
+        "prison": grouping.organisation_names({case.prison for case in cases}),
     }

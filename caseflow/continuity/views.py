@@ -38,13 +38,11 @@ def dashboard():
     else:
         period = _period()
         form.period.data = period.code
-    measure = services.headline_for(current_user, period)
     return render_template(
         "continuity/dashboard.html",
         form=form,
-        measure=measure,
         dimensions=services.DIMENSIONS,
-        **overview.beside_headline(current_user, measure),
+        **overview.dashboard_for(current_user, period),
     )
 
 

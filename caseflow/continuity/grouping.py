@@ -1,0 +1,379 @@
+"""The measure's counts, in one SQL statement: the cohort once, counted every way a page needs.
+
+``count(scope, period, ...)`` builds the cohort entries (``continuity.entries``) of the period,
+and of the trend's months when asked, once per request: a materialised CTE, each row flagged
+as in the period and in the trend. Every figure asked for is one ``GROUP BY`` over that CTE,
+the groupings joined by ``UNION ALL`` into the one statement (the same on PostgreSQL and
+SQLite, which has no ``GROUPING SETS``):
+
+- the headline: by outcome, second-measure outcome and exclusion reason, over the period;
+- a breakdown per dimension asked for (``DIMENSIONS``): by its value and outcome;
+- the breakdown by pathway: one grouping per pathway registered in
+  ``continuity.pathway_membership`` (a release on several is counted in each) and one for the
+  releases on none, "No pathway";
+- the trend: by release month and outcome, each month measured by the settings in effect on its
+  last day (the cohort holds one set of entries per settings version the months span).
+
+Names for the keys (areas, organisations, codes) are read after, one query per dimension shown.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    null,
+    select,
+    true,
+    union_all,
+)
+
+from caseflow.codes import code_list
+from caseflow.continuity import entries as cohort
+from caseflow.continuity import pathway_membership, rules
+from caseflow.continuity.entries import NOT_IN_COHORT, Scope
+from caseflow.continuity.periods import Period, months_ending
+from caseflow.continuity.rules import Outcome, Settings
+from caseflow.organisations.models import LocalAuthority, Organisation
+
+# Figures -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The counts of one cell, and the rate they make: met / (met + not met + pending)."""
+
+    met: int = 0
+    not_met: int = 0
+    pending: int = 0
+    excluded: int = 0
+
+    @property
+    def cohort(self) -> int:
+        return self.met + self.not_met + self.pending
+
+    @property
+    def rate(self) -> float | None:
+        return self.met / self.cohort if self.cohort else None
+
+    @property
+    def provisional(self) -> bool:
+        return self.pending > 0
+
+    def as_dict(self) -> dict:
+        return {
+            "cohort": self.cohort,
+            "met": self.met,
+            "not_met": self.not_met,
+            "pending": self.pending,
+            "excluded": self.excluded,
+            "rate": None if self.rate is None else round(self.rate, 4),
+            "provisional": self.provisional,
+        }
+
+
+def figures_of(counts: Iterable[tuple[str, int]]) -> Figures:
+    found: dict[str, int] = {}
+    for outcome, count in counts:
+        found[outcome] = found.get(outcome, 0) + count
+    return Figures(
+        met=found.get(Outcome.MET, 0),
+        not_met=found.get(Outcome.NOT_MET, 0),
+        pending=found.get(Outcome.PENDING, 0),
+        excluded=found.get(Outcome.EXCLUDED, 0),
+    )
+
+
+# Dimensions and the names of their keys ------------------------------------------------------
+
+
+def organisation_names(ids) -> dict[str, str]:
+    wanted = [uuid.UUID(value) for value in ids if value is not None]
+    if not wanted:
+        return {}
+    rows = (
+        cohort.session()
+        .execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(wanted)))
+        .all()
+    )
+    return {str(key): name for key, name in rows}
+
+
+def authority_names(codes) -> dict[str, str]:
+    wanted = [value for value in codes if value is not None]
+    if not wanted:
+        return {}
+    rows = (
+        cohort.session()
+        .execute(
+            select(LocalAuthority.ons_code, LocalAuthority.name).where(
+                LocalAuthority.ons_code.in_(wanted)
+            )
+        )
+        .all()
+    )
+    return dict(rows)
+
+
+def _code_names(list_key: str):
+    def names(values) -> dict[str, str]:
+        codes = code_list(list_key)
+        return {value: codes.label_of(value) for value in values if value is not None}
+
+    return names
+
+
+def _same(values) -> dict[str, str]:
+    return {value: value for value in values if value is not None}
+
+
+def pathway_names(codes) -> dict[str, str]:
+    return {found.code: found.label for found in pathway_membership.registered()}
+
+
+PATHWAY = "pathway"
+# dimension: (heading, how its keys are named)
+DIMENSIONS = {
+    "region": ("Region", _same),
+    "local_authority": ("Local authority", authority_names),
+    "prison": ("Prison", organisation_names),
+    "provider": ("Provider", organisation_names),
+    "substance_group": ("Substance group", _code_names("substance_group")),
+    "sex": ("Sex", _code_names("sex")),
+    "ethnic_group": ("Ethnic group", _code_names("ethnic_group")),
+    "age_band": ("Age band", _same),
+    PATHWAY: ("Pathway", pathway_names),
+}
+# Breakdowns whose keys are organisation ids.
+ORGANISATION_DIMENSIONS = ("prison", "provider")
+NOT_RECORDED = "Not recorded"
+NO_PATHWAY = "No pathway"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str | None
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What one statement counted: the headline's parts, the breakdowns and the trend."""
+
+    settings: Settings
+    figures: Figures
+    attended: Figures
+    exclusions: dict[str, int]
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+    trend: list[tuple[Period, Figures]] = field(default_factory=list)
+
+
+def in_cell(entries, dimension: str, value: str | None):
+    """The condition on cohort entries for the cell a breakdown key names: none for "Not
+    recorded" ("No pathway": on no registered pathway); a key that is not one matches nothing
+    (the address can hold anything)."""
+    if dimension == PATHWAY:
+        on = {
+            found.code: found.on_release(entries.c.episode_id, entries.c.person_id)
+            for found in pathway_membership.registered()
+        }
+        if value in (None, ""):
+            return and_(true(), *(not_(condition) for condition in on.values()))
+        return on.get(value, false())
+    column = entries.c[dimension]
+    if value in (None, ""):
+        return column.is_(None)
+    if dimension in ORGANISATION_DIMENSIONS:
+        try:
+            return column == uuid.UUID(value)
+        except ValueError:
+            return false()
+    return column == value
+
+
+# The statement ----------------------------------------------------------------------------------
+
+
+def _between(column, start: date, end: date):
+    return case((and_(column >= start, column <= end), 1), else_=0)
+
+
+def _cohort(scope: Scope, period: Period, months: list[Period], pathways, today: date):
+    """The entries counted, once: the period's by its settings, each trend month's by its own;
+    one set of entries per settings version (usually one for all)."""
+    settings, *by_month = rules.settings_on_days([period.end, *(month.end for month in months)])
+    versions: dict[date, tuple[Settings, list[Period]]] = {settings.effective_from: (settings, [])}
+    for month, measured_by in zip(months, by_month, strict=True):
+        versions.setdefault(measured_by.effective_from, (measured_by, []))[1].append(month)
+    parts = []
+    for version, trend_months in versions.values():
+        of_period = version.effective_from == settings.effective_from
+        # A version's trend months are consecutive: settings take effect one after another.
+        spans = [*trend_months, *([period] if of_period else [])]
+        entries = cohort.entries(
+            scope, min(s.start for s in spans), max(s.end for s in spans), version, today
+        )
+        released = entries.c.release_date
+        in_period = (
+            _between(released, period.start, period.end) if of_period else literal(0, Integer)
+        )
+        in_trend = (
+            _between(released, trend_months[0].start, trend_months[-1].end)
+            if trend_months
+            else literal(0, Integer)
+        )
+        flags = [
+            case((found.on_release(entries.c.episode_id, entries.c.person_id), 1), else_=0).label(
+                f"pathway_{i}"
+            )
+            for i, found in enumerate(pathways)
+        ]
+        parts.append(
+            select(entries, in_period.label("in_period"), in_trend.label("in_trend"), *flags).where(
+                entries.c.outcome != NOT_IN_COHORT
+            )
+        )
+    rows = parts[0] if len(parts) == 1 else union_all(*parts)
+    # Materialised: the cohort is computed once however many groupings read it.
+    return rows.cte("cohort").prefix_with("MATERIALIZED", dialect="postgresql"), settings
+
+
+def _text(value):
+    return cast(value, String)
+
+
+# Breakdowns whose keys are named in the statement itself: (table's key column, its name).
+NAMED_IN_SQL = {
+    "local_authority": (LocalAuthority.ons_code, LocalAuthority.name),
+    "prison": (Organisation.id, Organisation.name),
+    "provider": (Organisation.id, Organisation.name),
+}
+
+
+def _grouping(part: str, rows, key, *, where, headline: bool = False):
+    """One grouping: (part, key, name, outcome, attended, exclusion reason, count)."""
+    empty = _text(null())
+    query = select().select_from(rows)
+    name = None
+    if key is not None and part in NAMED_IN_SQL:
+        key_column, name_column = NAMED_IN_SQL[part]
+        names = key_column.table.alias(f"{part}_names")
+        name = names.c[name_column.key]
+        query = query.outerjoin(names, names.c[key_column.key] == key)
+    grouped = [column for column in (key, name) if column is not None]
+    grouped.append(rows.c.outcome)
+    if headline:
+        grouped.extend((rows.c.attended, rows.c.exclusion_reason))
+    return (
+        query.add_columns(
+            _text(literal(part)).label("part"),
+            (empty if key is None else _text(key)).label("key"),
+            (empty if name is None else _text(name)).label("name"),
+            rows.c.outcome,
+            (rows.c.attended if headline else empty).label("attended"),
+            (rows.c.exclusion_reason if headline else empty).label("exclusion_reason"),
+            func.count().label("n"),
+        )
+        .where(where)
+        .group_by(*grouped)
+    )
+
+
+def count(
+    scope: Scope,
+    period: Period,
+    *,
+    dimensions: Iterable[str] = (),
+    trend_months: int = 0,
+    today: date,
+) -> Counted:
+    """The headline, the breakdowns asked for and the trend's months ending with the period's
+    last, from one statement. An unknown dimension is a KeyError."""
+    dimensions = list(dimensions)
+    for dimension in dimensions:
+        if dimension not in DIMENSIONS:
+            raise KeyError(dimension)
+    months = months_ending(period, trend_months) if trend_months else []
+    pathways = pathway_membership.registered() if PATHWAY in dimensions else []
+    rows, settings = _cohort(scope, period, months, pathways, today)
+    in_period = rows.c.in_period == 1
+    groupings = [_grouping("headline", rows, None, where=in_period, headline=True)]
+    for dimension in dimensions:
+        if dimension == PATHWAY:
+            continue
+        groupings.append(_grouping(dimension, rows, rows.c[dimension], where=in_period))
+    for i, found in enumerate(pathways):
+        groupings.append(
+            _grouping(
+                PATHWAY, rows, literal(found.code), where=in_period & (rows.c[f"pathway_{i}"] == 1)
+            )
+        )
+    if PATHWAY in dimensions:
+        on_none = and_(in_period, *(rows.c[f"pathway_{i}"] == 0 for i in range(len(pathways))))
+        groupings.append(_grouping(PATHWAY, rows, None, where=on_none))
+    if months:
+        month_of = cohort.month_of(rows.c.release_date)
+        groupings.append(_grouping("trend", rows, month_of, where=rows.c.in_trend == 1))
+    statement = groupings[0] if len(groupings) == 1 else union_all(*groupings)
+    return _assemble(
+        cohort.session().execute(statement).all(),
+        settings,
+        dimensions,
+        months,
+    )
+
+
+def _assemble(found, settings: Settings, dimensions: list[str], months: list[Period]) -> Counted:
+    outcomes: list[tuple[str, int]] = []
+    attended: list[tuple[str, int]] = []
+    exclusions: dict[str, int] = {}
+    cells: dict[str, dict[str | None, list[tuple[str, int]]]] = {d: {} for d in dimensions}
+    names: dict[str, dict[str, str]] = {d: {} for d in dimensions}
+    by_month: dict[str, list[tuple[str, int]]] = {}
+    for part, key, name, outcome, attendance, reason, n in found:
+        if part == "headline":
+            outcomes.append((outcome, n))
+            if outcome == Outcome.EXCLUDED:
+                exclusions[reason] = exclusions.get(reason, 0) + n
+            else:
+                attended.append((attendance, n))
+        elif part == "trend":
+            by_month.setdefault(key, []).append((outcome, n))
+        else:
+            if key is not None and part in ORGANISATION_DIMENSIONS:
+                key = str(uuid.UUID(key))  # SQLite gives the hex digits alone
+            cells[part].setdefault(key, []).append((outcome, n))
+            if name is not None:
+                names[part][key] = name
+    return Counted(
+        settings=settings,
+        figures=figures_of(outcomes),
+        attended=figures_of(attended),
+        exclusions=exclusions,
+        breakdowns={d: _rows(d, cells[d], names[d]) for d in dimensions},
+        trend=[(month, figures_of(by_month.get(month.code, []))) for month in months],
+    )
+
+
+def _rows(dimension: str, cells, names: dict[str, str]) -> list[Row]:
+    """A breakdown's rows, named, sorted by rate (highest first, none last), then label."""
+    if dimension not in NAMED_IN_SQL:
+        names = DIMENSIONS[dimension][1](list(cells))
+    unnamed = NO_PATHWAY if dimension == PATHWAY else NOT_RECORDED
+    rows = [
+        Row(key=key, label=names.get(key, unnamed) if key else unnamed, figures=figures_of(counts))
+        for key, counts in cells.items()
+    ]
+    rows.sort(key=lambda row: (row.figures.rate is None, -(row.figures.rate or 0), row.label))
+    return rows
