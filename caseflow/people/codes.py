@@ -84,10 +84,16 @@ RELEASES_WITHOUT_COMMUNITY_CLOCK = (
 
 
 class Accommodation(CodeList, key="accommodation"):
+    """Where someone lives after release, in the categories probation reports use (DOMAIN.md,
+    Pathways): the custody episode's expectation and the rough sleeping pathway's history."""
+
     SETTLED = "settled", "Settled accommodation"
-    TEMPORARY = "temporary", "Temporary accommodation"
-    APPROVED_PREMISES = "approved_premises", "Approved premises"
-    NO_FIXED_ABODE = "no_fixed_abode", "No fixed abode"
+    TEMPORARY = "temporary", "Transient or temporary accommodation"
+    APPROVED_PREMISES = (
+        "approved_premises",
+        "Approved premises or community accommodation (CAS1, CAS2, CAS3)",
+    )
+    NO_FIXED_ABODE = "no_fixed_abode", "Homeless, not rough sleeping (no fixed abode)"
     ROUGH_SLEEPING = "rough_sleeping", "Rough sleeping"
     NOT_KNOWN = "not_known", "Not known"
 

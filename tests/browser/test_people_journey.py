@@ -38,7 +38,9 @@ def fill_custody_episode(page, *, received, expected_release) -> None:
     fill_date(page, "reception_date", received)
     fill_date(page, "expected_release_date", expected_release)
     choose(page, "Local authority the person is expected to live in after release", "Birmingham")
-    page.get_by_label("Accommodation on release").select_option(label="Temporary accommodation")
+    page.get_by_label("Accommodation on release").select_option(
+        label="Transient or temporary accommodation"
+    )
     page.get_by_role("group", name="Community treatment need").get_by_label(
         "In treatment in custody"
     ).check()

@@ -99,7 +99,9 @@ def test_referral_from_prison_to_treatment_start(browser_page, live_server):
     fill_date(page, "reception_date", received)
     fill_date(page, "expected_release_date", expected_release)
     choose(page, "Local authority the person is expected to live in after release", "Birmingham")
-    page.get_by_label("Accommodation on release").select_option(label="Approved premises")
+    page.get_by_label("Accommodation on release").select_option(
+        label="Approved premises or community accommodation (CAS1, CAS2, CAS3)"
+    )
     radio(page, "Community treatment need", "In treatment in custody").check()
     page.get_by_label("Substance group").select_option(label="Opiate")
     page.get_by_label("Opioid substitution treatment").select_option(label="Methadone")

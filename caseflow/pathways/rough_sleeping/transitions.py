@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from caseflow import notifications
 from caseflow.auth.models import User
-from caseflow.dates import local_today
+from caseflow.dates import display, local_today
 from caseflow.domain import InvalidChange
 from caseflow.extensions import db
 from caseflow.lifecycle import Change, Lifecycle, Transition
@@ -122,8 +122,6 @@ def _due(which: str):
 
 
 def _day(day: date | None) -> str:
-    from caseflow.dates import display
-
     return display(day) if day else "the release"
 
 
