@@ -1,5 +1,8 @@
 """A manager reads the continuity-of-care rate for a period, opens a breakdown, drills into the
-cases behind a number and opens a person, on the demo data; axe on every page."""
+cases behind a number, opens a case with its audited events and then a person, on the demo data;
+axe on every page."""
+
+import re
 
 from playwright.sync_api import expect
 
@@ -39,6 +42,16 @@ def test_a_manager_reads_the_rate_and_drills_down_to_a_person(browser_page, live
     expect(page.get_by_role("heading", name="Cases: local authority")).to_be_visible()
     expect(page.locator("tbody tr").first).to_contain_text(area)
     assert_accessible(page)
+
+    # The case behind the first row: its outcome and the audited events that put it there.
+    page.locator("tbody tr").first.get_by_role("link", name="Audited events").click()
+    case_heading = page.get_by_role("heading", name=re.compile(r"^Case released "), level=1)
+    expect(case_heading).to_be_visible()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(area)
+    expect(page.get_by_role("heading", name="Audited events for this release")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+    expect(page.get_by_role("heading", name="Cases: local authority")).to_be_visible()
 
     page.get_by_role("link", name="Open record").first.click()
     expect(page.get_by_role("heading", name="Custody")).to_be_visible()
