@@ -1,6 +1,6 @@
 """The service navigation: each person sees the pages their role can use, and only those."""
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_login import current_user
 
 from caseflow.notifications import unread_count
@@ -22,8 +22,16 @@ MENU = (
 
 
 def navigation_items(app: Flask) -> list[dict]:
+    """The menu, worked out once a request: the header draws it, and the start page lists it
+    again (each time it would count the unread notifications)."""
     if not current_user.is_authenticated:
         return []
+    if "navigation_items" not in g:
+        g.navigation_items = _items(app)
+    return g.navigation_items
+
+
+def _items(app: Flask) -> list[dict]:
     items = []
     for endpoint, text, permission in MENU:
         if endpoint not in app.view_functions:

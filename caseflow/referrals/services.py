@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.auth.models import User
@@ -28,6 +28,7 @@ from caseflow.notifications import forget as forget_notifications
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.people.contacts import record_assigned_keyworker
+from caseflow.people.models import CustodyEpisode
 from caseflow.people.services import person_for_new_record
 from caseflow.referrals import live as live_rule
 from caseflow.referrals import notifications as referral_notifications
@@ -112,6 +113,15 @@ def find_visible_referral(actor, referral_id: uuid.UUID) -> Referral:
         select(Referral, holds_grant(actor, Referral.person_id))
         .where(Referral.id == referral_id, visible_referrals(actor))
         .options(
+            # What every page of a referral shows of it, read with it rather than one record
+            # at a time as the page is drawn: the person, the release and where they are
+            # going, both ends of the handover, who referred and the keyworker assigned.
+            joinedload(Referral.person),
+            joinedload(Referral.episode).joinedload(CustodyEpisode.destination),
+            joinedload(Referral.provider),
+            joinedload(Referral.referring_organisation),
+            joinedload(Referral.referred_by),
+            joinedload(Referral.assigned_keyworker),
             selectinload(Referral.events).selectinload(ReferralEvent.actor),
             selectinload(Referral.appointments),
         )

@@ -205,7 +205,14 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
     query = (
         select(Appointment)
         .join(Appointment.referral)
-        .options(contains_eager(Appointment.referral).joinedload(Referral.person))
+        # Each row shows the referral's person, clock (its release) and where it came from.
+        .options(
+            contains_eager(Appointment.referral).options(
+                joinedload(Referral.person),
+                joinedload(Referral.episode),
+                joinedload(Referral.referring_organisation),
+            )
+        )
         .where(
             visible_referrals(user),
             Referral.provider_id == user.organisation_id,
