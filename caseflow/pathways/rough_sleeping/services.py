@@ -228,13 +228,14 @@ def open_case(
         return existing
     person = people.person_for_new_record(actor, person_id, load_episodes=True)
     episode = person.current_episode
+    # Said on the person's page: nothing on the form could change either.
     if episode is None or not episode.released:
-        raise InvalidChange(
-            "The person has not been released yet. A case is opened after the release is recorded.",
-            "first_night",
+        raise InvalidTransition(
+            "The person has not been released yet. A rough sleeping case is opened once the "
+            "release is recorded."
         )
     if release_to_open(actor, person) is None:
-        raise InvalidChange("A rough sleeping case is already open for this release", "first_night")
+        raise InvalidTransition("A rough sleeping case is already open for this release.")
     if not Accommodation.has(first_night):
         raise InvalidChange("Select where the person stayed on the first night", "first_night")
     case, made = add_once(

@@ -40,7 +40,7 @@ def open_case(person_id: uuid.UUID):
             episode=services.release_to_open(current_user, person),
         )
 
-    errors.on_form(form, page)
+    errors.on_form(form, page, record_url=url_for("people.show", person_id=person_id))
     if form.validate_on_submit():
         case = services.open_case(
             current_user,

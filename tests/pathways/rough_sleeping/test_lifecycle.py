@@ -116,7 +116,7 @@ def test_until_the_pathway_records_accommodation_the_prison_s_expectation_is_the
 def test_a_second_live_case_for_the_same_release_is_refused():
     world = World()
     world.open_case()
-    with pytest.raises(InvalidChange, match="already open"):
+    with pytest.raises(InvalidTransition, match="already open"):
         world.open_case()
 
 
@@ -124,7 +124,7 @@ def test_no_case_before_the_release():
     world = World()
     world.episode.actual_release_date = None
     db.session.flush()
-    with pytest.raises(InvalidChange, match="not been released"):
+    with pytest.raises(InvalidTransition, match="not been released"):
         world.open_case()
 
 
