@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow import lifecycle
@@ -184,6 +185,8 @@ def _organisations(kind: str) -> list[Organisation]:
     )
 
 
+ALREADY_OPEN = "A rough sleeping case is already open for this release."
+
 # Opening a case ----------------------------------------------------------------------------
 
 
@@ -235,19 +238,25 @@ def open_case(
             "release is recorded."
         )
     if release_to_open(actor, person) is None:
-        raise InvalidTransition("A rough sleeping case is already open for this release.")
+        raise InvalidTransition(ALREADY_OPEN)
     if not Accommodation.has(first_night):
         raise InvalidChange("Select where the person stayed on the first night", "first_night")
-    case, made = add_once(
-        RoughSleepingCase(
-            person_id=person.id,
-            episode_id=episode.id,
-            status=Status.OPEN,
-            opened_by_id=actor.id,
-            opening_organisation_id=actor.organisation_id,
-            creation_token=token,
-        )
-    )
+    try:
+        # Two people opening a case for one release at the same moment: the database's one
+        # live case per release decides, and the second is told as if it had looked first.
+        with db.session.begin_nested():
+            case, made = add_once(
+                RoughSleepingCase(
+                    person_id=person.id,
+                    episode_id=episode.id,
+                    status=Status.OPEN,
+                    opened_by_id=actor.id,
+                    opening_organisation_id=actor.organisation_id,
+                    creation_token=token,
+                )
+            )
+    except IntegrityError:
+        raise InvalidTransition(ALREADY_OPEN) from None
     if not made:
         return case
     db.session.add_all(

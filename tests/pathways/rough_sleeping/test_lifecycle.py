@@ -120,6 +120,16 @@ def test_a_second_live_case_for_the_same_release_is_refused():
         world.open_case()
 
 
+def test_two_opening_a_case_at_once_leave_one_and_the_second_is_told(monkeypatch):
+    world = World()
+    first = world.open_case()
+    # The second looked before the first was saved: only the database can refuse it now.
+    monkeypatch.setattr(services, "release_to_open", lambda _actor, person: world.episode)
+    with pytest.raises(InvalidTransition, match="already open"):
+        world.open_case()
+    assert [case.id for case in services.cases_of(world.keyworker, world.person)] == [first.id]
+
+
 def test_no_case_before_the_release():
     world = World()
     world.episode.actual_release_date = None
