@@ -9,7 +9,8 @@ continuity dashboard and report (bench.load_driver). It prints requests a second
 errors and the ratio to the floor, per kind of request and overall, and fails on any error.
 
 Environment: LOAD_USERS (20), LOAD_SECONDS (60), LOAD_FLOOR_SECONDS (20), LOAD_PEOPLE (demo
-people, 300), GUNICORN_WORKERS and GUNICORN_THREADS (gunicorn.conf.py).
+people, 300), GUNICORN_WORKERS and GUNICORN_THREADS (gunicorn.conf.py), LOAD_REPLICA=1 (a
+streaming replica beside the primary, named in DATABASE_REPLICA_URL: reporting reads go there).
 """
 
 import json
@@ -126,7 +127,10 @@ def wait_until_healthy(port: int, timeout: float = 60.0) -> None:
 def stack():
     """Private PostgreSQL and Redis, migrated, with demo data; gunicorn serving it."""
     with ExitStack() as stop:
-        postgres, _ = stop.enter_context(servers.private_postgres(durable=True))
+        with_replica = os.environ.get("LOAD_REPLICA") == "1"
+        postgres, replica = stop.enter_context(
+            servers.private_postgres(replica=with_replica, durable=True)
+        )
         redis = stop.enter_context(servers.private_redis())
         folder = Path(stop.enter_context(tempfile.TemporaryDirectory(prefix="caseflow-load-")))
         postgres.execute("CREATE DATABASE caseflow")
@@ -137,6 +141,9 @@ def stack():
             "DATABASE_URL": postgres.url("caseflow"),
             "REDIS_URL": redis.url,
         }
+        if replica is not None:
+            # The database made on the primary a moment ago reaches the replica by its WAL.
+            env["DATABASE_REPLICA_URL"] = replica.url("caseflow")
         made = Stack(postgres, redis, folder, env, servers.free_port())
         started = time.monotonic()
         made.flask("db", "upgrade")
@@ -280,6 +287,7 @@ def main() -> int:
     print(
         f"make load: gunicorn {workers} workers, {users} users, {seconds} s mixed, "
         f"{floor_seconds} s floor, {os.cpu_count()} cores, PostgreSQL and Redis on loopback"
+        + (", reporting reads on a streaming replica" if os.environ.get("LOAD_REPLICA") else "")
     )
     print(text)
     statuses = sorted({s.status for s in record.samples + floor_record.samples if not s.ok})
