@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from caseflow.audit.catalogue import Action, Purpose, RecordType
 from caseflow.audit.services import record
-from caseflow.continuity import overview, periods, services
+from caseflow.continuity import overview, periods, report_sections, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.periods import Period
 from caseflow.continuity.services import Measure
@@ -43,6 +43,8 @@ class Report:
     pathways: list[services.Row]
     referrals_by_status: list[tuple[str, int]]  # in the lifecycle's order, none left out
     made_on: date
+    # Parts other domains add (a pathway's own counts): (template, context), report_sections.py.
+    sections: tuple[tuple[str, dict], ...] = ()
 
 
 def report_month(code: str | None, today: date | None = None) -> Period:
@@ -114,4 +116,5 @@ def monthly_report(viewer, month: Period, *, download: bool = False, today=None)
         pathways=found.breakdowns[services.PATHWAY],
         referrals_by_status=_referrals_by_status(viewer, month),
         made_on=today or local_today(),
+        sections=tuple(report_sections.sections_for(viewer, month)),
     )

@@ -74,6 +74,7 @@ def test_a_drr_from_request_to_completion_leaves_its_history_audit_and_notificat
     ]
     warning = db.session.scalar(select(CstrEvent).where(CstrEvent.kind == "warn"))
     assert warning.reason == "Missed two appointments"
+    db.session.flush()  # audit rows are held back until a flush is asked for, or the commit
     audited = db.session.scalars(
         select(AuditEvent.detail).where(
             AuditEvent.entity_type == "cstr", AuditEvent.action == "update"
