@@ -88,6 +88,7 @@ class EventKind(CodeList, key="dual_diagnosis_event"):
     AGREE_PLAN = "agree_plan", "Joint care plan agreed"
     REVIEW = "review", "Joint care plan reviewed"
     CLOSE = "close", "Closed"
+    COORDINATOR = "coordinator", "Care coordinator changed"
     NEED = "need", "Mental health need updated"
     PLAN_EDIT = "plan_edit", "Joint care plan changed"
     PLAN_ACTION = "plan_action", "Action added to the joint care plan"

@@ -114,6 +114,10 @@ class AcceptForm(FlaskForm):
         ]
 
 
+class CoordinatorForm(AcceptForm):
+    confirm = submit("Save care coordinator")
+
+
 class DeclineForm(FlaskForm):
     reason_code = radio_field(
         "Why are you declining this referral?",

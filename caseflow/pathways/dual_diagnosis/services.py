@@ -224,8 +224,41 @@ def coordinators_for(actor) -> list[User]:
     )
 
 
-def check_coordinator(case, user_id) -> User:
-    return coordinator_in_service(case, user_id)
+def may_name_coordinator(actor, case) -> bool:
+    """The mental health service names its care coordinator again while it is caring."""
+    return (
+        role_may(actor.role, "dual_diagnosis.respond")
+        and case.status in PLAN_STATUSES
+        and MENTAL_HEALTH in sides_of(actor, case)
+    )
+
+
+def name_coordinator(actor, case_id, *, care_coordinator) -> DualDiagnosisCase:
+    """A new care coordinator from the service's own practitioners: the central contact the
+    other service and the person call."""
+    case = find_visible_case(actor, case_id)
+    if not may_name_coordinator(actor, case):
+        if MENTAL_HEALTH not in sides_of(actor, case):
+            raise NotPermitted("Only the mental health service names its care coordinator")
+        raise InvalidChange("A care coordinator is named while the service is caring")
+    try:
+        wanted = uuid.UUID(str(care_coordinator))
+    except ValueError:
+        raise InvalidChange("Select the care coordinator", "care_coordinator") from None
+    coordinator = coordinator_in_service(case, wanted)
+    if coordinator.id != case.care_coordinator_id:
+        case.care_coordinator_id = coordinator.id
+        write_history(actor, case, EventKind.COORDINATOR, changed=())
+        record(
+            "update",
+            actor=actor,
+            entity_type=ENTITY,
+            entity_id=case.id,
+            person_id=case.person_id,
+            detail={"fields": ["care_coordinator"]},
+        )
+        db.session.flush()
+    return case
 
 
 @dataclass(frozen=True)
@@ -249,6 +282,8 @@ def actions_for(actor, case) -> list[PageAction]:
     sides = sides_of(actor, case)
     if case.status in LIVE_STATUSES and role_may(actor.role, "dual_diagnosis.assess") and sides:
         shown.append(PageAction("dual_diagnosis.edit_need", "Update the mental health need"))
+    if may_name_coordinator(actor, case):
+        shown.append(PageAction("dual_diagnosis.name_coordinator", "Change the care coordinator"))
     if case.status in PLAN_STATUSES and may_change_plan(actor, case) and missed_appointments(case):
         shown.append(
             PageAction("dual_diagnosis.follow_up", "Record a missed appointment followed up")

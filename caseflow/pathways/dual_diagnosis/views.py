@@ -154,6 +154,33 @@ for _action in TRANSITIONS:
     _register_change_view(_action)
 
 
+@bp.route("/<uuid:dual_diagnosis_id>/coordinator", methods=["GET", "POST"])
+@requires("dual_diagnosis.respond")
+def name_coordinator(dual_diagnosis_id: uuid.UUID):
+    form = forms.CoordinatorForm(coordinators=services.coordinators_for(current_user))
+
+    def page(stale: bool = False):
+        case = finding.view_case(current_user, dual_diagnosis_id, page="coordinator")
+        if request.method == "GET" and case.care_coordinator_id:
+            form.care_coordinator.data = str(case.care_coordinator_id)
+        return render_template(
+            "pathways/dual_diagnosis/form.html",
+            form=form,
+            case=case,
+            title="Change the care coordinator",
+            back=_case_page(dual_diagnosis_id),
+            back_text="Back to the case",
+        )
+
+    errors.on_form(form, page, record_url=_case_page(dual_diagnosis_id))
+    if form.validate_on_submit():
+        services.name_coordinator(
+            current_user, dual_diagnosis_id, care_coordinator=form.care_coordinator.data
+        )
+        return _done("Care coordinator saved", dual_diagnosis_id)
+    return page()
+
+
 # The joint care plan ------------------------------------------------------------------------
 
 

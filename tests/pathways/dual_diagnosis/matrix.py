@@ -146,6 +146,7 @@ def post_forms(world, target, token) -> dict:
     forms = {
         "dual_diagnosis.edit_need": {**need, "version": version},
         "dual_diagnosis.accept": {"care_coordinator": str(world.user.id)},
+        "dual_diagnosis.name_coordinator": {"care_coordinator": str(world.user.id)},
         "dual_diagnosis.decline": {"reason_code": "out_of_area"},
         "dual_diagnosis.agree_plan": {},
         "dual_diagnosis.review": {"reviewed_on": day(), "next_review_date": day(56)},
