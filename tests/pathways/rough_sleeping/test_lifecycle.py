@@ -2,13 +2,13 @@
 its one transition table: every action from every status, the Duty to Refer's consents and
 eligibility, the outcome due dates, and the history, audit and notifications each change leaves."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from caseflow.audit.models import AuditEvent
-from caseflow.dates import local_today
+from caseflow.dates import clock_at, local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotPermitted
 from caseflow.extensions import db
 from caseflow.notifications import Notification
@@ -339,3 +339,28 @@ def test_same_day_prescribing_names_the_prescriber():
         world.outreach, case.id, arranged=True, prescriber="Dr Test, Street Clinic"
     )
     assert (case.same_day_prescribing, case.prescriber) == (True, "Dr Test, Street Clinic")
+
+
+@pytest.mark.parametrize(
+    ("released", "moment", "due_yet"),
+    [
+        # 23:30 UTC on day 20 is 00:30 on day 21 in London in summer (BST): due.
+        (date(2026, 6, 1), datetime(2026, 6, 21, 23, 30, tzinfo=UTC), True),
+        # In winter London is on UTC: still day 20, not due.
+        (date(2026, 12, 1), datetime(2026, 12, 21, 23, 30, tzinfo=UTC), False),
+    ],
+)
+def test_whether_an_outcome_is_due_is_decided_by_the_date_in_london(released, moment, due_yet):
+    world = World()
+    case = world.assigned_case()
+    world.episode.actual_release_date = released
+    db.session.flush()
+    with clock_at(moment):
+        if due_yet:
+            services.change_status(world.outreach, case.id, "outcome_3_weeks", outcome="settled")
+            assert case.status == "three_weeks"
+        else:
+            with pytest.raises(InvalidChange, match="22 December 2026"):
+                services.change_status(
+                    world.outreach, case.id, "outcome_3_weeks", outcome="settled"
+                )
