@@ -206,8 +206,12 @@ def release_to_open(actor, person) -> CustodyEpisode | None:
 
 
 def may_open_case(actor, person) -> bool:
+    """Offered on the person page on the terms ``open_case`` takes it: never under emergency
+    access, which starts no record."""
     return (
-        role_may(actor.role, "rough_sleeping.open") and release_to_open(actor, person) is not None
+        role_may(actor.role, "rough_sleeping.open")
+        and release_to_open(actor, person) is not None
+        and people.emergency_access(actor, person.id) is None
     )
 
 

@@ -1,10 +1,13 @@
 """The case's pages, its notifications and its part in the continuity measure's breakdown."""
 
+from datetime import timedelta
+
 from sqlalchemy import literal, select
 
 from caseflow.continuity.pathway_membership import registered
 from caseflow.extensions import db
-from caseflow.people.models import CustodyEpisode
+from caseflow.models import utcnow
+from caseflow.people.models import BreakGlassGrant, CustodyEpisode
 from tests.factories import UserFactory
 from tests.helpers import page, signed_in_client
 from tests.pathways.rough_sleeping.world import World
@@ -63,3 +66,26 @@ def test_a_release_with_a_case_is_on_the_pathway_in_the_measure():
     assert not on_it()
     world.open_case()
     assert on_it()
+
+
+def test_opening_a_case_is_offered_to_a_referrer_but_not_under_emergency_access(app):
+    world = World()
+    prison_nurse = UserFactory(role="prison_healthcare", organisation=world.episode.prison)
+    db.session.commit()
+    person_page = f"/people/{world.person.id}"
+    soup = page(signed_in_client(app, prison_nurse), person_page)
+    assert "Open a rough sleeping case" in soup.get_text()
+    stranger = UserFactory(role="prison_healthcare")
+    db.session.add(
+        BreakGlassGrant(
+            user_id=stranger.id,
+            organisation_id=stranger.organisation_id,
+            person_id=world.person.id,
+            reason="Arrived at reception from court",
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    db.session.commit()
+    client = signed_in_client(app, stranger)
+    assert "Open a rough sleeping case" not in page(client, person_page).get_text()
+    assert client.get(f"/rough-sleeping/people/{world.person.id}/new").status_code == 403
