@@ -8,10 +8,12 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -147,6 +149,31 @@ class CustodyEpisode(Entity):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # A prison's and a probation unit's worklists start from their own releases: those the
+    # prison holds, or released into the unit's areas; releasing soon (not yet released, by
+    # expected date) or released lately (by release date). See scope.worked_episodes.
+    __table_args__ = (
+        Index(
+            "ix_custody_episodes_prison_releasing",
+            "prison_id",
+            "expected_release_date",
+            postgresql_where=text("actual_release_date IS NULL"),
+            sqlite_where=text("actual_release_date IS NULL"),
+        ),
+        Index("ix_custody_episodes_prison_released", "prison_id", "actual_release_date"),
+        Index(
+            "ix_custody_episodes_area_releasing",
+            "destination_local_authority_code",
+            "expected_release_date",
+            postgresql_where=text("actual_release_date IS NULL"),
+            sqlite_where=text("actual_release_date IS NULL"),
+        ),
+        Index(
+            "ix_custody_episodes_area_released",
+            "destination_local_authority_code",
+            "actual_release_date",
+        ),
+    )
 
     @property
     def released(self) -> bool:

@@ -6,8 +6,8 @@ date), status and organisation; only the rows on the page shown are decrypted.
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy import Select, and_, case, exists, func, or_, select, union
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
@@ -21,7 +21,7 @@ from caseflow.referrals.clock import WINDOW_DAYS, breached_sql, running_sql
 from caseflow.referrals.codes import LIVE_STATUSES, SENT_STATUSES, AppointmentOutcome, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.access import Role
-from caseflow.security.scope import caseload_people, visible_referrals
+from caseflow.security.scope import caseload_people, visible_referrals, worked_episodes
 
 PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
@@ -49,13 +49,31 @@ def _sent_referral(episode_id_column):
     )
 
 
-def _episodes_for(user) -> Select:
-    return (
-        select(CustodyEpisode)
-        .join(CustodyEpisode.person)
-        .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
-        .where(caseload_people(user))
+def _episodes_for(user, *conditions) -> tuple[Select, type[CustodyEpisode]]:
+    """The releases meeting conditions of people in the user's caseload, found from the team's
+    own records (``scope.worked_episodes``, each within the caseload), and the entity to sort
+    them by.
+
+    Several sources are each queried with the list's conditions, so each reads its own index
+    (migration 0019), and the list is their union: an OR of them would have PostgreSQL read
+    every release in the country, and joining the union back to the table let it walk the
+    whole table in the list's order to stop at the first page.
+    """
+    sources = worked_episodes(user)
+    if sources is None:
+        episode, where = CustodyEpisode, (caseload_people(user), *conditions)
+    elif len(sources) == 1:
+        episode, where = CustodyEpisode, (sources[0], *conditions)
+    else:
+        found = union(*(select(CustodyEpisode).where(s, *conditions) for s in sources))
+        episode, where = aliased(CustodyEpisode, found.subquery("worked")), ()
+    query = (
+        select(episode)
+        .join(episode.person)
+        .options(contains_eager(episode.person), joinedload(episode.destination))
+        .where(*where)
     )
+    return query, episode
 
 
 # Referrers (prison healthcare, probation) --------------------------------------------------
@@ -64,18 +82,15 @@ def _episodes_for(user) -> Select:
 def releasing_without_referral(user, *, page: int = 1, today: date | None = None) -> Page:
     """Releasing within 12 weeks, with a treatment need, and no referral sent."""
     today = today or local_today()
-    query = (
-        _episodes_for(user)
-        .where(
-            CustodyEpisode.actual_release_date.is_(None),
-            CustodyEpisode.expected_release_date.is_not(None),
-            CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
-            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-            ~_sent_referral(CustodyEpisode.id),
-        )
-        .order_by(CustodyEpisode.expected_release_date, CustodyEpisode.id)
+    query, episode = _episodes_for(
+        user,
+        CustodyEpisode.actual_release_date.is_(None),
+        CustodyEpisode.expected_release_date.is_not(None),
+        CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
+        CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
+        ~_sent_referral(CustodyEpisode.id),
     )
-    return _page(query, page, {})
+    return _page(query.order_by(episode.expected_release_date, episode.id), page, {})
 
 
 def sent_not_accepted(user, *, page: int = 1) -> Page:
@@ -95,20 +110,17 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
     type with no community clock (another secure setting, deported, outside England) is not
     on it (``clock.running_sql``)."""
     today = today or local_today()
-    query = (
-        _episodes_for(user)
-        .where(
-            running_sql(
-                CustodyEpisode.actual_release_date,
-                _first_start(CustodyEpisode.id),
-                today,
-                release_type=CustodyEpisode.release_type,
-            ),
-            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-        )
-        .order_by(CustodyEpisode.actual_release_date, CustodyEpisode.id)
+    query, episode = _episodes_for(
+        user,
+        running_sql(
+            CustodyEpisode.actual_release_date,
+            _first_start(CustodyEpisode.id),
+            today,
+            release_type=CustodyEpisode.release_type,
+        ),
+        CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
     )
-    return _page(query, page, {})
+    return _page(query.order_by(episode.actual_release_date, episode.id), page, {})
 
 
 # Keyworkers --------------------------------------------------------------------------------
