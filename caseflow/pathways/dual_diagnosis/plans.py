@@ -20,7 +20,6 @@ from caseflow.domain import InvalidChange, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.made_once import add_once, made_with
 from caseflow.pathways.dual_diagnosis.codes import (
-    LIVE_STATUSES,
     PLAN_STATUSES,
     EventKind,
     Status,
@@ -197,8 +196,9 @@ class Missed:
 
 
 def missed_appointments(case) -> list[Missed]:
-    """The person's missed appointments still to be followed up under this case."""
-    if case.status not in LIVE_STATUSES:
+    """The person's missed appointments still to be followed up under this case, while both
+    services care for the person (as the worklists read them)."""
+    if case.status not in PLAN_STATUSES:
         return []
     rows = db.session.execute(
         select(Appointment.id, Appointment.appointment_date, Appointment.appointment_time)
