@@ -20,6 +20,7 @@ from caseflow.made_once import add_once, made_with
 from caseflow.organisations import services as organisations
 from caseflow.organisations.models import LocalAuthority, Organisation, OrganisationKind
 from caseflow.pathways.cstr import schedule
+from caseflow.pathways.cstr.checks import check_parties
 from caseflow.pathways.cstr.clock import summary as clock_summary
 from caseflow.pathways.cstr.codes import LIVE_ORDER, ActionGroup, Requirement, Status
 from caseflow.pathways.cstr.models import CstrEvent, CstrOrder
@@ -29,7 +30,6 @@ from caseflow.pathways.cstr.transitions import (
     CSTR_LIFECYCLE,
     PROBATION,
     TREATING,
-    check_parties,
     recipients,
     sides_of,
 )
