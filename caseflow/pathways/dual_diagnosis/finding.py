@@ -9,9 +9,10 @@ Out of sight is answered as absent (404) with an audited denial.
 """
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, false, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.domain import NotFound
@@ -151,15 +152,30 @@ def may_see(actor, case_id) -> bool:
     return found is not None
 
 
-def cases_of(actor, person) -> list[DualDiagnosisCase]:
-    """The person's cases this viewer may see, newest first."""
-    return list(
-        db.session.scalars(
-            select(DualDiagnosisCase)
-            .where(DualDiagnosisCase.person_id == person.id, visible_cases(actor))
-            .options(selectinload(DualDiagnosisCase.plan))
-            .order_by(DualDiagnosisCase.created_at.desc())
+@dataclass(frozen=True)
+class PersonCases:
+    """The person's cases this viewer may see (newest first), and whether the person has a
+    live case anywhere (which a second referral would clash with)."""
+
+    visible: list
+    any_live: bool
+
+
+def cases_of(actor, person) -> PersonCases:
+    """One statement for the person page: every case of the person with whether this viewer
+    may see it, each with its plan and service."""
+    rows = db.session.execute(
+        select(DualDiagnosisCase, visible_cases(actor).label("visible"))
+        .where(DualDiagnosisCase.person_id == person.id)
+        .options(
+            joinedload(DualDiagnosisCase.plan),
+            joinedload(DualDiagnosisCase.mental_health_service),
         )
+        .order_by(DualDiagnosisCase.created_at.desc(), DualDiagnosisCase.id)
+    ).all()
+    return PersonCases(
+        visible=[case for case, visible in rows if visible],
+        any_live=any(case.status in LIVE_STATUSES for case, _visible in rows),
     )
 
 

@@ -8,12 +8,11 @@ from caseflow import timeline
 from caseflow.continuity.pathway_membership import pathway
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
-from caseflow.pathways.dual_diagnosis import services
 from caseflow.pathways.dual_diagnosis.codes import EventKind, Status
 from caseflow.pathways.dual_diagnosis.finding import case_link, cases_of, visible_cases
 from caseflow.pathways.dual_diagnosis.models import DualDiagnosisCase, DualDiagnosisEvent
 from caseflow.pathways.dual_diagnosis.plans import review_overdue
-from caseflow.security.access import may_open
+from caseflow.security.access import may_open, role_may
 from caseflow.timeline import TimelineItem
 
 
@@ -33,6 +32,8 @@ def entry_text(event: DualDiagnosisEvent) -> str:
 
 @timeline.entries
 def dual_diagnosis_entries(actor, person) -> list[TimelineItem]:
+    if not role_may(actor.role, "dual_diagnosis.view"):
+        return []  # no query for a role that sees no case
     events = db.session.scalars(
         select(DualDiagnosisEvent)
         .join(DualDiagnosisCase, DualDiagnosisCase.id == DualDiagnosisEvent.case_id)
@@ -53,16 +54,22 @@ def dual_diagnosis_entries(actor, person) -> list[TimelineItem]:
 
 @timeline.section("pathways/dual_diagnosis/_person_section.html", order=40)
 def person_section(actor, person) -> dict | None:
-    """The person's dual diagnosis cases this viewer may see, and the way to refer; nothing for
-    a viewer who can neither see a case nor refer."""
+    """The person's dual diagnosis cases this viewer may see, and the way to refer (while the
+    person has no live case); nothing for a viewer who can neither see a case nor refer."""
+    if not role_may(actor.role, "dual_diagnosis.view"):
+        return None  # no query for a role that sees no case (outreach, probation, managers)
     cases = cases_of(actor, person)
-    may_refer = services.may_refer(actor, person.id) and may_open(actor, "dual_diagnosis.new_case")
-    if not cases and not may_refer:
+    may_refer = (
+        not cases.any_live
+        and role_may(actor.role, "dual_diagnosis.refer")
+        and may_open(actor, "dual_diagnosis.new_case")
+    )
+    if not cases.visible and not may_refer:
         return None
     return {
         "cases": [
             {"case": case, "link": case_link(actor, case.id), "overdue": review_overdue(case)}
-            for case in cases
+            for case in cases.visible
         ],
         "may_refer": may_refer,
     }

@@ -86,12 +86,6 @@ def services_for(actor, person_id) -> list[Organisation]:
     )
 
 
-def may_refer(actor, person_id) -> bool:
-    """Whether the person page offers to record a need and refer: a referring role whose
-    organisation holds the person's custody or referral, with no live case."""
-    return role_may(actor.role, "dual_diagnosis.refer") and live_case_of(person_id) is None
-
-
 def start_case(
     actor,
     person_id,
