@@ -7,7 +7,7 @@ date), status and organisation; only the rows on the page shown are decrypted.
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select, union
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 
 from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
@@ -16,7 +16,7 @@ from caseflow.extensions import db
 from caseflow.organisations.models import organisation_areas
 from caseflow.paging import Page, page_of
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
-from caseflow.people.models import CustodyEpisode
+from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.clock import WINDOW_DAYS, breached_sql, running_sql
 from caseflow.referrals.codes import LIVE_STATUSES, SENT_STATUSES, AppointmentOutcome, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
@@ -26,6 +26,39 @@ from caseflow.security.scope import caseload_people, visible_referrals, worked_e
 PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
+
+
+# A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
+# more: the person's name and prison number; the release's dates, type and destination; the
+# referral's status, treatment start and both ends. None of the person's other encrypted fields
+# (address, phone, identifiers), nor the referral's, travels with the rows.
+PERSON_SHOWN = (Person._given_name, Person._family_name, Person._prison_number)
+REFERRAL_SHOWN = (
+    Referral.person_id,
+    Referral.episode_id,
+    Referral.referring_organisation_id,
+    Referral.provider_id,
+    Referral.status,
+    Referral.treatment_start_date,
+)
+
+
+def _release_shown(episode) -> tuple:
+    return (
+        episode.person_id,
+        episode.expected_release_date,
+        episode.actual_release_date,
+        episode.release_type,
+        episode.destination_local_authority_code,
+    )
+
+
+def _episode_shown(episode) -> tuple:
+    return (
+        load_only(*_release_shown(episode)),
+        contains_eager(episode.person).load_only(*PERSON_SHOWN),
+        joinedload(episode.destination),
+    )
 
 
 def _page(query: Select, page: int, filters: dict) -> Page:
@@ -67,12 +100,7 @@ def _episodes_for(user, *conditions) -> tuple[Select, type[CustodyEpisode]]:
     else:
         found = union(*(select(CustodyEpisode).where(s, *conditions) for s in sources))
         episode, where = aliased(CustodyEpisode, found.subquery("worked")), ()
-    query = (
-        select(episode)
-        .join(episode.person)
-        .options(contains_eager(episode.person), joinedload(episode.destination))
-        .where(*where)
-    )
+    query = select(episode).join(episode.person).options(*_episode_shown(episode)).where(*where)
     return query, episode
 
 
@@ -132,8 +160,9 @@ def _referrals_for(user) -> Select:
         # An outer join: a community referral has no custody episode, and is listed last.
         .outerjoin(Referral.episode)
         .options(
-            contains_eager(Referral.episode),
-            joinedload(Referral.person),
+            load_only(*REFERRAL_SHOWN),
+            contains_eager(Referral.episode).load_only(*_release_shown(CustodyEpisode)),
+            joinedload(Referral.person).load_only(*PERSON_SHOWN),
             # Both ends of the handover, as each row names the other one: loaded with the
             # rows, not one query per provider as the page is drawn.
             joinedload(Referral.referring_organisation),
@@ -282,7 +311,7 @@ def area_at_risk(
     query = (
         select(CustodyEpisode)
         .join(CustodyEpisode.person)
-        .options(contains_eager(CustodyEpisode.person), joinedload(CustodyEpisode.destination))
+        .options(*_episode_shown(CustodyEpisode))
         .where(
             caseload_people(user),
             CustodyEpisode.destination_local_authority_code.in_(areas),
@@ -323,7 +352,7 @@ def latest_referrals(user, episode_ids: list) -> dict:
         return {}
     referrals = db.session.scalars(
         select(Referral)
-        .options(joinedload(Referral.provider))
+        .options(load_only(*REFERRAL_SHOWN), joinedload(Referral.provider))
         .where(Referral.episode_id.in_(episode_ids), visible_referrals(user))
         # The last of each episode wins below: ended referrals first, then the live one.
         .order_by(case((Referral.status.in_(LIVE_STATUSES), 1), else_=0), Referral.created_at)
