@@ -83,13 +83,11 @@ def _sentenced_before_release(episode_id_column, person_id_column):
     by design: a CSTR is an alternative to custody, so most orders have no release at all."""
     order = aliased(CstrOrder)
     episode = aliased(CustodyEpisode)
-    released_on = (
-        select(episode.actual_release_date).where(episode.id == episode_id_column).scalar_subquery()
-    )
     return exists().where(
         order.person_id == person_id_column,
+        episode.id == episode_id_column,
         order.sentence_date.is_not(None),
-        order.sentence_date <= released_on,
+        order.sentence_date <= episode.actual_release_date,
     )
 
 
