@@ -275,6 +275,18 @@ def action_groups_for(actor, order: CstrOrder) -> list[GroupShown]:
     ]
 
 
+def requested_parties(actor, order_id: uuid.UUID) -> dict:
+    """The requirements and services the assessment was asked of, in the order form's terms."""
+    order = find_visible_order(actor, order_id)
+    return {
+        "requirements": [code.value for code in order.requirements],
+        "provider": str(order.provider_id) if order.provider_id else "",
+        "mental_health_service": (
+            str(order.mental_health_service_id) if order.mental_health_service_id else ""
+        ),
+    }
+
+
 def reviews_required(order: CstrOrder) -> bool:
     return schedule.reviews_required(order.drr, order.start_date, order.end_date)
 

@@ -120,6 +120,12 @@ def _change(cstr_id: uuid.UUID, action: str):
             mental_health_services=parties.mental_health_services,
             courts=parties.courts,
         )
+        if request.method == "GET":
+            # What probation asked the assessment for, so nobody types it twice.
+            asked = services.requested_parties(current_user, cstr_id)
+            form.requirements.data = asked["requirements"]
+            form.provider.data = asked["provider"]
+            form.mental_health_service.data = asked["mental_health_service"]
     else:
         form = transition.form()
     page = _record_page(

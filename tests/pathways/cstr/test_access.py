@@ -74,3 +74,15 @@ def test_the_person_page_shows_the_panel_with_links_only_the_viewer_may_open(app
     provider_page = page(signed_in_client(app, world.keyworker), f"/people/{world.person.id}")
     assert provider_page.find("a", href=f"/cstr/{cstr.id}") is not None
     assert provider_page.find("a", href=f"/cstr/people/{world.person.id}/new") is None
+
+
+def test_the_timeline_and_notifications_name_the_cstr_to_its_parties(app):
+    world = make_world()
+    cstr = world.request()
+    person_page = page(signed_in_client(app, world.probation), f"/people/{world.person.id}")
+    timeline = person_page.select_one(".moj-timeline").get_text(" ", strip=True)
+    assert "CSTR: suitability assessment requested" in timeline
+    notices = page(signed_in_client(app, world.keyworker), "/notifications")
+    text = notices.get_text(" ", strip=True)
+    assert "A CSTR suitability assessment was asked of your team" in text
+    assert f"CSTR {cstr.reference}" in text

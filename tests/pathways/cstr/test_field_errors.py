@@ -87,3 +87,37 @@ def test_the_order_page_shows_the_message_beside_the_field_and_keeps_what_was_ty
     assert soup.find("select", {"name": "court"}).find("option", selected=True)["value"] == str(
         world.court.id
     )
+
+
+def test_the_order_form_starts_from_what_the_assessment_was_asked_for(app):
+    world = make_world()
+    cstr = suitable(world, ("drr",))
+    client = signed_in_client(app, world.probation)
+    shown = page(client, f"/cstr/{cstr.id}/make-order")
+    checked = [box["value"] for box in shown.select("input[name=requirements][checked]")]
+    assert checked == ["drr"]
+    provider = shown.find("select", {"name": "provider"}).find("option", selected=True)
+    assert provider["value"] == str(world.keyworker.organisation_id)
+
+
+def test_a_variation_cannot_end_the_order_before_a_review_already_scheduled():
+    from caseflow.pathways.cstr import records
+
+    world = make_world()
+    today = local_today()
+    cstr = world.started(start=today, end=today + timedelta(days=400))
+    review = records.schedule_review(
+        world.probation,
+        cstr.id,
+        review_date=today + timedelta(days=60),
+        report_due=today + timedelta(days=53),
+    )
+    with pytest.raises(InvalidChange, match="after the new end date") as refused:
+        services.change(
+            world.probation,
+            cstr.id,
+            "vary",
+            end_date=review.review_date - timedelta(days=1),
+            reason="Shortened",
+        )
+    assert refused.value.field == "end_date"
