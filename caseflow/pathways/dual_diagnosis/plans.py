@@ -10,10 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
-from caseflow import dates
 from caseflow.audit.services import record
 from caseflow.dates import display, local_today
 from caseflow.domain import InvalidChange, NotPermitted, StaleRecord
@@ -174,18 +173,25 @@ def review_overdue(case, today: date | None = None) -> bool:
 # Missed appointments -----------------------------------------------------------------------
 
 
-def missed_condition(case_id, person_id, since):
-    """A SQL condition: a did-not-attend on the person's treatment referral since the case was
-    referred, not yet followed up under this case."""
-    return and_(
+def _missed_rules() -> list:
+    """The rule, as SQL conditions on a case, a referral and an appointment: a did-not-attend
+    on the person's treatment referral on or after the day the case was referred, not yet
+    followed up under this case."""
+    return [
+        Referral.person_id == DualDiagnosisCase.person_id,
+        Appointment.referral_id == Referral.id,
         Appointment.outcome == AppointmentOutcome.DID_NOT_ATTEND,
-        Appointment.appointment_date >= since,
-        exists().where(Referral.id == Appointment.referral_id, Referral.person_id == person_id),
+        Appointment.appointment_date >= func.date(DualDiagnosisCase.referred_at),
         ~exists().where(
-            MissedAppointmentFollowUp.case_id == case_id,
+            MissedAppointmentFollowUp.case_id == DualDiagnosisCase.id,
             MissedAppointmentFollowUp.appointment_id == Appointment.id,
         ),
-    )
+    ]
+
+
+def has_missed_appointment():
+    """A SQL condition on the case (for the worklists): a missed appointment to follow up."""
+    return and_(DualDiagnosisCase.status.in_(PLAN_STATUSES), exists().where(*_missed_rules()))
 
 
 @dataclass(frozen=True)
@@ -195,25 +201,34 @@ class Missed:
     label: str
 
 
-def missed_appointments(case) -> list[Missed]:
-    """The person's missed appointments still to be followed up under this case, while both
-    services care for the person (as the worklists read them)."""
-    if case.status not in PLAN_STATUSES:
-        return []
+def missed_for(cases) -> dict[uuid.UUID, list[Missed]]:
+    """Each case's missed appointments still to be followed up, while both services care for
+    the person: one statement for a page of cases."""
+    ids = [case.id for case in cases if case.status in PLAN_STATUSES]
+    found: dict[uuid.UUID, list[Missed]] = {case.id: [] for case in cases}
+    if not ids:
+        return found
     rows = db.session.execute(
-        select(Appointment.id, Appointment.appointment_date, Appointment.appointment_time)
-        .where(missed_condition(case.id, case.person_id, dates.in_london(case.referred_at).date()))
+        select(
+            DualDiagnosisCase.id.label("case_id"),
+            Appointment.id,
+            Appointment.appointment_date,
+            Appointment.appointment_time,
+        )
+        .where(DualDiagnosisCase.id.in_(ids), *_missed_rules())
         .order_by(Appointment.appointment_date, Appointment.id)
     )
-    return [
-        Missed(
-            row.id,
-            row.appointment_date,
-            f"{display(row.appointment_date)}"
-            + (f" at {row.appointment_time}" if row.appointment_time else ""),
+    for row in rows:
+        at = f" at {row.appointment_time}" if row.appointment_time else ""
+        found[row.case_id].append(
+            Missed(row.id, row.appointment_date, f"{display(row.appointment_date)}{at}")
         )
-        for row in rows
-    ]
+    return found
+
+
+def missed_appointments(case) -> list[Missed]:
+    """The case's missed appointments still to be followed up."""
+    return missed_for([case])[case.id]
 
 
 def follow_up(actor, case_id, *, appointment_id, followed_up_on, note) -> MissedAppointmentFollowUp:

@@ -10,45 +10,31 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from caseflow import worklist_tabs
 from caseflow.audit.services import record
 from caseflow.dates import local_today
 from caseflow.paging import Page, page_of
-from caseflow.pathways.dual_diagnosis.codes import LIVE_STATUSES, PLAN_STATUSES, Status
+from caseflow.pathways.dual_diagnosis.codes import LIVE_STATUSES, Status
 from caseflow.pathways.dual_diagnosis.finding import visible_cases
 from caseflow.pathways.dual_diagnosis.models import (
     DualDiagnosisCase,
     JointCarePlan,
-    MissedAppointmentFollowUp,
 )
-from caseflow.pathways.dual_diagnosis.plans import missed_appointments, review_overdue
+from caseflow.pathways.dual_diagnosis.plans import (
+    has_missed_appointment,
+    missed_for,
+    review_overdue,
+)
 
 # The referral lists are each role's first tabs (a keyworker's home stays "Incoming
 # referrals"): they are registered before this pathway's, whichever module is loaded first.
 from caseflow.referrals import worklists as _referral_worklists  # noqa: F401
-from caseflow.referrals.codes import AppointmentOutcome
-from caseflow.referrals.models import Appointment, Referral
 from caseflow.security.access import Role
 
 PAGE_SIZE = 25
-
-
-def _missed_since_referral():
-    """A SQL condition on the case: a did-not-attend on the person's treatment referral since
-    the case was referred, not yet followed up under the case."""
-    return exists().where(
-        Referral.person_id == DualDiagnosisCase.person_id,
-        Appointment.referral_id == Referral.id,
-        Appointment.outcome == AppointmentOutcome.DID_NOT_ATTEND,
-        Appointment.appointment_date >= func.date(DualDiagnosisCase.referred_at),
-        ~exists().where(
-            MissedAppointmentFollowUp.case_id == DualDiagnosisCase.id,
-            MissedAppointmentFollowUp.appointment_id == Appointment.id,
-        ),
-    )
 
 
 def _cases(actor):
@@ -82,7 +68,7 @@ def due(actor, today: date):
     overdue = and_(
         DualDiagnosisCase.status == Status.PLAN_AGREED, JointCarePlan.review_date < today
     )
-    missed = and_(DualDiagnosisCase.status.in_(PLAN_STATUSES), _missed_since_referral())
+    missed = has_missed_appointment()
     return (
         _cases(actor)
         .where(or_(overdue, missed))
@@ -154,9 +140,8 @@ def show(actor, name: str, page: int = 1) -> tuple[Worklist, Page]:
     shown = page_of(
         chosen.query(actor, today), page, size=PAGE_SIZE, count=True, clamp_to_last=True
     )
-    shown.rows = [
-        Row(case, review_overdue(case, today), missed_appointments(case)) for case in shown.rows
-    ]
+    missed = missed_for(shown.rows)
+    shown.rows = [Row(case, review_overdue(case, today), missed[case.id]) for case in shown.rows]
     record(
         "list",
         actor=actor,
