@@ -1,27 +1,41 @@
 """What the rough sleeping pathway adds to the person page: its panel, and its history on the
 timeline. Both show only cases the viewer may see (``scoping.visible_cases``); links go only to
-pages the viewer may open."""
+pages the viewer may open.
+
+The page reads the person's cases once (with each one's housing status and the release's first
+treatment start, in the same statement) for the panel and the timeline, and their history only
+when there is any: a person with no case costs the page one statement.
+"""
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow import timeline
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
 from caseflow.pathways.rough_sleeping import scoping, services
 from caseflow.pathways.rough_sleeping.codes import (
+    LIVE_STATUSES,
     AuthorityResponse,
     EventKind,
     Homelessness,
     Outcome,
 )
-from caseflow.pathways.rough_sleeping.dues import Dues
-from caseflow.pathways.rough_sleeping.models import RoughSleepingCase, RoughSleepingEvent
+from caseflow.pathways.rough_sleeping.dues import Dues, due_dates
+from caseflow.pathways.rough_sleeping.models import (
+    RoughSleepingCase,
+    RoughSleepingEvent,
+    housing_status_sql,
+)
+from caseflow.pathways.rough_sleeping.worklists import first_start_sql
 from caseflow.people.codes import Accommodation
+from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import ClockSummary
 from caseflow.security.access import may_open, role_may
+from caseflow.security.scope import Basis, access_basis
 from caseflow.timeline import TimelineItem
 
 
@@ -34,29 +48,61 @@ class CasePanel:
     link: tuple[str, dict] | None
 
 
+def _cases(actor, person) -> list[CasePanel]:
+    """The person's cases this viewer may see, newest first; read once a request."""
+    cache = g.setdefault("rough_sleeping_cases", {}) if has_request_context() else {}
+    key = (actor.id, person.id)
+    if key not in cache:
+        rows = db.session.execute(
+            select(
+                RoughSleepingCase,
+                housing_status_sql(CustodyEpisode.id, CustodyEpisode.accommodation_on_release),
+                first_start_sql(CustodyEpisode.id),
+            )
+            .join(RoughSleepingCase.episode)
+            .options(
+                contains_eager(RoughSleepingCase.episode),
+                joinedload(RoughSleepingCase.outreach_team),
+                joinedload(RoughSleepingCase.housing_authority),
+            )
+            .where(RoughSleepingCase.person_id == person.id, scoping.visible_cases(actor))
+            .order_by(RoughSleepingCase.created_at.desc())
+        ).all()
+        cache[key] = [
+            CasePanel(
+                case,
+                status,
+                services.release_clock(case.episode, start),
+                due_dates(case.episode.actual_release_date),
+                scoping.case_link(actor, case.id),
+            )
+            for case, status, start in rows
+        ]
+    return cache[key]
+
+
+def may_open_case(actor, person, panels: list[CasePanel]) -> bool:
+    """Offered on the terms ``services.open_case`` takes it: the person's latest release is
+    recorded and has no live case, and not under emergency access, which starts no record."""
+    episode = person.current_episode
+    if not role_may(actor.role, "rough_sleeping.open") or episode is None or not episode.released:
+        return False
+    if any(p.case.episode_id == episode.id and p.case.status in LIVE_STATUSES for p in panels):
+        return False
+    return may_open(actor, "rough_sleeping.open_case") and (
+        access_basis(actor, person.id) != Basis.BREAK_GLASS
+    )
+
+
 @timeline.section("pathways/rough_sleeping/_person_section.html", order=30)
 def rough_sleeping_section(actor, person) -> dict | None:
     if not role_may(actor.role, "rough_sleeping.view"):
         return None
-    cases = services.cases_of(actor, person)
-    may_open_case = services.may_open_case(actor, person) and may_open(
-        actor, "rough_sleeping.open_case"
-    )
-    if not cases and not may_open_case:
+    panels = _cases(actor, person)
+    offer = may_open_case(actor, person, panels)
+    if not panels and not offer:
         return None
-    return {
-        "cases": [
-            CasePanel(
-                case,
-                services.housing_status(case),
-                services.clock_of(case),
-                services.dues_of(case),
-                scoping.case_link(actor, case.id),
-            )
-            for case in cases
-        ],
-        "may_open_case": may_open_case,
-    }
+    return {"cases": panels, "may_open_case": offer}
 
 
 def entry_text(event: RoughSleepingEvent) -> str:
@@ -84,11 +130,13 @@ def entry_text(event: RoughSleepingEvent) -> str:
 def rough_sleeping_entries(actor, person) -> list[TimelineItem]:
     if not role_may(actor.role, "rough_sleeping.view"):
         return []
+    case_ids = [panel.case.id for panel in _cases(actor, person)]
+    if not case_ids:
+        return []
     events = db.session.scalars(
         select(RoughSleepingEvent)
-        .join(RoughSleepingCase, RoughSleepingCase.id == RoughSleepingEvent.case_id)
         .options(joinedload(RoughSleepingEvent.actor), joinedload(RoughSleepingEvent.organisation))
-        .where(RoughSleepingEvent.person_id == person.id, scoping.visible_cases(actor))
+        .where(RoughSleepingEvent.case_id.in_(case_ids))
     )
     return [
         TimelineItem(

@@ -86,23 +86,6 @@ def view_case(actor, case_id: uuid.UUID, *, page: str = "case") -> RoughSleeping
     return case
 
 
-def cases_of(actor, person) -> list[RoughSleepingCase]:
-    """The person's cases, newest first, for a viewer who may see the person."""
-    return list(
-        db.session.scalars(
-            select(RoughSleepingCase)
-            .options(
-                joinedload(RoughSleepingCase.outreach_team),
-                joinedload(RoughSleepingCase.episode),
-                joinedload(RoughSleepingCase.housing_authority),
-                selectinload(RoughSleepingCase.accommodation),
-            )
-            .where(RoughSleepingCase.person_id == person.id, scoping.visible_cases(actor))
-            .order_by(RoughSleepingCase.created_at.desc())
-        )
-    )
-
-
 # What a case shows -------------------------------------------------------------------------
 
 
@@ -115,11 +98,15 @@ def first_treatment_start(episode_id) -> date | None:
 
 
 def clock_of(case: RoughSleepingCase, today: date | None = None) -> ClockSummary:
-    episode = case.episode
+    return release_clock(case.episode, first_treatment_start(case.episode_id), today)
+
+
+def release_clock(episode, treatment_start: date | None, today: date | None = None):
+    """The release's 21-day clock as every page words it (``referrals.clock``)."""
     return Clock(
         release_date=episode.actual_release_date,
         today=today or local_today(),
-        treatment_start=first_treatment_start(episode.id),
+        treatment_start=treatment_start,
         expected_release=episode.expected_release_date,
         release_type=episode.release_type,
     ).summary()
@@ -203,16 +190,6 @@ def release_to_open(actor, person) -> CustodyEpisode | None:
         )
     )
     return None if live else episode
-
-
-def may_open_case(actor, person) -> bool:
-    """Offered on the person page on the terms ``open_case`` takes it: never under emergency
-    access, which starts no record."""
-    return (
-        role_may(actor.role, "rough_sleeping.open")
-        and release_to_open(actor, person) is not None
-        and people.emergency_access(actor, person.id) is None
-    )
 
 
 def person_for_opening(actor, person_id: uuid.UUID):

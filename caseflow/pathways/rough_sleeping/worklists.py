@@ -38,7 +38,8 @@ RECENT_RELEASE = timedelta(days=92)
 ROLES = (Role.OUTREACH, Role.KEYWORKER)
 
 
-def _first_start(episode_id_column):
+def first_start_sql(episode_id_column):
+    """The release's first treatment start on any referral (the clock belongs to the release)."""
     return (
         select(func.min(Referral.treatment_start_date))
         .where(Referral.episode_id == episode_id_column)
@@ -77,7 +78,10 @@ def without_a_home(user, *, page: int = 1, today: date | None = None) -> Page:
     live_case = _live_case(CustodyEpisode.id)
     any_case = select(RoughSleepingCase.id).where(RoughSleepingCase.episode_id == CustodyEpisode.id)
     clock = clock_state_sql(
-        released, _first_start(CustodyEpisode.id), today, release_type=CustodyEpisode.release_type
+        released,
+        first_start_sql(CustodyEpisode.id),
+        today,
+        release_type=CustodyEpisode.release_type,
     )
     query = (
         select(CustodyEpisode, status, live_case)
