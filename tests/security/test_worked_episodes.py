@@ -140,3 +140,21 @@ def test_people_are_read_through_the_rule_for_other_teams(app):
     keyworker = UserFactory(role="keyworker")
     assert worked_episodes(keyworker) is None
     assert db.session.scalar(select(Person.id).where(caseload_people(keyworker))) is None
+
+
+def test_a_relationship_built_once_follows_the_organisations_areas_as_they_change(app):
+    """Each organisation's condition is built once (scope._caseload_conditions) and reads its
+    areas when it runs, so a unit given another area sees the people released into it."""
+    from caseflow.organisations.models import LocalAuthority
+
+    unit = create_organisation("Test probation delivery unit", OrganisationKind.PROBATION, [HERE])
+    officer = UserFactory(role="probation", organisation=unit)
+    elsewhere = releasing(OrganisationFactory(kind=OrganisationKind.PRISON))
+    elsewhere.destination_local_authority_code = ELSEWHERE
+    db.session.flush()
+    assert caseload_people(officer) is caseload_people(officer)
+    assert elsewhere.id not in caseload_episode_ids(officer)
+    unit.areas.append(db.session.get(LocalAuthority, ELSEWHERE))
+    db.session.flush()
+    assert elsewhere.id in caseload_episode_ids(officer)
+    assert elsewhere.id in {e.id for e in worklists.releasing_without_referral(officer).rows}
