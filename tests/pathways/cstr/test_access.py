@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from caseflow.audit.models import AuditEvent
+from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
-from caseflow.pathways.cstr import services
+from caseflow.pathways.cstr import records, services
 from caseflow.people import services as people
 from tests.factories import OrganisationFactory, UserFactory, provider_serving
 from tests.helpers import page, signed_in_client
@@ -86,3 +87,23 @@ def test_the_timeline_and_notifications_name_the_cstr_to_its_parties(app):
     text = notices.get_text(" ", strip=True)
     assert "A CSTR suitability assessment was asked of your team" in text
     assert f"CSTR {cstr.reference}" in text
+
+
+def test_the_cstr_page_sums_up_attendance_and_warnings_for_compliance(app):
+    world = make_world()
+    today = local_today()
+    cstr = world.started()
+    for outcome in ("attended", "unacceptable_absence", "unacceptable_absence"):
+        records.record_attendance(world.keyworker, cstr.id, appointment_date=today, outcome=outcome)
+    services.change(world.probation, cstr.id, "warn", event_date=today, reason="Two absences")
+    shown = page(signed_in_client(app, world.probation), f"/cstr/{cstr.id}")
+    summary = {
+        row.select_one("dt").get_text(strip=True): row.select_one("dd").get_text(strip=True)
+        for row in shown.select(".govuk-summary-list--no-border .govuk-summary-list__row")
+    }
+    assert summary == {
+        "Attended": "1",
+        "Acceptable absences": "0",
+        "Unacceptable absences": "2",
+        "Warnings given": "1",
+    }

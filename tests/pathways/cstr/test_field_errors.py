@@ -7,7 +7,7 @@ import pytest
 
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange
-from caseflow.pathways.cstr import services
+from caseflow.pathways.cstr import records, services
 from tests.helpers import csrf_token, error_messages, page, signed_in_client
 from tests.pathways.cstr.world import make_world
 
@@ -101,8 +101,6 @@ def test_the_order_form_starts_from_what_the_assessment_was_asked_for(app):
 
 
 def test_a_variation_cannot_end_the_order_before_a_review_already_scheduled():
-    from caseflow.pathways.cstr import records
-
     world = make_world()
     today = local_today()
     cstr = world.started(start=today, end=today + timedelta(days=400))

@@ -13,6 +13,8 @@ from caseflow.extensions import db
 from caseflow.notifications import Notification
 from caseflow.pathways.cstr import services
 from caseflow.pathways.cstr.models import CstrEvent, CstrOrder
+from caseflow.pathways.cstr.transitions import TRANSITIONS
+from tests.factories import PersonFactory
 from tests.pathways.cstr.world import make_world
 
 # Written out from the issue, not read from the transition table: the statuses each action is
@@ -32,8 +34,6 @@ GOLDEN = {
 
 
 def test_the_table_is_the_golden_one():
-    from caseflow.pathways.cstr.transitions import TRANSITIONS
-
     assert {a: (set(t.from_statuses), t.to_status) for a, t in TRANSITIONS.items()} == GOLDEN
 
 
@@ -141,8 +141,6 @@ def test_an_order_cannot_be_made_for_someone_assessed_unsuitable_nor_started_twi
 
 def test_a_child_is_refused():
     world = make_world()
-    from tests.factories import PersonFactory
-
     child = PersonFactory(
         recorded_by=world.probation.organisation,
         date_of_birth=local_today() - timedelta(days=17 * 365),
