@@ -216,17 +216,20 @@ def _incoming(world) -> str:
 # PERFORMANCE.md's target is at most 12 a page; the pages over it say so (OVER_TARGET).
 # The rough sleeping cases of a person with none: one statement (their history only with one).
 ROUGH_SLEEPING = 1
+# The dual diagnosis cases of the person, and their history.
+DUAL_DIAGNOSIS = 2
 PAGES = {
-    # the person (within the nurse's caseload), their episodes with each one's prison, area
-    # and custody changes, the named contacts, referrals, case notes and the timeline's
-    # referral events; the rough sleeping cases, once for the panel and the timeline
-    "person": ("nurse", _person, SIGNED_IN + 9 + ROUGH_SLEEPING + AUDITED),
+    # the person (within the nurse's caseload), their episodes with each one's prison and
+    # area, the episodes' custody changes, the named contacts, referrals, case notes and the
+    # timeline's referral events; the rough sleeping cases, once for the panel and the
+    # timeline; the dual diagnosis cases
+    "person": ("nurse", _person, SIGNED_IN + 7 + ROUGH_SLEEPING + DUAL_DIAGNOSIS + AUDITED),
     # the same page under emergency access: whether a relationship or only the grant lets
     # the viewer in (one query, kept for the request), and the grant the banner shows
     "person under emergency access": (
         "stranger",
         _person,
-        SIGNED_IN + 11 + ROUGH_SLEEPING + AUDITED,
+        SIGNED_IN + 9 + ROUGH_SLEEPING + DUAL_DIAGNOSIS + AUDITED,
     ),
     # the referral with its person, release, area, both organisations, who referred and the
     # keyworker in one query; its events (with their actors), its appointments, the person's

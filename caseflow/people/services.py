@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.domain import InvalidChange, NotFound, NotPermitted
@@ -40,10 +40,13 @@ def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = Fa
     """The person, if actor may see them. Otherwise NotFound, and an audited denial."""
     query = _visible_person_query(actor, person_id)
     if load_episodes:
+        # Each episode's prison and area come with the episodes (one statement, not three).
         query = query.options(
-            selectinload(Person.episodes).selectinload(CustodyEpisode.changes),
-            selectinload(Person.episodes).selectinload(CustodyEpisode.prison),
-            selectinload(Person.episodes).selectinload(CustodyEpisode.destination),
+            selectinload(Person.episodes).options(
+                selectinload(CustodyEpisode.changes),
+                joinedload(CustodyEpisode.prison),
+                joinedload(CustodyEpisode.destination),
+            )
         )
     person, grant = db.session.execute(query).first() or (None, None)
     if person is not None and not grant:
