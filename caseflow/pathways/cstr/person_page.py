@@ -10,6 +10,7 @@ from caseflow import timeline
 from caseflow.continuity.pathway_membership import pathway
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
+from caseflow.pathways.cstr import services
 from caseflow.pathways.cstr.clock import summary
 from caseflow.pathways.cstr.codes import EventKind
 from caseflow.pathways.cstr.models import CstrEvent, CstrOrder
@@ -46,7 +47,9 @@ def person_cstrs(actor, person) -> dict | None:
     )
     rows = [PersonOrderRow(order, _link(actor, order.id), summary(order)) for order in orders]
     may_request = (
-        may_open(actor, "cstr.new_request") and access_basis(actor, person.id) != Basis.BREAK_GLASS
+        may_open(actor, "cstr.new_request")
+        and services.is_adult(person)
+        and access_basis(actor, person.id) != Basis.BREAK_GLASS
     )
     return {"orders": rows, "may_request": may_request}
 

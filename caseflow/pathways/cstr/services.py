@@ -130,13 +130,18 @@ def parties() -> Parties:
     )
 
 
+def is_adult(person) -> bool:
+    """A CSTR is for adults: 18 or over today (a date of birth not recorded is not refused)."""
+    return person.date_of_birth is None or age_on(person.date_of_birth, local_today()) >= ADULT_AGE
+
+
 def person_for_request(actor, person_id: uuid.UUID):
     """The person a new CSTR is asked for: in probation's sight (not by emergency access), and
     an adult (DOMAIN.md: adults only)."""
     if not role_may(actor.role, "cstr.supervise"):
         raise NotPermitted("Your role does not ask for CSTR assessments")
     person = person_for_new_record(actor, person_id)
-    if person.date_of_birth and age_on(person.date_of_birth, local_today()) < ADULT_AGE:
+    if not is_adult(person):
         raise InvalidTransition("A community sentence treatment requirement is for adults only.")
     return person
 

@@ -15,6 +15,7 @@ from caseflow.pathways.cstr import services
 from caseflow.pathways.cstr.models import CstrEvent, CstrOrder
 from caseflow.pathways.cstr.transitions import TRANSITIONS
 from tests.factories import PersonFactory
+from tests.helpers import page, signed_in_client
 from tests.pathways.cstr.world import make_world
 
 # Written out from the issue, not read from the transition table: the statuses each action is
@@ -147,3 +148,16 @@ def test_a_child_is_refused():
     )
     with pytest.raises(InvalidTransition, match="adults only"):
         world.request(person=child)
+
+
+def test_the_person_page_offers_no_assessment_for_a_child(app):
+    world = make_world()
+    child = PersonFactory(
+        recorded_by=world.probation.organisation,
+        date_of_birth=local_today() - timedelta(days=17 * 365),
+    )
+    client = signed_in_client(app, world.probation)
+    child_page = page(client, f"/people/{child.id}")
+    assert child_page.find("a", href=f"/cstr/people/{child.id}/new") is None
+    adult = page(client, f"/people/{world.person.id}")
+    assert adult.find("a", href=f"/cstr/people/{world.person.id}/new") is not None
