@@ -31,8 +31,9 @@ Since every audited request would wait for that lock, it is taken as late as it 
 a request records are held (``hold``) until its commit, which first flushes everything else and
 only then writes them, so the lock covers the audit INSERT and the COMMIT, not the queries and
 template rendering in between. A flush the code asks for (``db.session.flush()``) writes them
-at once, as it always did; the flush a query makes for itself (autoflush) does not. Rows held in
-a savepoint that is rolled back, or a transaction that is, are dropped with it.
+at once, as it always did; the flush a query makes for itself (autoflush) does not, unless the
+query reads the audit log. Rows held in a savepoint that is rolled back, or a transaction that
+is, are dropped with it.
 
 SQLite, the development default, takes no lock here: it serialises writers itself, and the new
 ids follow the latest row's. A transaction that has read the chain's tail cannot go on to write
@@ -56,6 +57,7 @@ from flask import current_app
 from sqlalchemy import JSON, DateTime, Uuid, event, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.sql.util import find_tables
 
 from caseflow.audit.models import AuditEvent
 from caseflow.dates import as_utc
@@ -210,6 +212,18 @@ def _release_before_asked_flush(session: Session) -> None:
 
 
 BEFORE_ASKED_FLUSH.append(_release_before_asked_flush)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _release_before_reading_the_log(state) -> None:
+    """A query of the audit log sees the rows recorded so far, as any query sees the
+    transaction's other changes: its autoflush writes them (rare: pages read the log or record
+    to it, and a page recording a view records it after reading)."""
+    session = state.session
+    if session.info.get(_HELD) and AuditEvent.__table__ in find_tables(
+        state.statement, check_columns=True, include_crud=True
+    ):
+        _release_held(session)
 
 
 @event.listens_for(Session, "before_commit")

@@ -39,10 +39,19 @@ def test_queries_after_recording_do_not_take_the_lock_and_the_commit_writes_the_
     assert db.session.get(Person, person.id) is not None
     db.session.scalars(select(Person)).all()
     assert _chain_locks_held() == 0
-    assert _audit_rows() == before
+    assert row.id is None  # not written yet
     db.session.commit()
     assert _audit_rows() == before + 1
     assert row.id is not None and row.chain_hash.startswith("v2.")
+
+
+def test_a_query_of_the_log_sees_the_rows_recorded_so_far():
+    before = _audit_rows()
+    audit.record("view", entity_type="page", entity_id="recorded")
+    assert _audit_rows() == before + 1
+    assert db.session.scalars(
+        select(AuditEvent.entity_id).order_by(AuditEvent.id.desc())
+    ).first() == ("recorded")
 
 
 def test_the_commit_writes_other_changes_before_it_locks_the_chain(app):
