@@ -26,7 +26,6 @@ from caseflow.continuity.periods import Period, month, months_ending
 from caseflow.continuity.rules import Outcome
 from caseflow.continuity.services import Measure
 from caseflow.dates import local_today
-from caseflow.extensions import db
 
 HISTORY_MONTHS = 12
 
@@ -64,24 +63,32 @@ def forecast(scope: cohort.Scope, measure: Measure, today: date | None = None) -
         .subquery("pending")
     )
     first, last = history_months(today)
-    history = cohort.entries(scope, first.start, last.end, settings, today).element.subquery(
-        "history"
+    # Materialised: joined to each pending day, the earlier cases are computed once, not once
+    # per day.
+    history = (
+        cohort.entries(scope, first.start, last.end, settings, today)
+        .element.cte("history")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     started_on_day = cohort.days_between(history.c.treatment_start_date, history.c.release_date)
     still_waiting = history.c.outcome.in_([Outcome.MET, Outcome.NOT_MET]) & or_(
         history.c.treatment_start_date.is_(None), started_on_day > pending.c.day
     )
-    rows = db.session.execute(
-        select(
-            pending.c.cases,
-            func.count(history.c.episode_id),
-            func.coalesce(
-                func.sum(case((history.c.outcome == Outcome.MET, 1), else_=0)), 0, type_=Integer
-            ),
+    rows = (
+        cohort.session()
+        .execute(
+            select(
+                pending.c.cases,
+                func.count(history.c.episode_id),
+                func.coalesce(
+                    func.sum(case((history.c.outcome == Outcome.MET, 1), else_=0)), 0, type_=Integer
+                ),
+            )
+            .select_from(pending.outerjoin(history, still_waiting))
+            .group_by(pending.c.day, pending.c.cases)
         )
-        .select_from(pending.outerjoin(history, still_waiting))
-        .group_by(pending.c.day, pending.c.cases)
-    ).all()
+        .all()
+    )
     cohort_size = figures.cohort
     expected = float(figures.met)
     likely_known = True
