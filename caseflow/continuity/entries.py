@@ -31,9 +31,9 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from caseflow import reporting_db
 from caseflow.continuity import rules
 from caseflow.continuity.rules import Outcome, Placement, Settings
-from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.codes import AppointmentOutcome, Status
@@ -45,8 +45,8 @@ NOT_IN_COHORT = Placement.NOT_IN_COHORT.value
 
 def session():
     """The session the measure reads through: every query of continuity's figures gets it here,
-    so the reads can be sent elsewhere (a replica) in this one place."""
-    return db.session
+    so the reads can be sent elsewhere (a replica) in this one place: caseflow.reporting_db."""
+    return reporting_db.session()
 
 
 # Dates in SQL, the same on PostgreSQL and SQLite -----------------------------------------------

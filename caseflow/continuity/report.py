@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 
 from caseflow.audit.catalogue import Action, Purpose, RecordType
 from caseflow.audit.services import record
+from caseflow.continuity import entries as cohort
 from caseflow.continuity import overview, periods, report_sections, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.periods import Period
 from caseflow.continuity.services import Measure
 from caseflow.dates import local_today
 from caseflow.domain import NotFound, NotPermitted
-from caseflow.extensions import db
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Referral
@@ -71,7 +71,8 @@ def month_choices(today: date | None = None) -> list[Period]:
 
 def _referrals_by_status(viewer, month: Period) -> list[tuple[str, int]]:
     counted = dict(
-        db.session.execute(
+        cohort.session()
+        .execute(
             select(Referral.status, func.count())
             .join(CustodyEpisode, CustodyEpisode.id == Referral.episode_id)
             .where(
@@ -80,7 +81,8 @@ def _referrals_by_status(viewer, month: Period) -> list[tuple[str, int]]:
                 Scope.of_viewer(viewer).condition,
             )
             .group_by(Referral.status)
-        ).all()
+        )
+        .all()
     )
     return [(status.value, counted.get(status.value, 0)) for status in Status]
 
