@@ -27,13 +27,13 @@ then reads its last row and draws later ids. Ids, chain order and commit order a
 row with a lower id than a committed row is itself committed. Several new rows in one flush chain
 to each other in the order they were added, with ids in that order.
 
-Since every audited request would wait for that lock, it is taken as late as it can be: the rows
-a request records are held (``hold``) until its commit, which first flushes everything else and
-only then writes them, so the lock covers the audit INSERT and the COMMIT, not the queries and
-template rendering in between. A flush the code asks for (``db.session.flush()``) writes them
-at once, as it always did; the flush a query makes for itself (autoflush) does not, unless the
-query reads the audit log. Rows held in a savepoint that is rolled back, or a transaction that
-is, are dropped with it.
+Since every audited request would wait for that lock, it is taken as late as it can be: the
+rows a request records are held (caseflow.audit.held) until its commit, which first flushes
+everything else and only then writes them, so the lock covers the audit INSERT and the COMMIT,
+not the queries and template rendering in between. A flush the code asks for
+(``db.session.flush()``) writes them at once, as it always did; the flush a query makes for
+itself (autoflush) does not, unless the query reads the audit log. Rows held in a savepoint that
+is rolled back, or a transaction that is, are dropped with it.
 
 SQLite, the development default, takes no lock here: it serialises writers itself, and the new
 ids follow the latest row's. A transaction that has read the chain's tail cannot go on to write
@@ -57,11 +57,9 @@ from flask import current_app
 from sqlalchemy import JSON, DateTime, Uuid, event, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_state
-from sqlalchemy.sql.util import find_tables
 
 from caseflow.audit.models import AuditEvent
 from caseflow.dates import as_utc
-from caseflow.extensions import BEFORE_ASKED_FLUSH
 from caseflow.models import utcnow
 
 # pg_advisory_xact_lock key for the chain: any fixed bigint no other lock in Caseflow uses
@@ -177,85 +175,6 @@ def _tail_and_new_ids(session: Session, count: int, *, postgresql: bool):
     last_id, previous = latest_row(session)
     start = (last_id or 0) + 1
     return previous, list(range(start, start + count))
-
-
-# Held rows
-
-# session.info keys: the rows recorded and not yet written, each with the savepoint (or None)
-# it was recorded in; and whether a flush must leave them held.
-_HELD = "caseflow.audit.held"
-_HOLDING = "caseflow.audit.holding"
-
-
-def hold(session: Session, row: AuditEvent) -> None:
-    """Keep a new row out of the session until the transaction commits or the code flushes."""
-    session.info.setdefault(_HELD, []).append((row, session.get_nested_transaction()))
-
-
-def _release_held(session: Session) -> None:
-    held = session.info.pop(_HELD, None)
-    if held:
-        session.add_all([row for row, _savepoint in held])
-
-
-def _within(transaction, ancestor) -> bool:
-    while transaction is not None:
-        if transaction is ancestor:
-            return True
-        transaction = transaction.parent
-    return False
-
-
-def _release_before_asked_flush(session: Session) -> None:
-    if not session.info.get(_HOLDING):
-        _release_held(session)
-
-
-BEFORE_ASKED_FLUSH.append(_release_before_asked_flush)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _release_before_reading_the_log(state) -> None:
-    """A query of the audit log sees the rows recorded so far, as any query sees the
-    transaction's other changes: its autoflush writes them (rare: pages read the log or record
-    to it, and a page recording a view records it after reading)."""
-    session = state.session
-    if session.info.get(_HELD) and AuditEvent.__table__ in find_tables(
-        state.statement, check_columns=True, include_crud=True
-    ):
-        _release_held(session)
-
-
-@event.listens_for(Session, "before_commit")
-def _write_held_rows_last(session: Session) -> None:
-    """Everything else first, then the audit rows: the chain is locked only for their INSERT."""
-    if not session.info.get(_HELD):
-        return
-    session.info[_HOLDING] = True
-    try:
-        session.flush()
-    finally:
-        session.info.pop(_HOLDING, None)
-    _release_held(session)  # the commit's own flush writes them
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_rolled_back_rows(session: Session, previous_transaction) -> None:
-    held = session.info.get(_HELD)
-    if not held:
-        return
-    if not previous_transaction.nested:
-        session.info.pop(_HELD, None)
-        return
-    session.info[_HELD] = [
-        (row, savepoint) for row, savepoint in held if not _within(savepoint, previous_transaction)
-    ]
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget_rows_of_an_ended_transaction(session: Session, transaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_HELD, None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -15,8 +15,8 @@ from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import select
 
-# Importing the chain attaches the hooks that hold each new row until commit and seal it.
-from caseflow.audit import catalogue, chain
+# Importing these attaches the hooks that hold each new row until commit and seal it.
+from caseflow.audit import catalogue, chain, held  # noqa: F401
 from caseflow.audit.models import AuditEvent, Outcome
 from caseflow.extensions import db
 
@@ -120,7 +120,7 @@ def record(
     detail: dict | None = None,
     actor=None,
 ) -> AuditEvent:
-    """Add an audit row to the current transaction (written at its commit: caseflow.audit.chain)."""
+    """Add an audit row to the current transaction (written at its commit: caseflow.audit.held)."""
     event = _event(
         action,
         actor=actor,
@@ -131,7 +131,7 @@ def record(
         outcome=outcome,
         detail=detail,
     )
-    chain.hold(db.session(), event)
+    held.hold(db.session(), event)
     return event
 
 

@@ -1,0 +1,91 @@
+"""Audit rows held back until their transaction commits (see caseflow.audit.chain).
+
+Sealing a row takes the chain's lock, which every other audited request then waits for, so a
+row recorded during a request stays out of the session while the page goes on querying and
+rendering (the flush each query makes for itself leaves it out), and goes in when the
+transaction commits, after everything else has been flushed, or when the code asks for a flush,
+or when a query reads the audit log.
+"""
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.util import find_tables
+
+from caseflow.audit.models import AuditEvent
+from caseflow.extensions import BEFORE_ASKED_FLUSH
+
+# session.info keys: the rows recorded and not yet written, each with the savepoint (or None)
+# it was recorded in; and whether a flush must leave them held.
+_HELD = "caseflow.audit.held"
+_HOLDING = "caseflow.audit.holding"
+
+
+def hold(session: Session, row: AuditEvent) -> None:
+    """Keep a new row out of the session until the transaction commits or the code flushes."""
+    session.info.setdefault(_HELD, []).append((row, session.get_nested_transaction()))
+
+
+def _release_held(session: Session) -> None:
+    held = session.info.pop(_HELD, None)
+    if held:
+        session.add_all([row for row, _savepoint in held])
+
+
+def _within(transaction, ancestor) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _release_before_asked_flush(session: Session) -> None:
+    if not session.info.get(_HOLDING):
+        _release_held(session)
+
+
+BEFORE_ASKED_FLUSH.append(_release_before_asked_flush)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _release_before_reading_the_log(state) -> None:
+    """A query of the audit log sees the rows recorded so far, as any query sees the
+    transaction's other changes: its autoflush writes them (rare: pages read the log or record
+    to it, and a page recording a view records it after reading)."""
+    session = state.session
+    if session.info.get(_HELD) and AuditEvent.__table__ in find_tables(
+        state.statement, check_columns=True, include_crud=True
+    ):
+        _release_held(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_held_rows_last(session: Session) -> None:
+    """Everything else first, then the audit rows: the chain is locked only for their INSERT."""
+    if not session.info.get(_HELD):
+        return
+    session.info[_HOLDING] = True
+    try:
+        session.flush()
+    finally:
+        session.info.pop(_HOLDING, None)
+    _release_held(session)  # the commit's own flush writes them
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_rolled_back_rows(session: Session, previous_transaction) -> None:
+    held = session.info.get(_HELD)
+    if not held:
+        return
+    if not previous_transaction.nested:
+        session.info.pop(_HELD, None)
+        return
+    session.info[_HELD] = [
+        (row, savepoint) for row, savepoint in held if not _within(savepoint, previous_transaction)
+    ]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_rows_of_an_ended_transaction(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_HELD, None)
