@@ -347,6 +347,15 @@ def prepare(size: Size) -> None:
     expect = f"{size.worklist_rows} cases, page 1 of {pages}"
     size.arms["worklist"] = lambda _i: timed(keyworker, "GET", "/worklists/accepted", expect=expect)
 
+    # (b') a prison's and a probation unit's own lists, page 1: they start from the team's own
+    # releases (scope.worked_episodes), so they should stay flat as the country's data grows.
+    for team, staff in (("prison", world.prisons[0]), ("probation", world.probation[0])):
+        client = signed_in_client(app, staff.user_id)
+        for name in REFERRER_LISTS:
+            size.arms[f"{team} {name}"] = lambda _i, client=client, name=name: timed(
+                client, "GET", f"/worklists/{name}", expect='id="list-title"'
+            )
+
     # (c) find a person by NHS number and by prison number: someone else each time, as long as
     # the prison holds enough people (at the default sizes SMALL repeats a few).
     searcher = signed_in_client(app, world.find_prison.user_id)
@@ -405,9 +414,14 @@ def interleaved(arms: dict, rounds: int, warmup: int = WARMUP) -> dict:
     return {name: Timings(values) for name, values in samples.items()}
 
 
+REFERRER_LISTS = ("releasing", "clock-running")
+REFERRER_FIGURES = tuple(
+    f"{team} {name}" for team in ("prison", "probation") for name in REFERRER_LISTS
+)
 FIGURES = (
     ("healthz",),
     ("worklist",),
+    REFERRER_FIGURES,
     ("find by NHS number",),
     ("find by prison number",),
     ("audit on", "audit off"),
@@ -415,6 +429,8 @@ FIGURES = (
 DASHBOARD_FIGURE = ("dashboard service", "dashboard SQL", "dashboard pages")
 COUNTED = {
     "worklist page": "worklist",
+    "prison releasing page": "prison releasing",
+    "probation releasing page": "probation releasing",
     "find by NHS number": "find by NHS number",
     "find by prison number": "find by prison number",
     "person page": "audit on",
@@ -432,7 +448,7 @@ def measure(sizes: list[Size], counters: Counters) -> None:
         written = audit_rows(size.app) - before[size.label]
         # One row per worklist page, search and person page audited; none from /healthz or
         # from the person pages with recording off.
-        expected = (WARMUP + ROUNDS) * 4
+        expected = (WARMUP + ROUNDS) * (4 + len(REFERRER_FIGURES))
         if written != expected:
             raise BenchError(f"{size.label}: {written} audit rows, expected {expected}")
         for page, arm in COUNTED.items():
@@ -498,6 +514,22 @@ def table(small: Size, large: Size, national_minutes: float) -> str:
         "at most 1.3",
         _verdict(growth("worklist") <= TARGETS["worklist_growth"]),
     )
+    for name in REFERRER_FIGURES:
+        worst = max(small.timings[name].p95, large.timings[name].p95)
+        row(
+            f"worklist page ({name}, page 1), p50 / p95",
+            p50_p95(small, name),
+            p50_p95(large, name),
+            "p95 under 100 ms",
+            _verdict(worst < TARGETS["worklist_p95"]),
+        )
+        row(
+            f"{name}: growth, p95 LARGE / SMALL",
+            "",
+            f"{growth(name):.2f}",
+            "at most 1.3",
+            _verdict(growth(name) <= TARGETS["worklist_growth"]),
+        )
     for name in ("find by NHS number", "find by prison number"):
         worst = max(small.timings[name].p95, large.timings[name].p95)
         row(
