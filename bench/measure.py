@@ -1,8 +1,8 @@
 """Measuring: full requests through the Flask test client, at two sizes in one run, one table.
 
-Both sizes live in the run's one database at once, each in its own schema (``bench_small`` and
-``bench_large``) with its own app in the "test" configuration (keys generated for the run), the
-schema chosen by the connection's search_path. That lets every figure be measured interleaved:
+Both sizes live side by side in the run, each in a database of its own (the run's name with
+``_small`` and ``_large``), migrated as production is, with its own app in the "test"
+configuration (keys generated for the run). That lets every figure be measured interleaved:
 request by request, SMALL and LARGE (and, for the audit figure, auditing on and off) take turns,
 so a noisy neighbour slows both sides alike and the ratios and differences hold.
 
@@ -47,7 +47,7 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/caseflow_bench"
 SMALL_RELEASES = 2_500
 GROWTH = 10
 NATIONAL_RELEASES = 250_000
-SCHEMAS = {"SMALL": "bench_small", "LARGE": "bench_large"}
+SIZES = ("SMALL", "LARGE")
 WARMUP = 5
 ROUNDS = 100  # timed requests per figure and size
 # Each a dozen queries over the cohort, so fewer rounds; BENCH_DASHBOARD_ROUNDS sets them while
@@ -90,8 +90,16 @@ def _admin_and_name(url: str):
     return admin, name
 
 
+def size_url(url: str, label: str) -> str:
+    """The database of one size: the run's name with the size after it."""
+    target = make_url(url)
+    return target.set(database=f"{target.database}_{label.lower()}").render_as_string(
+        hide_password=False
+    )
+
+
 def create_database(url: str) -> None:
-    """A fresh database with a schema per size.
+    """A fresh database, migrated as production is (its own schema, public).
 
     Not DROP ... WITH (FORCE): a database someone is still using is an error, not a casualty.
     """
@@ -100,23 +108,13 @@ def create_database(url: str) -> None:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        for schema in SCHEMAS.values():
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
 
 
-def make_app(url: str, schema: str) -> Flask:
-    """The app in its test configuration, its connections using one schema."""
-    options = {
-        **config.Config.SQLALCHEMY_ENGINE_OPTIONS,
-        "connect_args": {"options": f"-c search_path={schema}"},
-    }
+def make_app(url: str) -> Flask:
+    """The app in its test configuration on one size's database."""
     app = create_app(
         "test",
         SQLALCHEMY_DATABASE_URI=url,
-        SQLALCHEMY_ENGINE_OPTIONS=options,
         # The test configuration publishes an audit checkpoint every few rows so its tests see
         # them; the bench measures what production does.
         AUDIT_CHECKPOINT_EVERY_ROWS=config.Config.AUDIT_CHECKPOINT_EVERY_ROWS,
@@ -664,16 +662,18 @@ def main() -> int:
     scale = float(os.environ.get("BENCH_SCALE", "1"))
     small_releases = max(1, round(SMALL_RELEASES * scale))
 
-    safe_url = make_url(url).render_as_string(hide_password=True)
-    say(f"creating {safe_url}")
-    create_database(url)
+    urls = {label: size_url(url, label) for label in SIZES}
+    for label in SIZES:
+        say(f"creating {make_url(urls[label]).render_as_string(hide_password=True)}")
+        create_database(urls[label])
     sizes: list[Size] = []
     try:
-        for label, releases in (("SMALL", small_releases), ("LARGE", GROWTH * small_releases)):
-            sizes.append(Size(label, releases, make_app(url, SCHEMAS[label])))
-            say(f"{label}: migrating schema {SCHEMAS[label]} and loading {releases:,} releases")
+        for label, releases in zip(SIZES, (small_releases, GROWTH * small_releases), strict=True):
+            sizes.append(Size(label, releases, make_app(urls[label])))
+            say(f"{label}: migrating and loading {releases:,} releases")
             load(sizes[-1])
-        vacuum_analyze(url)
+        for label in SIZES:
+            vacuum_analyze(urls[label])
         for size in sizes:
             prepare(size)
         measure(sizes, Counters([size.app for size in sizes]))
@@ -693,14 +693,16 @@ def main() -> int:
         for size in sizes:
             with size.app.app_context():
                 db.engine.dispose()
-        if keep:
-            say(f"kept {safe_url} (BENCH_KEEP=1)")
-        else:
+        for label in SIZES:
+            shown = make_url(urls[label]).render_as_string(hide_password=True)
+            if keep:
+                say(f"kept {shown} (BENCH_KEEP=1)")
+                continue
             try:
-                drop_database(url)
+                drop_database(urls[label])
             except SQLAlchemyError as error:  # said, not raised: never hide an earlier error
-                say(f"could not drop {safe_url}: {error}")
+                say(f"could not drop {shown}: {error}")
             else:
-                say(f"dropped {safe_url}")
+                say(f"dropped {shown}")
     print(f"Wall time: {time.perf_counter() - started:.0f} s")
     return 0
