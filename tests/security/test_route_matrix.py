@@ -467,9 +467,6 @@ def target_for(world: World, route: Route, case: str) -> Target:
     if records == {"dual_diagnosis_id"}:
         case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
         return Target({**values, "dual_diagnosis_id": case_.id}, case_.person_id, record=case_)
-    if records == {"cstr_id"}:
-        order = cstr_matrix.cstr(world, route.endpoint, own)
-        return Target({**values, "cstr_id": order.id}, order.person_id, record=order)
     if records == {"grant_id"}:
         grant = world.grant(own)
         return Target({**values, "grant_id": grant.id}, grant.person_id, record=grant)

@@ -227,7 +227,7 @@ class FollowUpForm(FlaskForm):
     note = text_area(
         "What was done",
         InputRequired(message="Enter what was done to follow it up"),
-        max_length=500,
+        max_length=1000,
         name="What was done",
     )
     confirm = submit("Record follow-up")
