@@ -1,14 +1,20 @@
 """The worklists each role works from, whichever domain keeps them: the tabs shown above every
 worklist, and the page each role lands on after signing in (its first tab).
 
-Each domain registers its lists when its package is loaded (the referrals' lists first, then each
-pathway's), so a keyworker's release lists and dual-diagnosis list sit in one row of tabs and this
-module imports none of them.
+Each domain registers its lists when its package is loaded, so a keyworker's release lists and
+dual-diagnosis list sit in one row of tabs and this module imports none of them. Whatever order
+the packages happen to be imported in, the tabs come in one order: the release referrals' lists,
+then each pathway's in the order of ``PATHWAYS``, each domain's in the order it registered them.
 """
 
 from dataclasses import dataclass
 
 from flask import request, url_for
+
+from caseflow.pathways import PATHWAYS
+
+# The domains by their blueprint's name, in the order their tabs are shown.
+DOMAIN_ORDER = ("referrals", *PATHWAYS)
 
 
 @dataclass(frozen=True)
@@ -41,6 +47,12 @@ def worklist(endpoint: str, title: str, roles, **values: str) -> None:
         _tabs.append(tab)
 
 
+def _domain_rank(tab: Tab) -> int:
+    domain = tab.endpoint.split(".", 1)[0]
+    return DOMAIN_ORDER.index(domain) if domain in DOMAIN_ORDER else len(DOMAIN_ORDER)
+
+
 def tabs_for(user) -> list[Tab]:
-    """The worklists of user's role, in the order they were registered: the first is home."""
-    return [tab for tab in _tabs if user.role in tab.roles]
+    """The worklists of user's role, by domain then as registered: the first is home."""
+    # sorted() keeps each domain's own order (it is stable).
+    return sorted((tab for tab in _tabs if user.role in tab.roles), key=_domain_rank)
