@@ -99,6 +99,10 @@ def _init_login(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+def _nothing_to_undo() -> None:
+    """What undoes a session write that never happened."""
+
+
 def _end_transaction(response):
     """One transaction per request: kept when the answer is a success, undone otherwise.
 
@@ -110,8 +114,11 @@ def _end_transaction(response):
     that commit fail, the session is written afterwards on its own, as for any refusal.
     """
     if response.status_code < 400:
-        undo_session_write = write_with_request(response)
+        undo_session_write = _nothing_to_undo
         try:
+            # Writing the session flushes the request's changes, so two saves of one record can
+            # meet there as well as at the commit: both are inside this try.
+            undo_session_write = write_with_request(response)
             extensions.db.session.commit()
         except StaleDataError:
             undo_session_write()

@@ -233,13 +233,19 @@ def write_with_request(response) -> Callable[[], None]:
     ):
         return lambda: None
     before = (session.token, session.row_id, session.seen_at, session.rotate, session.modified)
-    interface.write(current_app, session, response)
-    session.saved, session.rotate, session.modified = True, False, False
 
     def undo() -> None:
         session.token, session.row_id, session.seen_at, session.rotate, session.modified = before
         session.saved = False
 
+    try:
+        # Its statements flush the request's changes first: a save that lost to another's
+        # (StaleDataError) surfaces here, and the session is left as it was.
+        interface.write(current_app, session, response)
+    except BaseException:
+        undo()
+        raise
+    session.saved, session.rotate, session.modified = True, False, False
     return undo
 
 
