@@ -195,11 +195,8 @@ def test_forms_offer_exactly_their_lists_members(app, form_class, name, codes):
 
 def test_attendance_offers_what_a_keyworker_records_and_nothing_the_service_refuses(app):
     # DOMAIN.md: an appointment is offered, then attended, did not attend or rebooked.
-    # Booked is where it starts and cancelled is what ending the referral does to it.
+    # Booked is where it starts, rebooked is what moving it does and cancelled what cancelling
+    # it or ending the referral does: attendance is only whether the person came.
     with app.test_request_context():
         form = AttendanceForm(meta={"csrf": False})
-        assert [value for value, _ in offered(form.outcome)] == [
-            "attended",
-            "did_not_attend",
-            "rebooked",
-        ]
+        assert [value for value, _ in offered(form.outcome)] == ["attended", "did_not_attend"]

@@ -83,11 +83,12 @@ class AppointmentOutcome(CodeList, key="appointment_outcome"):
     CANCELLED = "cancelled", "Cancelled"
 
 
-# What a keyworker records about a booked appointment once its day has come.
+# What a keyworker records about a booked appointment once its day has come: whether the person
+# came (DOMAIN.md). Rebooked is not an attendance: it is what moving an appointment leaves on the
+# one moved, and only that action gives it (appointments.move_appointment).
 ATTENDANCE_OUTCOMES = (
     AppointmentOutcome.ATTENDED,
     AppointmentOutcome.DID_NOT_ATTEND,
-    AppointmentOutcome.REBOOKED,
 )
 
 

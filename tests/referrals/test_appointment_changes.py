@@ -186,6 +186,29 @@ def test_attendance_is_recorded_on_the_appointment_day(app):
     assert appointments_of(appointment.referral)[0].outcome == "attended"
 
 
+def test_rebooked_is_not_an_attendance(app):
+    """Attendance is whether the person came; a rebooking is moving the appointment."""
+    appointment, keyworker = booked(0)
+    with pytest.raises(InvalidChange):
+        appointments.record_attendance(keyworker, appointment.id, outcome="rebooked")
+    assert [a.outcome for a in appointments_of(appointment.referral)] == ["offered"]
+
+
+def test_the_attendance_page_offers_attended_or_not_and_refuses_rebooked(sign_in):
+    appointment, keyworker = booked(0)
+    db.session.commit()
+    client, _ = sign_in(user=keyworker)
+    url = f"/appointments/{appointment.id}/attendance"
+    offered = {radio["value"] for radio in page(client, url).select("input[name=outcome]")}
+    assert offered == {"attended", "did_not_attend"}
+    response = post_form(client, url, {"outcome": "rebooked"})
+    assert response.status_code == 200
+    from bs4 import BeautifulSoup
+
+    assert error_messages(BeautifulSoup(response.data, "html.parser"))
+    assert [a.outcome for a in appointments_of(appointment.referral)] == ["offered"]
+
+
 @pytest.mark.parametrize("outcome", ["attended", "did_not_attend", "rebooked", "cancelled"])
 def test_attendance_is_refused_for_an_appointment_no_longer_booked(sign_in, outcome):
     """A POST straight to the attendance address, whatever the page offered."""
