@@ -92,6 +92,8 @@ class EventKind(CodeList, key="dual_diagnosis_event"):
     NEED = "need", "Mental health need updated"
     PLAN_EDIT = "plan_edit", "Joint care plan changed"
     PLAN_ACTION = "plan_action", "Action added to the joint care plan"
+    ACTION_EDIT = "action_edit", "Action of the joint care plan changed"
+    ACTION_DONE = "action_done", "Action of the joint care plan done"
     FOLLOW_UP = "follow_up", "Missed appointment followed up"
 
 
@@ -106,6 +108,10 @@ class PlanField(CodeList, key="dual_diagnosis_plan_field"):
     NEED_SEVERITY = "need_severity", "Severity"
     ASSESSED_BY = "assessed_by", "Who assessed"
     ASSESSED_ON = "assessed_on", "Date assessed"
+    # An action's fields, as a change of one action names them.
+    DESCRIPTION = "description", "Action"
+    OWNER = "owner", "Who owns it"
+    DUE_ON = "due_on", "Due date"
 
 
 REASON_LISTS = {"decline": DeclineReason, "close": ClosingReason}

@@ -195,10 +195,7 @@ class PlanForm(VersionedForm):
     confirm = submit("Save plan")
 
 
-class ActionForm(OneTimeForm):
-    """One action added to a joint care plan (the form's subject is the case)."""
-
-    record_kind = "dual_diagnosis_action"
+class ActionFields(FlaskForm):
     description = text_area(
         "Action",
         InputRequired(message="Enter the action"),
@@ -212,7 +209,28 @@ class ActionForm(OneTimeForm):
         hint="A named worker or a service, for example the care coordinator",
     )
     due_on = DateInput("Due date", required="Enter the due date", plausible=PLANNED)
+
+
+class ActionForm(OneTimeForm, ActionFields):
+    """One action added to a joint care plan (the form's subject is the case)."""
+
+    record_kind = "dual_diagnosis_action"
     confirm = submit("Add action")
+
+
+class ActionEditForm(VersionedForm, ActionFields):
+    """An action changed by either service on the version the page showed."""
+
+    confirm = submit("Save action")
+
+
+class ActionDoneForm(VersionedForm):
+    """An action marked done, on the version the page showed."""
+
+    done_on = DateInput(
+        "Date done", required="Enter the date the action was done", plausible=HAPPENED
+    )
+    confirm = submit("Mark as done")
 
 
 class FollowUpForm(FlaskForm):

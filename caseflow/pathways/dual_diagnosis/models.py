@@ -154,7 +154,8 @@ class JointCarePlan(Entity):
 
 class CarePlanAction(Entity):
     """One action of a joint care plan: what, who owns it (a named worker or a service), by
-    when."""
+    when, and the day it was done. Either service changes it or marks it done, on the version
+    its page showed (``caseflow.versioned_forms``), as with the plan itself."""
 
     __tablename__ = "dual_diagnosis_plan_actions"
 
@@ -165,12 +166,16 @@ class CarePlanAction(Entity):
     description = Encrypted()
     owner: Mapped[str] = mapped_column(String(120))
     due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
     added_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
     creation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     plan: Mapped[JointCarePlan] = relationship(back_populates="actions")
     organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class MissedAppointmentFollowUp(Entity):

@@ -20,6 +20,7 @@ MESSAGES = {
     "agree_plan": "A joint care plan was agreed",
     "review": "A joint care plan was reviewed",
     "close": "A dual diagnosis case was closed",
+    "plan_edit": "The other service changed a joint care plan",
 }
 
 

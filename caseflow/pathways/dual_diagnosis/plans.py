@@ -14,10 +14,12 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record
+from caseflow.auth.models import User
 from caseflow.dates import display, local_today
 from caseflow.domain import InvalidChange, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.made_once import add_once, made_with
+from caseflow.pathways.dual_diagnosis import notifications
 from caseflow.pathways.dual_diagnosis.codes import (
     PLAN_STATUSES,
     EventKind,
@@ -40,11 +42,13 @@ from caseflow.pathways.dual_diagnosis.transitions import (
     MENTAL_HEALTH,
     TREATMENT,
     plan_gaps,  # noqa: F401  (the plan's pages say what it still needs)
+    service_practitioners,
     sides_of,
 )
 from caseflow.referrals.codes import AppointmentOutcome
 from caseflow.referrals.models import Appointment, Referral
-from caseflow.security.access import role_may
+from caseflow.security.access import Role, role_may
+from caseflow.security.scope import PROVIDER_HOLDS
 
 PLAN_FIELDS = ("needs", "crisis_plan", "person_has_copy", "review_date")
 
@@ -105,6 +109,7 @@ def save_plan(actor, case_id, *, version, needs, crisis_plan, person_has_copy, r
             person_id=case.person_id,
             detail={"fields": sorted(changed)},
         )
+        tell_the_other_service(actor, case)
     db.session.flush()
     return plan
 
@@ -135,8 +140,48 @@ def add_action(actor, case_id, *, description, owner, due_on, token=None) -> Car
             person_id=case.person_id,
             detail={"fields": ["action"]},
         )
+        tell_the_other_service(actor, case)
         db.session.expire(case.plan, ["actions"])
     return action
+
+
+def tell_the_other_service(actor, case) -> None:
+    """A change to the plan is told to the other service caring for the person: the care
+    coordinator (or, with none named, the service's practitioners) when the treatment provider
+    changed it, the person's keyworker when the mental health service did."""
+    sides = sides_of(actor, case)
+    told: list = []
+    if TREATMENT in sides and MENTAL_HEALTH not in sides:
+        told = (
+            [case.care_coordinator_id]
+            if case.care_coordinator_id is not None
+            else service_practitioners(case.mental_health_service_id)
+        )
+    elif MENTAL_HEALTH in sides and TREATMENT not in sides:
+        told = keyworkers_of(case)
+    for user_id in dict.fromkeys(told):
+        if user_id != actor.id:
+            notifications.notify(case, user_id, "plan_edit")
+
+
+def keyworkers_of(case) -> list:
+    """The keyworkers assigned to the person's referrals held by a treatment provider; with
+    none assigned, the keyworker who referred the case, if a keyworker did."""
+    assigned = list(
+        db.session.scalars(
+            select(Referral.assigned_keyworker_id)
+            .where(
+                Referral.person_id == case.person_id,
+                Referral.status.in_(PROVIDER_HOLDS),
+                Referral.assigned_keyworker_id.is_not(None),
+            )
+            .order_by(Referral.created_at)
+        )
+    )
+    if assigned:
+        return assigned
+    referrer = db.session.get(User, case.referred_by_id)
+    return [referrer.id] if referrer is not None and referrer.role == Role.KEYWORKER else []
 
 
 def plan_history(case) -> list[DualDiagnosisEvent]:
@@ -144,6 +189,8 @@ def plan_history(case) -> list[DualDiagnosisEvent]:
     plan_kinds = (
         EventKind.PLAN_EDIT,
         EventKind.PLAN_ACTION,
+        EventKind.ACTION_EDIT,
+        EventKind.ACTION_DONE,
         EventKind.AGREE_PLAN,
         EventKind.REVIEW,
         EventKind.ACCEPT,

@@ -6,7 +6,16 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from caseflow import errors
-from caseflow.pathways.dual_diagnosis import bp, finding, forms, plans, services, worklists
+from caseflow.pathways.dual_diagnosis import (
+    actions,
+    bp,
+    finding,
+    forms,
+    plans,
+    services,
+    worklists,
+)
+from caseflow.pathways.dual_diagnosis.codes import PLAN_STATUSES
 from caseflow.pathways.dual_diagnosis.transitions import TRANSITIONS
 from caseflow.people import services as people
 from caseflow.security.access import requires
@@ -192,7 +201,8 @@ def plan(dual_diagnosis_id: uuid.UUID):
         "pathways/dual_diagnosis/plan.html",
         case=case,
         history=plans.plan_history(case),
-        may_change=plans.may_change_plan(current_user, case),
+        # Kept while both services care for the person; a closed case's plan stays as it was.
+        may_change=plans.may_change_plan(current_user, case) and case.status in PLAN_STATUSES,
         gaps=plans.plan_gaps(case),
         overdue=plans.review_overdue(case),
     )
@@ -260,6 +270,91 @@ def add_action(dual_diagnosis_id: uuid.UUID):
             token=form.token.data or None,
         )
         flash("Action added", "success")
+        return redirect(plan_page)
+    return page()
+
+
+def _action_form(case_id, plan_action_id, form, values_of, *, title: str, page_name: str):
+    """Draw an action's versioned form, opened on the action as saved; after a conflict, the
+    form reconciled with the action as it is now."""
+    plan_page = url_for("dual_diagnosis.plan", dual_diagnosis_id=case_id)
+    if request.method == "GET":
+        _case, action = actions.action_to_change(current_user, case_id, plan_action_id)
+        form.load(values_of(action), action.version)
+
+    def page(stale: bool = False):
+        case = finding.view_case(current_user, case_id, page=page_name, independent=stale)
+        if stale:
+            _case, action = actions.action_to_change(current_user, case_id, plan_action_id)
+            form.reconcile(values_of(action), action.version)
+        return render_template(
+            "pathways/dual_diagnosis/form.html",
+            form=form,
+            case=case,
+            title=title,
+            back=plan_page,
+            back_text="Back to the joint care plan",
+            stale=stale,
+            stale_message=(
+                "The other service changed this action while you were working on it. Check "
+                "it, then save again: what you typed is still here."
+            ),
+        )
+
+    errors.on_form(form, page, record_url=plan_page)
+    return page, plan_page
+
+
+@bp.route(
+    "/<uuid:dual_diagnosis_id>/plan/actions/<uuid:plan_action_id>/edit", methods=["GET", "POST"]
+)
+@requires("dual_diagnosis.plan")
+def edit_action(dual_diagnosis_id: uuid.UUID, plan_action_id: uuid.UUID):
+    form = forms.ActionEditForm()
+    page, plan_page = _action_form(
+        dual_diagnosis_id,
+        plan_action_id,
+        form,
+        actions.action_values,
+        title="Change an action of the joint care plan",
+        page_name="plan action edit",
+    )
+    if form.validate_on_submit():
+        actions.save_action(
+            current_user,
+            dual_diagnosis_id,
+            plan_action_id,
+            version=form.version.data,
+            **{name: form[name].data for name in actions.ACTION_FIELDS},
+        )
+        flash("Action saved", "success")
+        return redirect(plan_page)
+    return page()
+
+
+@bp.route(
+    "/<uuid:dual_diagnosis_id>/plan/actions/<uuid:plan_action_id>/done", methods=["GET", "POST"]
+)
+@requires("dual_diagnosis.plan")
+def action_done(dual_diagnosis_id: uuid.UUID, plan_action_id: uuid.UUID):
+    form = forms.ActionDoneForm()
+    page, plan_page = _action_form(
+        dual_diagnosis_id,
+        plan_action_id,
+        form,
+        lambda action: {"done_on": action.done_on},
+        title="Mark an action of the joint care plan as done",
+        page_name="plan action done",
+    )
+    if form.validate_on_submit():
+        actions.mark_done(
+            current_user,
+            dual_diagnosis_id,
+            plan_action_id,
+            version=form.version.data,
+            done_on=form.done_on.data,
+        )
+        flash("Action marked as done", "success")
         return redirect(plan_page)
     return page()
 

@@ -113,6 +113,16 @@ def case(world, endpoint: str, own: bool) -> DualDiagnosisCase:
     return record
 
 
+def action_of(record: DualDiagnosisCase) -> CarePlanAction:
+    """The action of the case's plan that the action routes ("plan_action_id") change."""
+    return db.session.scalars(
+        select(CarePlanAction)
+        .join(JointCarePlan, JointCarePlan.id == CarePlanAction.plan_id)
+        .where(JointCarePlan.case_id == record.id)
+        .order_by(CarePlanAction.due_on)
+    ).first()
+
+
 def _missed_appointment(person, episode) -> None:
     """A did-not-attend on the person's treatment referral, to be followed up."""
     referral = db.session.scalar(select(Referral).where(Referral.person_id == person.id))
@@ -172,6 +182,15 @@ def post_forms(world, target, token) -> dict:
             "person_has_copy": "yes",
             "review_date": day(30),
         }
+    if "plan_action_id" in target.values and isinstance(record, DualDiagnosisCase):
+        action_version = str(action_of(record).version)
+        forms["dual_diagnosis.edit_action"] = {
+            "version": action_version,
+            "description": "Call twice a week",
+            "owner": "Care coordinator",
+            "due_on": day(14),
+        }
+        forms["dual_diagnosis.action_done"] = {"version": action_version, "done_on": day()}
     if "person_id" in target.values:
         forms["dual_diagnosis.new_case"] = {
             **need,
