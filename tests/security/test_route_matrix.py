@@ -80,6 +80,7 @@ RECORD_PARAMETERS = {
     "rough_sleeping_id",  # a rough sleeping case (tests/pathways/rough_sleeping/matrix.py)
     "cstr_id",  # a Community Sentence Treatment Requirement (tests/pathways/cstr/matrix.py)
     "dual_diagnosis_id",  # a dual diagnosis case (tests/pathways/dual_diagnosis/matrix.py)
+    "plan_action_id",  # an action of that case's joint care plan (the same matrix)
 }
 
 # Parameters that are not records: every value the route accepts is tried.
@@ -467,6 +468,11 @@ def target_for(world: World, route: Route, case: str) -> Target:
     if records == {"dual_diagnosis_id"}:
         case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
         return Target({**values, "dual_diagnosis_id": case_.id}, case_.person_id, record=case_)
+    if records == {"dual_diagnosis_id", "plan_action_id"}:
+        case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
+        action = dual_diagnosis_matrix.action_of(case_)
+        values.update(dual_diagnosis_id=case_.id, plan_action_id=action.id)
+        return Target(values, case_.person_id, record=case_)
     if records == {"grant_id"}:
         grant = world.grant(own)
         return Target({**values, "grant_id": grant.id}, grant.person_id, record=grant)
