@@ -11,6 +11,7 @@ from caseflow.pathways.rough_sleeping import (
     forms,
     membership,  # noqa: F401  (registers the measure's breakdown)
     person_page,  # noqa: F401  (registers the person page parts)
+    scoping,
     services,
     worklists,
 )
@@ -125,6 +126,8 @@ def _change(case_id: uuid.UUID, action: str):
     if form.validate_on_submit():
         services.change_status(current_user, case_id, action, **_inputs(action, form))
         flash(transition.done_message, "success")
+        if not scoping.may_see(current_user, case_id):
+            return redirect(url_for("main.home"))
         return redirect(_case_url(case_id))
     return page()
 
