@@ -15,10 +15,13 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
+from sqlalchemy import and_, extract
+
 from caseflow.dates import display
 from caseflow.domain import InvalidChange, InvalidTransition
 
 REVIEWS_REQUIRED_OVER_MONTHS = 12
+REVIEWS_REQUIRED_OVER_YEARS = REVIEWS_REQUIRED_OVER_MONTHS // 12
 
 
 def months_after(day: date, months: int) -> date:
@@ -43,6 +46,30 @@ def reviews_required(drr: bool, start: date | None, end: date | None) -> bool:
     if not drr or start is None or end is None:
         return False
     return period_is_over_twelve_months(start, end)
+
+
+def reviews_required_sql(drr, start, end):
+    """``reviews_required`` as a SQL condition on an order's columns, for the lists.
+
+    Twelve months after a day is the same day and month a year on (a 29 February start meets
+    28 February, as ``months_after`` has it), so "over 12 months" is the end's (year, month,
+    day) coming after the start's with the year moved on: no date arithmetic, which each
+    database does its own way.
+    """
+
+    def day_number(column, years: int = 0):
+        return (
+            (extract("year", column) + years) * 10000
+            + extract("month", column) * 100
+            + extract("day", column)
+        )
+
+    return and_(
+        drr.is_(True),
+        start.is_not(None),
+        end.is_not(None),
+        day_number(end) > day_number(start, REVIEWS_REQUIRED_OVER_YEARS),
+    )
 
 
 def check_review(

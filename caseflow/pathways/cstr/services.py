@@ -296,6 +296,12 @@ def reviews_required(order: CstrOrder) -> bool:
     return schedule.reviews_required(order.drr, order.start_date, order.end_date)
 
 
+def court_review_needed(order: CstrOrder) -> bool:
+    """A running order the court must review (a DRR over 12 months) with no review scheduled:
+    the CSTR worklist lists the same orders (``worklists.court_review_needed``)."""
+    return order.status in LIVE_ORDER and reviews_required(order) and not order.reviews
+
+
 def may_request(actor, person) -> bool:
     """Whether the person page offers probation to ask for a CSTR assessment."""
     return role_may(actor.role, "cstr.supervise")

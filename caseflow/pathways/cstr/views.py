@@ -83,6 +83,7 @@ def show(cstr_id: uuid.UUID):
         clock=services.clock_summary(order),
         action_groups=services.action_groups_for(current_user, order),
         reviews_required=services.reviews_required(order),
+        review_needed=services.court_review_needed(order),
     )
 
 

@@ -1,12 +1,13 @@
 """The worklist "CSTR: reports and reviews due", the same for probation and for the treating
-service: each court report (before sentence), each probation review report not yet sent, and
-each court review to come, soonest first. Sorted and paged in SQL over the viewer's CSTRs only.
+service: each court report (before sentence), each probation review report not yet sent, each
+court review to come, and each running order the court must review with none scheduled
+("Court review needed"), soonest first. Sorted and paged in SQL over the viewer's CSTRs only.
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import and_, exists, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from caseflow import worklist_tabs
@@ -18,6 +19,7 @@ from caseflow.paging import Page, page_of
 from caseflow.pathways.cstr.clock import summary
 from caseflow.pathways.cstr.codes import BEFORE_SENTENCE, LIVE_ORDER
 from caseflow.pathways.cstr.models import CstrOrder, CstrReview
+from caseflow.pathways.cstr.schedule import reviews_required_sql
 from caseflow.pathways.cstr.scope import visible_orders
 from caseflow.security.access import Role
 
@@ -31,6 +33,7 @@ class DueKind(CodeList, key="cstr_due"):
     COURT_REPORT = "court_report", "Court report (suitability)"
     REVIEW_REPORT = "review_report", "Probation review report"
     COURT_REVIEW = "court_review", "Court review"
+    REVIEW_NEEDED = "review_needed", "Court review needed"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,18 @@ class DueRow:
 
     @property
     def overdue(self) -> bool:
-        return self.due < local_today()
+        # A review needed has no date of its own: it is listed from the order's start.
+        return self.kind != DueKind.REVIEW_NEEDED and self.due < local_today()
+
+
+def court_review_needed():
+    """A SQL condition on CstrOrder: a running order the court must review (a DRR over 12
+    months) with no review scheduled, as ``services.court_review_needed`` says of one order."""
+    return and_(
+        CstrOrder.status.in_(LIVE_ORDER),
+        reviews_required_sql(CstrOrder.drr, CstrOrder.start_date, CstrOrder.end_date),
+        ~exists().where(CstrReview.order_id == CstrOrder.id),
+    )
 
 
 def _due_items(actor, today: date):
@@ -73,7 +87,14 @@ def _due_items(actor, today: date):
         .join(CstrReview, CstrReview.order_id == CstrOrder.id)
         .where(CstrOrder.status.in_(LIVE_ORDER), CstrReview.review_date >= today, scoped)
     )
-    return union_all(court_reports, review_reports, reviews).subquery()
+    # Listed from the order's start: the court must have reviews in the diary from then.
+    reviews_needed = select(
+        CstrOrder.id,
+        CstrOrder.start_date,
+        literal(DueKind.REVIEW_NEEDED.value),
+        CstrOrder.id,
+    ).where(court_review_needed(), scoped)
+    return union_all(court_reports, review_reports, reviews, reviews_needed).subquery()
 
 
 def worklist(actor, page: object = 1, today: date | None = None) -> Page:
