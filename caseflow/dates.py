@@ -16,6 +16,10 @@ from contextvars import ContextVar
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Date
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
 LONDON = ZoneInfo("Europe/London")
 
 # The moment the demo loader (and tests) say it is. Only code calls clock_at: nothing a request
@@ -135,3 +139,38 @@ def parse_time(text: str) -> time | None:
     elif hour > 23:
         return None
     return time(hour, minute)
+
+
+# In SQL --------------------------------------------------------------------------------------
+
+
+class london_date(FunctionElement):
+    """The London date a stored moment fell on, as a SQL expression: what ``in_london(moment)
+    .date()`` gives in Python, so a list and a page agree on the day (23:30 UTC on 30 June is 1
+    July). PostgreSQL converts with its own time zone data; SQLite, which has none, applies the
+    UK's rule (summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last
+    Sunday of October)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "london_date"
+
+
+@compiles(london_date, "postgresql")
+def _london_date_postgresql(element, compiler, **kw):
+    (moment,) = element.clauses
+    return f"CAST(timezone('Europe/London', {compiler.process(moment, **kw)}) AS DATE)"
+
+
+@compiles(london_date)
+def _london_date_sqlite(element, compiler, **kw):
+    (moment,) = element.clauses
+    at = compiler.process(moment, **kw)
+    year = f"strftime('%Y', {at})"
+    # The last Sunday of March and of October: the first Sunday on or after the 25th.
+    starts = f"datetime(date({year} || '-03-25', 'weekday 0'), '+1 hour')"
+    ends = f"datetime(date({year} || '-10-25', 'weekday 0'), '+1 hour')"
+    return (
+        f"CASE WHEN datetime({at}) >= {starts} AND datetime({at}) < {ends} "
+        f"THEN date({at}, '+1 hour') ELSE date({at}) END"
+    )

@@ -10,12 +10,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record
 from caseflow.auth.models import User
-from caseflow.dates import display, local_today
+from caseflow.dates import display, local_today, london_date
 from caseflow.domain import InvalidChange, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.made_once import add_once, made_with
@@ -222,13 +222,13 @@ def review_overdue(case, today: date | None = None) -> bool:
 
 def _missed_rules() -> list:
     """The rule, as SQL conditions on a case, a referral and an appointment: a did-not-attend
-    on the person's treatment referral on or after the day the case was referred, not yet
-    followed up under this case."""
+    on the person's treatment referral on or after the day the case was referred (the London
+    date, as appointments' dates are), not yet followed up under this case."""
     return [
         Referral.person_id == DualDiagnosisCase.person_id,
         Appointment.referral_id == Referral.id,
         Appointment.outcome == AppointmentOutcome.DID_NOT_ATTEND,
-        Appointment.appointment_date >= func.date(DualDiagnosisCase.referred_at),
+        Appointment.appointment_date >= london_date(DualDiagnosisCase.referred_at),
         ~exists().where(
             MissedAppointmentFollowUp.case_id == DualDiagnosisCase.id,
             MissedAppointmentFollowUp.appointment_id == Appointment.id,
