@@ -27,13 +27,15 @@ would:
   other driver), one table at a time in foreign-key order, ``BATCH_PEOPLE`` people and everything
   about them per transaction.
 
-What the bulk path leaves out: audit rows. Through the services every create, release and status
-change writes one sealed audit row; the bulk load writes none (the audit log's cost is measured
-per request instead). Timestamps are "now", as the services would stamp them. People recorded by a
-prison have exactly one custody episode; nobody is redirected. Releases are spread over five years
-(a third in the last four months), with every release type (a few excluded from the continuity
-measure by type), and a few are followed by a death (``record_death``) or a removal from the
-country (``record_removal``) within weeks, so the measure has cases for each outcome.
+What the bulk path leaves to bench.audit_history: audit rows. Through the services every create,
+release and status change writes one sealed audit row; the bulk load of these tables writes none,
+and bench.audit_history then writes five years of the log, sealed into the chain as the app seals
+it, at the size a national log reaches. Timestamps are "now", as the services would stamp them.
+People recorded by a prison have exactly one custody episode; nobody is redirected. Releases are
+spread over five years (a third in the last four months), with every release type (a few
+excluded from the continuity measure by type), and a few are followed by a death
+(``record_death``) or a removal from the country (``record_removal``) within weeks, so the
+measure has cases for each outcome.
 
 The target of the worklist figure is one treatment provider, "Bench Recovery Service", with one
 keyworker and the same fixed set of cases at every size (``TARGET_CASES``: 200 accepted, plus
@@ -69,7 +71,7 @@ from caseflow.people.models import CustodyChange, CustodyEpisode, Person
 from caseflow.people.services import PERSON_FIELDS
 from caseflow.referrals.codes import ClosingReason, RejectionReason, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
-from caseflow.referrals.services import HANDOVER_FIELDS
+from caseflow.referrals.services.handover import HANDOVER_FIELDS
 from caseflow.security import crypto
 from caseflow.security.access import Role
 from caseflow.security.crypto import Encrypted
@@ -181,6 +183,8 @@ class Staff:
 
     user_id: uuid.UUID
     organisation_id: uuid.UUID
+    role: str = ""
+    email: str = ""
 
 
 @dataclass
@@ -195,11 +199,19 @@ class World:
     # A manager of a partnership covering every local authority: the continuity dashboard's
     # viewer, whose scope is then every release (the national figure).
     manager: Staff | None = None
+    # An auditor of the Caseflow service: who searches the audit log.
+    auditor: Staff | None = None
 
     @property
     def find_prison(self) -> Staff:
         """The prison healthcare user who searches in the find-a-person figure."""
         return self.prisons[0]
+
+    @property
+    def everyone(self) -> list[Staff]:
+        """Every member of staff but the auditor."""
+        providers = [keyworker for team in self.providers.values() for keyworker in team]
+        return [*self.prisons, *self.probation, *providers, self.target, self.manager]
 
 
 def build_world() -> World:
@@ -223,7 +235,7 @@ def build_world() -> World:
             role=role,
             organisation=organisation,
         )
-        return Staff(user.id, organisation.id)
+        return Staff(user.id, organisation.id, role, email)
 
     codes_in_order = list(areas)
     prisons = [
@@ -268,6 +280,7 @@ def build_world() -> World:
         Role.MANAGER,
         "manager@bench.test",
     )
+    auditor = staff("Bench Caseflow Service", Kind.SERVICE, (), Role.AUDITOR, "auditor@bench.test")
     db.session.commit()
     return World(
         prisons=prisons,
@@ -276,6 +289,7 @@ def build_world() -> World:
         target=target,
         areas=codes_in_order,
         manager=manager,
+        auditor=auditor,
     )
 
 
