@@ -6,11 +6,11 @@ the first, never over it. The person is shown by a short reference only; times a
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.auditor.models import BreakGlassReview, ReviewVerdict
@@ -101,19 +101,21 @@ def _verdicts_for(grant_ids, *, with_notes: bool) -> dict[uuid.UUID, list[Verdic
 
 
 def grants(*, page: object = 1, page_size: int = PAGE_SIZE) -> GrantList:
-    """Grants awaiting a verdict first, then the rest; newest first within each."""
+    """Grants awaiting a verdict first, then the rest; newest first within each. Every grant
+    and those awaiting a verdict are counted in one statement; each grant's user and
+    organisation come with its page."""
+    total, waiting = db.session.execute(
+        select(func.count(), func.count().filter(~_reviewed())).select_from(BreakGlassGrant)
+    ).one()
     shown = page_of(
         select(BreakGlassGrant)
-        .options(selectinload(BreakGlassGrant.user), selectinload(BreakGlassGrant.organisation))
+        .options(joinedload(BreakGlassGrant.user), joinedload(BreakGlassGrant.organisation))
         .order_by(_reviewed(), BreakGlassGrant.created_at.desc(), BreakGlassGrant.id),
         page,
         size=page_size,
-        count=True,
     )
+    shown = replace(shown, total=total)
     verdicts = _verdicts_for([grant.id for grant in shown.rows], with_notes=False)
-    waiting = db.session.scalar(
-        select(func.count()).select_from(BreakGlassGrant).where(~_reviewed())
-    )
     return GrantList(
         shown=shown.map(lambda grant: GrantSummary(grant=grant, verdicts=verdicts[grant.id])),
         waiting=waiting,

@@ -5,6 +5,7 @@ password again and a written reason. What it allows is ruled in ``services.py`` 
 import uuid
 from datetime import timedelta
 
+from flask import g, has_request_context
 from sqlalchemy import select
 
 from caseflow.audit.services import record
@@ -17,7 +18,17 @@ from caseflow.security.access import role_may
 BREAK_GLASS_DURATION = timedelta(hours=1)
 
 
+def remember_grant(actor, person_id: uuid.UUID, grant: BreakGlassGrant) -> None:
+    """Keep for the request the live grant read with the person (``services``), so the page's
+    banner does not read it again."""
+    if has_request_context():
+        g.setdefault("live_grants", {})[(actor.id, person_id)] = grant
+
+
 def active_grant(actor, person_id: uuid.UUID) -> "BreakGlassGrant | None":
+    held = g.get("live_grants", {}) if has_request_context() else {}
+    if (actor.id, person_id) in held:
+        return held[(actor.id, person_id)]
     return db.session.scalar(
         select(BreakGlassGrant)
         .where(

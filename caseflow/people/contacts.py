@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
@@ -84,21 +84,24 @@ def _contacts_of(person_id: uuid.UUID) -> dict[str, NamedContact]:
     return {row.kind: row for row in rows}
 
 
-def _contacts_shown(person_id: uuid.UUID) -> dict[str, NamedContact]:
+def _contacts_shown(person: Person) -> dict[str, NamedContact]:
     """The contacts a page shows, read once for the request: the person page lists them in
-    their section and dates them in its timeline. (Changing one reads them afresh.)"""
+    their section and dates them in its timeline, from the rows read with the person when it
+    found them (``services.view_person``). (Changing one reads them afresh.)"""
+    if "named_contacts" not in inspect(person).unloaded:
+        return {row.kind: row for row in person.named_contacts}
     if not has_request_context():
-        return _contacts_of(person_id)
+        return _contacts_of(person.id)
     shown = g.setdefault("named_contacts_shown", {})
-    if person_id not in shown:
-        shown[person_id] = _contacts_of(person_id)
-    return shown[person_id]
+    if person.id not in shown:
+        shown[person.id] = _contacts_of(person.id)
+    return shown[person.id]
 
 
 def contacts_for(actor, person: Person) -> list[ContactShown]:
     """The person's contacts in ``ContactKind`` order, for a viewer who sees the person (the
     caller found them through the scope rule)."""
-    held = _contacts_shown(person.id)
+    held = _contacts_shown(person)
     return [
         ContactShown(kind, held.get(kind.value), _may_record(actor, person.id, kind))
         for kind in ContactKind
@@ -214,7 +217,7 @@ def contact_entries(_actor, person: Person) -> list[TimelineItem]:
             f"{ContactKind.label_of(contact.kind)} recorded as a named contact",
             f"{contact.changed_by.display_name}, {contact.changed_by.organisation.name}",
         )
-        for contact in _contacts_shown(person.id).values()
+        for contact in _contacts_shown(person).values()
     ]
 
 

@@ -74,6 +74,9 @@ class Person(Entity):
     episodes: Mapped[list["CustodyEpisode"]] = relationship(
         back_populates="person", order_by="CustodyEpisode.reception_date.desc()"
     )
+    # Read only with the person's page, in the statement that finds the person (a few rows:
+    # one contact of each kind); changed through people/contacts.py.
+    named_contacts: Mapped[list["NamedContact"]] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -7,50 +7,68 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.domain import InvalidChange, NotFound, NotPermitted
 from caseflow.extensions import db
 from caseflow.made_once import add_once, made_with
-from caseflow.people.break_glass import active_grant
+from caseflow.people.break_glass import active_grant, remember_grant
 from caseflow.people.codes import PersonFlag
 from caseflow.people.identifiers import compact
-from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode, Person
+from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode, NamedContact, Person
 from caseflow.security.access import role_may
 from caseflow.security.crypto import blind_index, normalise
 from caseflow.security.scope import (
     Basis,
     access_basis,
-    holds_grant,
-    seen_without_grant,
+    caseload_people,
+    live_grant_id,
+    seen_with,
     visible_people,
 )
 
 IDENTIFIERS = ("nhs_number", "prison_number", "crn")
 
 
-def _visible_person_query(actor, person_id: uuid.UUID):
-    return select(Person, holds_grant(actor, Person.id)).where(
-        Person.id == person_id, visible_people(actor)
+# The grant read with the person, for the emergency access banner (its own alias: the
+# subquery choosing it reads the grants table too).
+_live_grant = aliased(BreakGlassGrant, name="live_grant")
+
+
+def find_visible_person(
+    actor, person_id: uuid.UUID, *, load_episodes: bool = False, load_contacts: bool = False
+) -> Person:
+    """The person, if actor may see them. Otherwise NotFound, and an audited denial.
+
+    One statement finds the person within scope, and says beside them whether the relationship
+    rule or only emergency access lets actor in, with the live grant if any: the page and its
+    audit rows ask no more about access.
+    """
+    query = (
+        select(Person, _live_grant, caseload_people(actor).label("related"))
+        .outerjoin(_live_grant, _live_grant.id == live_grant_id(actor, Person.id))
+        .where(Person.id == person_id, visible_people(actor))
     )
-
-
-def find_visible_person(actor, person_id: uuid.UUID, *, load_episodes: bool = False) -> Person:
-    """The person, if actor may see them. Otherwise NotFound, and an audited denial."""
-    query = _visible_person_query(actor, person_id)
     if load_episodes:
-        # Each episode's prison and area come with the episodes (one statement, not three).
+        # Each episode's prison, area and changes come with the episodes (one statement).
         query = query.options(
             selectinload(Person.episodes).options(
-                selectinload(CustodyEpisode.changes),
+                joinedload(CustodyEpisode.changes),
                 joinedload(CustodyEpisode.prison),
                 joinedload(CustodyEpisode.destination),
             )
         )
-    person, grant = db.session.execute(query).first() or (None, None)
-    if person is not None and not grant:
-        seen_without_grant(actor, person.id)
+    if load_contacts:
+        # One of each kind at most: joined to the person's own row.
+        query = query.options(joinedload(Person.named_contacts).joinedload(NamedContact.changed_by))
+    # all(), not first(): a joined collection is filled from every row.
+    rows = db.session.execute(query).unique().all()
+    person, grant, related = rows[0] if rows else (None, None, False)
+    if person is not None:
+        seen_with(actor, person.id, related=related, granted=grant is not None)
+        if grant is not None:
+            remember_grant(actor, person.id, grant)
     if person is None:
         exists = db.session.get(Person, person_id) is not None
         record_denial(
@@ -106,8 +124,10 @@ def view_person(
     ``starting_record`` is for the form that starts a custody episode or a referral, which
     emergency access does not allow.
     """
-    find = person_for_new_record if starting_record else find_visible_person
-    person = find(actor, person_id, load_episodes=True)
+    if starting_record:
+        person = person_for_new_record(actor, person_id, load_episodes=True)
+    else:
+        person = find_visible_person(actor, person_id, load_episodes=True, load_contacts=True)
     record(
         "view",
         entity_type="person",

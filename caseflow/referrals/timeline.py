@@ -3,6 +3,7 @@ the person's referrals this viewer may see."""
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -40,14 +41,31 @@ def entry_text(event: ReferralEvent) -> str:
     return ". ".join(parts)
 
 
+def _referrals_shown(actor, person) -> list[Referral]:
+    """The person's referrals this viewer may see, newest first, each with its provider and its
+    events (with their actors): one statement a request for the list and the timeline."""
+    cache = g.setdefault("person_referrals", {}) if has_request_context() else {}
+    key = (actor.id, person.id)
+    if key not in cache:
+        cache[key] = list(
+            db.session.scalars(
+                select(Referral)
+                .options(
+                    joinedload(Referral.provider),
+                    joinedload(Referral.episode),
+                    joinedload(Referral.events).options(
+                        joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation)
+                    ),
+                )
+                .where(Referral.person_id == person.id, visible_referrals(actor))
+                .order_by(Referral.created_at.desc())
+            ).unique()
+        )
+    return cache[key]
+
+
 @timeline.entries
 def referral_entries(actor, person) -> list[TimelineItem]:
-    events = db.session.scalars(
-        select(ReferralEvent)
-        .join(Referral, Referral.id == ReferralEvent.referral_id)
-        .options(joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation))
-        .where(ReferralEvent.person_id == person.id, visible_referrals(actor))
-    )
     return [
         TimelineItem(
             as_utc(event.occurred_at),
@@ -56,7 +74,8 @@ def referral_entries(actor, person) -> list[TimelineItem]:
             entry_text(event),
             referral_link(actor, event.referral_id),
         )
-        for event in events
+        for referral in _referrals_shown(actor, person)
+        for event in referral.events
     ]
 
 
@@ -73,16 +92,10 @@ class PersonReferralRow:
 
 @timeline.section("referrals/_person_referrals.html", order=10)
 def person_referrals(actor, person) -> dict:
-    referrals = db.session.scalars(
-        select(Referral)
-        .options(joinedload(Referral.provider), joinedload(Referral.episode))
-        .where(Referral.person_id == person.id, visible_referrals(actor))
-        .order_by(Referral.created_at.desc())
-    )
     rows = [
         PersonReferralRow(
             referral, referral_link(actor, referral.id), services.clock_summary(referral)
         )
-        for referral in referrals
+        for referral in _referrals_shown(actor, person)
     ]
     return {"referrals": rows, "actions": services.person_page_actions(actor, person)}

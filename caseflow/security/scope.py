@@ -280,6 +280,31 @@ def holds_grant(user, person_id_column) -> ColumnElement[bool]:
     return _break_glass(user, person_id_column)
 
 
+def live_grant_id(user, person_id_column):
+    """The id of user's latest unexpired grant for the person (NULL without one): a scalar
+    subquery to join the grant by, beside a person found through ``visible_people``."""
+    return (
+        select(BreakGlassGrant.id)
+        .where(
+            BreakGlassGrant.user_id == user.id,
+            BreakGlassGrant.person_id == person_id_column,
+            BreakGlassGrant.expires_at > utcnow(),
+        )
+        .order_by(BreakGlassGrant.expires_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def seen_with(user, person_id: uuid.UUID, *, related: bool, granted: bool) -> None:
+    """Remember for this request what the query that found a person already told: whether the
+    relationship rule (``caseload_people``, selected beside the person) or only a grant lets
+    user see them, so ``access_basis`` runs nothing more for the page and its audit rows."""
+    if has_request_context() and user.role in CLINICAL_ROLES:
+        basis = Basis.RELATIONSHIP if related else Basis.BREAK_GLASS if granted else None
+        g.setdefault("access_basis", {})[(user.id, person_id)] = basis
+
+
 def seen_without_grant(user, person_id: uuid.UUID) -> None:
     """Remember for this request what a scoped query already showed: a person (or one of their
     referrals) seen with no grant is seen through a relationship, so ``access_basis`` need not

@@ -3,6 +3,7 @@ continuity measure's breakdown by pathway. Registered when the package loads."""
 
 from dataclasses import dataclass
 
+from flask import g, has_request_context
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased, joinedload
 
@@ -33,19 +34,39 @@ class PersonOrderRow:
     clock: ClockSummary
 
 
+def _orders(actor, person) -> list[CstrOrder]:
+    """The person's CSTRs this viewer may see, newest first, each with its provider, service
+    and history: one statement a request for the panel and the timeline."""
+    cache = g.setdefault("person_cstrs", {}) if has_request_context() else {}
+    key = (actor.id, person.id)
+    if key not in cache:
+        cache[key] = list(
+            db.session.scalars(
+                select(CstrOrder)
+                .options(
+                    joinedload(CstrOrder.provider),
+                    joinedload(CstrOrder.mental_health_service),
+                    joinedload(CstrOrder.events).options(
+                        joinedload(CstrEvent.actor), joinedload(CstrEvent.organisation)
+                    ),
+                )
+                .where(CstrOrder.person_id == person.id, visible_orders(actor))
+                .order_by(CstrOrder.created_at.desc())
+            ).unique()
+        )
+    return cache[key]
+
+
 @timeline.section("pathways/cstr/_person_cstr.html", order=40)
 def person_cstrs(actor, person) -> dict | None:
     """The person's CSTRs this viewer's organisation is party to, each with its clock; and, for
     probation with a relationship to the person, the way to ask for an assessment."""
     if not role_may(actor.role, "cstr.view"):
         return None
-    orders = db.session.scalars(
-        select(CstrOrder)
-        .options(joinedload(CstrOrder.provider), joinedload(CstrOrder.mental_health_service))
-        .where(CstrOrder.person_id == person.id, visible_orders(actor))
-        .order_by(CstrOrder.created_at.desc())
-    )
-    rows = [PersonOrderRow(order, _link(actor, order.id), summary(order)) for order in orders]
+    rows = [
+        PersonOrderRow(order, _link(actor, order.id), summary(order))
+        for order in _orders(actor, person)
+    ]
     may_request = (
         may_open(actor, "cstr.new_request")
         and services.is_adult(person)
@@ -62,12 +83,6 @@ def _entry_text(event: CstrEvent) -> str:
 def cstr_entries(actor, person) -> list[TimelineItem]:
     if not role_may(actor.role, "cstr.view"):
         return []
-    events = db.session.scalars(
-        select(CstrEvent)
-        .join(CstrOrder, CstrOrder.id == CstrEvent.order_id)
-        .options(joinedload(CstrEvent.actor), joinedload(CstrEvent.organisation))
-        .where(CstrEvent.person_id == person.id, visible_orders(actor))
-    )
     return [
         TimelineItem(
             as_utc(event.occurred_at),
@@ -76,7 +91,8 @@ def cstr_entries(actor, person) -> list[TimelineItem]:
             _entry_text(event),
             _link(actor, event.order_id),
         )
-        for event in events
+        for order in _orders(actor, person)
+        for event in order.events
     ]
 
 

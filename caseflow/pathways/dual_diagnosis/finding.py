@@ -163,16 +163,26 @@ class PersonCases:
 
 def cases_of(actor, person) -> PersonCases:
     """One statement for the person page: every case of the person with whether this viewer
-    may see it, each with its plan and service."""
-    rows = db.session.execute(
-        select(DualDiagnosisCase, visible_cases(actor).label("visible"))
-        .where(DualDiagnosisCase.person_id == person.id)
-        .options(
-            joinedload(DualDiagnosisCase.plan),
-            joinedload(DualDiagnosisCase.mental_health_service),
+    may see it, each with its plan and service, and the history of those they may see (for the
+    timeline; a case they may not see is read with no history)."""
+    visible = visible_cases(actor)
+    rows = (
+        db.session.execute(
+            select(DualDiagnosisCase, visible.label("visible"))
+            .where(DualDiagnosisCase.person_id == person.id)
+            .options(
+                joinedload(DualDiagnosisCase.plan),
+                joinedload(DualDiagnosisCase.mental_health_service),
+                joinedload(DualDiagnosisCase.events.and_(visible)).options(
+                    joinedload(DualDiagnosisEvent.actor),
+                    joinedload(DualDiagnosisEvent.organisation),
+                ),
+            )
+            .order_by(DualDiagnosisCase.created_at.desc(), DualDiagnosisCase.id)
         )
-        .order_by(DualDiagnosisCase.created_at.desc(), DualDiagnosisCase.id)
-    ).all()
+        .unique()
+        .all()
+    )
     return PersonCases(
         visible=[case for case, visible in rows if visible],
         any_live=any(case.status in LIVE_STATUSES for case, _visible in rows),

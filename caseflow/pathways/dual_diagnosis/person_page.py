@@ -1,15 +1,14 @@
 """What the dual diagnosis pathway contributes beyond its own pages: the person page's section
 and timeline entries, and the continuity measure's breakdown by pathway."""
 
-from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload
+from flask import g, has_request_context
+from sqlalchemy import exists
 
 from caseflow import timeline
 from caseflow.continuity.pathway_membership import pathway
 from caseflow.dates import as_utc, display
-from caseflow.extensions import db
 from caseflow.pathways.dual_diagnosis.codes import EventKind, Status
-from caseflow.pathways.dual_diagnosis.finding import case_link, cases_of, visible_cases
+from caseflow.pathways.dual_diagnosis.finding import PersonCases, case_link, cases_of
 from caseflow.pathways.dual_diagnosis.models import DualDiagnosisCase, DualDiagnosisEvent
 from caseflow.pathways.dual_diagnosis.plans import review_overdue
 from caseflow.security.access import may_open, role_may
@@ -30,16 +29,19 @@ def entry_text(event: DualDiagnosisEvent) -> str:
     return ". ".join(parts)
 
 
+def _cases(actor, person) -> PersonCases:
+    """The person's cases (``cases_of``), read once a request for the section and the timeline."""
+    cache = g.setdefault("dual_diagnosis_cases", {}) if has_request_context() else {}
+    key = (actor.id, person.id)
+    if key not in cache:
+        cache[key] = cases_of(actor, person)
+    return cache[key]
+
+
 @timeline.entries
 def dual_diagnosis_entries(actor, person) -> list[TimelineItem]:
     if not role_may(actor.role, "dual_diagnosis.view"):
         return []  # no query for a role that sees no case
-    events = db.session.scalars(
-        select(DualDiagnosisEvent)
-        .join(DualDiagnosisCase, DualDiagnosisCase.id == DualDiagnosisEvent.case_id)
-        .options(joinedload(DualDiagnosisEvent.actor), joinedload(DualDiagnosisEvent.organisation))
-        .where(DualDiagnosisEvent.person_id == person.id, visible_cases(actor))
-    )
     return [
         TimelineItem(
             as_utc(event.occurred_at),
@@ -48,7 +50,8 @@ def dual_diagnosis_entries(actor, person) -> list[TimelineItem]:
             entry_text(event),
             case_link(actor, event.case_id),
         )
-        for event in events
+        for case in _cases(actor, person).visible
+        for event in case.events
     ]
 
 
@@ -58,7 +61,7 @@ def person_section(actor, person) -> dict | None:
     person has no live case); nothing for a viewer who can neither see a case nor refer."""
     if not role_may(actor.role, "dual_diagnosis.view"):
         return None  # no query for a role that sees no case (outreach, probation, managers)
-    cases = cases_of(actor, person)
+    cases = _cases(actor, person)
     may_refer = (
         not cases.any_live
         and role_may(actor.role, "dual_diagnosis.refer")
