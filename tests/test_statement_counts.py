@@ -172,18 +172,18 @@ def _explain(statements: list[str]) -> str:
 
 # Each list: its page, the user, and its count by hand.
 LISTS = {
-    # the list's count, its page of rows (person joined), their referrals: + AUDITED
-    "releasing": ("nurse", "/worklists/releasing", SIGNED_IN + 3 + AUDITED),
-    # the count, the page of referrals with person, episode and both organisations
-    "awaiting-acceptance": ("nurse", "/worklists/awaiting-acceptance", SIGNED_IN + 2 + AUDITED),
-    "clock-running": ("nurse", "/worklists/clock-running", SIGNED_IN + 3 + AUDITED),
-    "incoming": ("keyworker", "/worklists/incoming", SIGNED_IN + 2 + AUDITED),
-    "accepted": ("keyworker", "/worklists/accepted", SIGNED_IN + 2 + AUDITED),
-    "in-treatment": ("keyworker", "/worklists/in-treatment", SIGNED_IN + 2 + AUDITED),
-    # the count, the page of appointments with their referrals, people and releases
-    "appointments": ("keyworker", "/worklists/appointments", SIGNED_IN + 2 + AUDITED),
-    # the partnership's areas (for the filter), the count, the page, their referrals
-    "at-risk": ("manager", "/worklists/at-risk", SIGNED_IN + 4 + AUDITED),
+    # the page of rows (person joined) counted as it is read, their referrals: + AUDITED
+    "releasing": ("nurse", "/worklists/releasing", SIGNED_IN + 2 + AUDITED),
+    # the page of referrals with person, episode and both organisations, with the count
+    "awaiting-acceptance": ("nurse", "/worklists/awaiting-acceptance", SIGNED_IN + 1 + AUDITED),
+    "clock-running": ("nurse", "/worklists/clock-running", SIGNED_IN + 2 + AUDITED),
+    "incoming": ("keyworker", "/worklists/incoming", SIGNED_IN + 1 + AUDITED),
+    "accepted": ("keyworker", "/worklists/accepted", SIGNED_IN + 1 + AUDITED),
+    "in-treatment": ("keyworker", "/worklists/in-treatment", SIGNED_IN + 1 + AUDITED),
+    # the page of appointments with their referrals, people and releases, with the count
+    "appointments": ("keyworker", "/worklists/appointments", SIGNED_IN + 1 + AUDITED),
+    # the partnership's areas (for the filter), the page with the count, their referrals
+    "at-risk": ("manager", "/worklists/at-risk", SIGNED_IN + 3 + AUDITED),
     # the user's notifications, and the referrals they are about that the user may see
     "notifications": ("nurse", "/notifications", SIGNED_IN + 2 + AUDITED),
     "keyworker's notifications": ("keyworker", "/notifications", SIGNED_IN + 2 + AUDITED),

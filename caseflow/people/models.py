@@ -122,7 +122,9 @@ class CustodyEpisode(Entity):
     __tablename__ = "custody_episodes"
 
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("people.id"), index=True)
-    prison_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"), index=True)
+    # Indexed first in ix_custody_episodes_prison_released, as the destination is in
+    # ix_custody_episodes_area_released.
+    prison_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organisations.id"))
     reception_date: Mapped[date] = mapped_column(Date)
     expected_release_date: Mapped[date | None] = mapped_column(Date, index=True)
     expected_release_unknown_reason: Mapped[str | None] = mapped_column(String(20))
@@ -131,7 +133,7 @@ class CustodyEpisode(Entity):
     unplanned_release: Mapped[bool] = mapped_column(Boolean, default=False)
     age_at_release: Mapped[int | None] = mapped_column(Integer)
     destination_local_authority_code: Mapped[str | None] = mapped_column(
-        ForeignKey("local_authorities.ons_code"), index=True
+        ForeignKey("local_authorities.ons_code")
     )
     accommodation_on_release: Mapped[str | None] = mapped_column(String(30))
     treatment_need: Mapped[str] = mapped_column(String(20))
@@ -154,7 +156,8 @@ class CustodyEpisode(Entity):
     __mapper_args__ = {"version_id_col": version}
     # A prison's and a probation unit's worklists start from their own releases: those the
     # prison holds, or released into the unit's areas; releasing soon (not yet released, by
-    # expected date) or released lately (by release date). See scope.worked_episodes.
+    # expected date) or released lately (by release date); and a unit's, from the people it
+    # recorded or referred, each one's releases soon. See scope.worked_episodes.
     __table_args__ = (
         Index(
             "ix_custody_episodes_prison_releasing",
@@ -175,6 +178,13 @@ class CustodyEpisode(Entity):
             "ix_custody_episodes_area_released",
             "destination_local_authority_code",
             "actual_release_date",
+        ),
+        Index(
+            "ix_custody_episodes_person_releasing",
+            "person_id",
+            "expected_release_date",
+            postgresql_where=text("actual_release_date IS NULL"),
+            sqlite_where=text("actual_release_date IS NULL"),
         ),
     )
 

@@ -14,14 +14,16 @@ from caseflow.personal_data import holds_personal_data
 from caseflow.referrals.codes import (
     LIVE_STATUSES,
     REASON_LISTS,
+    SENT_STATUSES,
     AppointmentOutcome,
     HandoverField,
     Status,
 )
 from caseflow.security.crypto import Encrypted
 
-# The live statuses as the database's partial unique indexes read them.
+# The live and sent statuses as the database's partial indexes read them.
 _LIVE = "status IN ({})".format(", ".join(f"'{status.value}'" for status in LIVE_STATUSES))
+_SENT = "status IN ({})".format(", ".join(f"'{status.value}'" for status in SENT_STATUSES))
 
 
 class Referral(Entity):
@@ -113,6 +115,14 @@ class Referral(Entity):
             unique=True,
             postgresql_where=text(f"{_LIVE} AND episode_id IS NULL"),
             sqlite_where=text(f"{_LIVE} AND episode_id IS NULL"),
+        ),
+        # Whether a release has a referral sent (the releasing-soon lists leave those out),
+        # answered from the index alone for each release a list finds.
+        Index(
+            "ix_referrals_sent_per_release",
+            "episode_id",
+            postgresql_where=text(_SENT),
+            sqlite_where=text(_SENT),
         ),
     )
 

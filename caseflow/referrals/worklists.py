@@ -7,14 +7,14 @@ date), status and organisation; only the rows on the page shown are decrypted.
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, exists, func, or_, select, union
-from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.organisations.models import organisation_areas
-from caseflow.paging import Page, page_of
+from caseflow.paging import Page, page_number, page_of
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.clock import WINDOW_DAYS, breached_sql, running_sql
@@ -62,8 +62,30 @@ def _episode_shown(episode) -> tuple:
 
 
 def _page(query: Select, page: int, filters: dict) -> Page:
-    """A worklist page says how many cases the list holds, and a page past the end is the last."""
-    return page_of(query, page, size=PAGE_SIZE, count=True, clamp_to_last=True, filters=filters)
+    """A worklist page says how many cases the list holds, and a page past the end is the last.
+
+    The total comes with the page's rows (``count(*) OVER ()``): the list is found once, not
+    once to count it and again to page it. Only a page past the end, which has no row to carry
+    the total, counts on its own and shows the last page instead (``paging.page_of``).
+    """
+    number = page_number(page)
+    rows = db.session.execute(
+        query.add_columns(func.count().over().label("listed"))
+        .limit(PAGE_SIZE + 1)
+        .offset((number - 1) * PAGE_SIZE)
+    ).all()
+    if not rows and number > 1:
+        return page_of(
+            query, number, size=PAGE_SIZE, count=True, clamp_to_last=True, filters=filters
+        )
+    return Page(
+        rows=[row[0] for row in rows[:PAGE_SIZE]],
+        page=number,
+        size=PAGE_SIZE,
+        has_next=len(rows) > PAGE_SIZE,
+        total=rows[0].listed if rows else 0,
+        filters=dict(filters),
+    )
 
 
 def _first_start(episode_id_column):
@@ -82,26 +104,60 @@ def _sent_referral(episode_id_column):
     )
 
 
-def _episodes_for(user, *conditions) -> tuple[Select, type[CustodyEpisode]]:
-    """The releases meeting conditions of people in the user's caseload, found from the team's
-    own records (``scope.worked_episodes``, each within the caseload), and the entity to sort
-    them by.
+def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
+    """A page of the releases meeting conditions of people in the user's caseload, found from
+    the team's own records (``scope.worked_episodes``, each within the caseload), in sort_by's
+    order (then the id), with how many the list holds: one statement.
 
     Several sources are each queried with the list's conditions, so each reads its own index
-    (migration 0019), and the list is their union: an OR of them would have PostgreSQL read
-    every release in the country, and joining the union back to the table let it walk the
-    whole table in the list's order to stop at the first page.
+    (migration 0019), and the list is the union of what they find: an OR of them would have
+    PostgreSQL read every release in the country. The union is of each release's id and sort
+    date alone, so it compares two columns to drop a release two sources found, and it is
+    counted, sorted and cut to the page (``count(*) OVER ()``, LIMIT) before the page's rows are
+    read by primary key with their person: how much the list costs follows the list's own
+    length, never the size of the table, which PostgreSQL would otherwise walk in the list's
+    order to stop at the first page, or read whole to join the union back to it.
     """
+    number = page_number(page)
     sources = worked_episodes(user)
+    found = [
+        select(CustodyEpisode.id, sort_by.label("sort_by")).where(source, *conditions)
+        for source in sources or ()
+    ]
     if sources is None:
-        episode, where = CustodyEpisode, (caseload_people(user), *conditions)
-    elif len(sources) == 1:
-        episode, where = CustodyEpisode, (sources[0], *conditions)
-    else:
-        found = union(*(select(CustodyEpisode).where(s, *conditions) for s in sources))
-        episode, where = aliased(CustodyEpisode, found.subquery("worked")), ()
-    query = select(episode).join(episode.person).options(*_episode_shown(episode)).where(*where)
-    return query, episode
+        found = [
+            select(CustodyEpisode.id, sort_by.label("sort_by"))
+            .join(CustodyEpisode.person)
+            .where(caseload_people(user), *conditions)
+        ]
+    listed = (union(*found) if len(found) > 1 else found[0]).subquery("listed")
+    shown = (
+        select(listed.c.id, listed.c.sort_by, func.count().over().label("total"))
+        .order_by(listed.c.sort_by, listed.c.id)
+        .limit(PAGE_SIZE + 1)
+        .offset((number - 1) * PAGE_SIZE)
+        .subquery("shown")
+    )
+    rows = db.session.execute(
+        select(CustodyEpisode, shown.c.total)
+        .join(shown, shown.c.id == CustodyEpisode.id)
+        .join(CustodyEpisode.person)
+        .options(*_episode_shown(CustodyEpisode))
+        .order_by(shown.c.sort_by, shown.c.id)
+    ).all()
+    if not rows and number > 1:
+        # Past the end: the last page instead, whose number needs the count.
+        total = db.session.scalar(select(func.count()).select_from(listed)) or 0
+        last = max(1, -(-total // PAGE_SIZE))
+        if last < number:
+            return _worked_page(user, conditions, sort_by, last)
+    return Page(
+        rows=[episode for episode, _total in rows[:PAGE_SIZE]],
+        page=number,
+        size=PAGE_SIZE,
+        has_next=len(rows) > PAGE_SIZE,
+        total=rows[0].total if rows else 0,
+    )
 
 
 # Referrers (prison healthcare, probation) --------------------------------------------------
@@ -110,15 +166,14 @@ def _episodes_for(user, *conditions) -> tuple[Select, type[CustodyEpisode]]:
 def releasing_without_referral(user, *, page: int = 1, today: date | None = None) -> Page:
     """Releasing within 12 weeks, with a treatment need, and no referral sent."""
     today = today or local_today()
-    query, episode = _episodes_for(
-        user,
+    conditions = (
         CustodyEpisode.actual_release_date.is_(None),
         CustodyEpisode.expected_release_date.is_not(None),
         CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
         CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
         ~_sent_referral(CustodyEpisode.id),
     )
-    return _page(query.order_by(episode.expected_release_date, episode.id), page, {})
+    return _worked_page(user, conditions, CustodyEpisode.expected_release_date, page)
 
 
 def sent_not_accepted(user, *, page: int = 1) -> Page:
@@ -138,8 +193,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
     type with no community clock (another secure setting, deported, outside England) is not
     on it (``clock.running_sql``)."""
     today = today or local_today()
-    query, episode = _episodes_for(
-        user,
+    conditions = (
         running_sql(
             CustodyEpisode.actual_release_date,
             _first_start(CustodyEpisode.id),
@@ -148,7 +202,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
         ),
         CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
     )
-    return _page(query.order_by(episode.actual_release_date, episode.id), page, {})
+    return _worked_page(user, conditions, CustodyEpisode.actual_release_date, page)
 
 
 # Keyworkers --------------------------------------------------------------------------------
