@@ -15,7 +15,7 @@ from sqlalchemy import event
 
 from caseflow import create_app
 from caseflow.extensions import db
-from tests import databases
+from tests import databases, transactions
 
 # The fuzz tests' ``actor`` fixture, for each package's test_fuzz_forms.py.
 pytest_plugins = ["tests.fuzz"]
@@ -133,23 +133,19 @@ def _transaction(request, app):
     if "browser" in request.keywords or "own_database" in request.fixturenames:
         yield
         return
-    with app.app_context():
-        engines = db.engines
-        engine = engines[None]
-        connection = engine.connect()
-        outer = connection.begin()
-        engines[None] = connection
-        db.session.remove()
-        factory = db.session.session_factory
-        factory.kw["join_transaction_mode"] = "create_savepoint"
-        try:
-            yield
-        finally:
-            db.session.remove()
-            factory.kw.pop("join_transaction_mode", None)
-            engines[None] = engine
-            outer.rollback()
-            connection.close()
+    if "module_connection" in request.fixturenames:
+        yield  # the module's transaction, and the test's own savepoints (tests/transactions.py)
+        return
+    with transactions.on_one_connection(app):
+        yield
+
+
+@pytest.fixture(scope="module")
+def module_connection(app):
+    """One rolled-back transaction for a whole module that builds its records once and shares
+    them between its tests; each test undoes its own requests with ``transactions.savepoint``."""
+    with transactions.on_one_connection(app) as connection:
+        yield connection
 
 
 @pytest.fixture

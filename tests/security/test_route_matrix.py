@@ -17,19 +17,25 @@ fails ``test_every_route_is_classified`` until someone decides what it should an
 The GET matrix also checks that a GET changes nothing (SECURITY.md: "GET never changes state").
 The POST pass sends each state-changing route a valid form with a valid CSRF token and checks
 403 / 404 for records out of reach, and that nothing in the database changed.
+
+The tests come role by role. Each role signs in once, to one world of records built for its
+tests (``SharedWorld``); routes that need the same records share them, and each test's requests
+run in a savepoint rolled back at its end, so every route meets its records as they were built.
 """
 
 import uuid
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cached_property
 from types import SimpleNamespace
 
 import pytest
 from bs4 import BeautifulSoup
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from caseflow import create_app
+from caseflow.auth.models import UserSession
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -63,6 +69,7 @@ from tests.pathways.cstr import matrix as cstr_matrix
 from tests.pathways.dual_diagnosis import matrix as dual_diagnosis_matrix
 from tests.pathways.rough_sleeping import matrix as rough_sleeping_matrix
 from tests.security.state import changed_tables, database_state
+from tests.transactions import savepoint
 
 ROLES = sorted(Role)
 HOME_AREA = "E08000025"  # Birmingham: the area "own" partnerships and providers cover
@@ -263,11 +270,12 @@ def cases_for(route: Route, role: str) -> list[str]:
 
 
 def matrix(method: str) -> list:
+    """Every route x role x case, role by role: each role's world is built once for its tests."""
     params = []
-    for route in CLASSIFIED.routes:
-        if method not in route.methods:
-            continue
-        for role in ROLES:
+    for role in ROLES:
+        for route in CLASSIFIED.routes:
+            if method not in route.methods:
+                continue
             for case in cases_for(route, role):
                 marks = []
                 bug = KNOWN_BUGS.get((route.endpoint, case))
@@ -413,17 +421,47 @@ class Target:
     record: object = None
 
 
-def target_for(world: World, route: Route, case: str) -> Target:
-    values = dict(route.choices)
+PATHWAY_RECORDS = {"rough_sleeping_id", "cstr_id", "dual_diagnosis_id"}
+
+
+def variant(route: Route):
+    """What about the route, beyond the parameters it names, decides the records it is given:
+    routes that agree on it share their records."""
     records = route.records
-    if not records:
-        return Target(values)
+    if records == {"person_id"}:
+        return route.endpoint not in NO_CUSTODY_YET  # whether the person is in custody
+    if records == {"referral_id"}:
+        return REFERRAL_STATE.get(route.endpoint, Status.SENT)
+    if records & PATHWAY_RECORDS:
+        return route.endpoint  # each pathway's matrix builds a case in the route's state
+    return None
+
+
+def target_for(world: World, route: Route, case: str) -> Target:
+    """Records, built now, for the route's case (no-record, own, other, absent or mixed)."""
+    if not route.records or case == "absent":
+        return Target(nothing_to_build(route, case))
+    return with_choices(route, build_target(world, route.records, case, variant(route)))
+
+
+def nothing_to_build(route: Route, case: str) -> dict:
+    """The URL values of a route naming no record, or of the absent case: ids naming nothing."""
+    values = dict(route.choices)
     if case == "absent":
-        values.update({name: uuid.uuid4() for name in records})
-        return Target(values)
+        values.update({name: uuid.uuid4() for name in route.records})
+    return values
+
+
+def with_choices(route: Route, target: Target) -> Target:
+    return replace(target, values={**dict(route.choices), **target.values})
+
+
+def build_target(world: World, records: frozenset[str], case: str, variant) -> Target:
+    """The records for one case: own, other or mixed, of a route whose variant() is variant."""
+    values: dict = {}
     own = case == "own"
     if records == {"person_id"}:
-        person = world.person(own, custody=route.endpoint not in NO_CUSTODY_YET)
+        person = world.person(own, custody=variant)
         return Target({**values, "person_id": person.id}, person.id, record=person)
     if records == {"person_id", "episode_id"}:
         if case == "mixed":
@@ -450,7 +488,7 @@ def target_for(world: World, route: Route, case: str) -> Target:
         db.session.flush()
         return Target({**values, "episode_id": episode.id}, person.id, record=episode)
     if records == {"referral_id"}:
-        referral = world.referral(own, REFERRAL_STATE.get(route.endpoint, Status.SENT))
+        referral = world.referral(own, variant)
         return Target({**values, "referral_id": referral.id}, referral.person_id, record=referral)
     if records == {"appointment_id"}:
         appointment = world.appointment(own)
@@ -460,16 +498,16 @@ def target_for(world: World, route: Route, case: str) -> Target:
             record=appointment,
         )
     if records == {"rough_sleeping_id"}:
-        case_ = rough_sleeping_matrix.case(world, route.endpoint, own)
+        case_ = rough_sleeping_matrix.case(world, variant, own)
         return Target({**values, "rough_sleeping_id": case_.id}, case_.person_id, record=case_)
     if records == {"cstr_id"}:
-        order = cstr_matrix.cstr(world, route.endpoint, own)
+        order = cstr_matrix.cstr(world, variant, own)
         return Target({**values, "cstr_id": order.id}, order.person_id, record=order)
     if records == {"dual_diagnosis_id"}:
-        case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
+        case_ = dual_diagnosis_matrix.case(world, variant, own)
         return Target({**values, "dual_diagnosis_id": case_.id}, case_.person_id, record=case_)
     if records == {"dual_diagnosis_id", "plan_action_id"}:
-        case_ = dual_diagnosis_matrix.case(world, route.endpoint, own)
+        case_ = dual_diagnosis_matrix.case(world, variant, own)
         action = dual_diagnosis_matrix.action_of(case_)
         values.update(dual_diagnosis_id=case_.id, plan_action_id=action.id)
         return Target(values, case_.person_id, record=case_)
@@ -482,7 +520,7 @@ def target_for(world: World, route: Route, case: str) -> Target:
     if records == {"user_id"}:
         account = world.account(own)
         return Target({**values, "user_id": account.id}, record=account)
-    raise AssertionError(f"{route.rule}: no records are built for {sorted(records)}")
+    raise AssertionError(f"no records are built for {sorted(records)}")
 
 
 def url_for_target(app, route: Route, target: Target) -> str:
@@ -530,7 +568,7 @@ def expected(route: Route, role: str, case: str, target: Target, method: str) ->
 # Checks -----------------------------------------------------------------------------------------
 
 
-def check_audit(response, want: Expected, user, route: Route) -> None:
+def check_audit(response, want: Expected, world: "SharedWorld", route: Route) -> None:
     rows = audit_rows(response)
     denials = [r for r in rows if r.action == "deny"]
     if want.denial is None:
@@ -542,8 +580,8 @@ def check_audit(response, want: Expected, user, route: Route) -> None:
     assert (row.action, row.outcome, row.user_id, row.role) == (
         "deny",
         "denied",
-        user.id,
-        user.role,
+        world.user_id,
+        world.role,
     ), summary
     if want.denial == "page":
         assert (row.entity_type, row.entity_id) == ("page", route.endpoint), summary
@@ -579,27 +617,123 @@ def test_the_tables_name_only_real_routes(app):
     assert {endpoint for endpoint, _ in KNOWN_BUGS} <= live
 
 
+# One world per role, shared by every route ------------------------------------------------------
+
+
+class SharedWorld:
+    """A role's world for every route in this module, with one signed-in session.
+
+    The records a route needs are built the first time a route needs them and shared with every
+    route needing the same (same parameters, case and variant()). Each test's requests run in a
+    savepoint rolled back at its end, so what one route changes is gone before the next.
+    """
+
+    def __init__(self, app, role: str):
+        self.app = app
+        self.world = World(make_user(role))
+        self.user_id = self.world.user.id
+        self.role = role
+        # Built now, outside any test's savepoint: forms name them.
+        _ = self.world.provider, self.world.prison
+        db.session.commit()
+        client = signed_in_client(app, self.world.user)
+        self.csrf_token = csrf_token_for(client)
+        self.session_cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+        self._built: dict[tuple, Target] = {}
+
+    def client(self):
+        """A client on the world's session, as if the user had just been seen (else the session
+        would lapse at the idle limit: the requests that kept it alive were rolled back)."""
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.user_id == self.user_id)
+            .values(last_seen_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        client = self.app.test_client()
+        client.set_cookie(self.app.config["SESSION_COOKIE_NAME"], self.session_cookie)
+        return client
+
+    def target(self, route: Route, case: str) -> Target:
+        if not route.records or case == "absent":
+            return Target(nothing_to_build(route, case))
+        need = (route.records, case, variant(route))
+        if need not in self._built:
+            with all_or_nothing():
+                self._built[need] = build_target(self.world, *need)
+        return with_choices(route, self._built[need])
+
+
+@contextmanager
+def all_or_nothing():
+    """Records built for the module, kept whole or not at all: a build that fails takes none of
+    its rows with it, so the next test still finds the module's transaction usable."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+class Worlds:
+    """The world of the role whose tests are running, built at its first test and undone when a
+    test of another role comes. One role's records at a time keep the comparison of the whole
+    database before and after each request (tests/security/state.py) as small as it can be."""
+
+    def __init__(self, app, connection):
+        self.app = app
+        self.connection = connection
+        self.current: SharedWorld | None = None
+        self._kept = None  # the savepoint the current world was built in
+
+    def __getitem__(self, role: str) -> SharedWorld:
+        if self.current is not None and self.current.role == role:
+            return self.current
+        self.undo()
+        self._kept = self.connection.begin_nested()
+        with all_or_nothing():
+            self.current = SharedWorld(self.app, role)
+        return self.current
+
+    def undo(self) -> None:
+        if self._kept is None:
+            return
+        db.session.rollback()
+        db.session.expunge_all()  # the old world's objects: their rows are gone
+        self._kept.rollback()
+        self._kept = None
+        self.current = None
+
+
+@pytest.fixture(scope="module")
+def worlds(app, module_connection):
+    """One role's world at a time, for the whole module (the tests come role by role)."""
+    made = Worlds(app, module_connection)
+    yield made
+    made.undo()
+
+
 # The GET matrix ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("route", "role", "case"), matrix("GET"))
-def test_get(app, route, role, case):
-    user = make_user(role)
-    world = World(user)
-    target = target_for(world, route, case)
-    db.session.commit()
-    client = signed_in_client(app, user)
+def test_get(app, module_connection, worlds, route, role, case):
+    world = worlds[role]
+    target = world.target(route, case)
     want = expected(route, role, case, target, "GET")
-    before = database_state()
+    with savepoint(module_connection):
+        client = world.client()
+        before = database_state()
 
-    response = client.get(url_for_target(app, route, target))
+        response = client.get(url_for_target(app, route, target))
 
-    assert want.allows(response.status_code), (
-        f"GET {route.label} as {role} on {case}: want {want.status}, got {show(response)}"
-    )
-    check_audit(response, want, user, route)
-    if route.endpoint not in GET_CHANGES_STATE:
-        assert changed_tables(before) == [], "a GET changed the database"
+        assert want.allows(response.status_code), (
+            f"GET {route.label} as {role} on {case}: want {want.status}, got {show(response)}"
+        )
+        check_audit(response, want, world, route)
+        if route.endpoint not in GET_CHANGES_STATE:
+            assert changed_tables(before) == [], "a GET changed the database"
 
 
 # The POST pass ----------------------------------------------------------------------------------
@@ -752,22 +886,23 @@ def csrf_token_for(client) -> str:
 
 
 @pytest.mark.parametrize(("route", "role", "case"), matrix("POST"))
-def test_post(app, route, role, case):
-    user = make_user(role)
-    world = World(user)
-    target = target_for(world, route, case)
-    data = post_data(route, world, target)
-    db.session.commit()
-    client = signed_in_client(app, user)
-    token = csrf_token_for(client)
+def test_post(app, module_connection, worlds, route, role, case):
+    world = worlds[role]
+    target = world.target(route, case)
     want = expected(route, role, case, target, "POST")
-    before = database_state()
+    with savepoint(module_connection):
+        # Inside the savepoint: some forms name records made for them (a team to assign).
+        data = post_data(route, world.world, target)
+        client = world.client()
+        before = database_state()
 
-    response = client.post(url_for_target(app, route, target), data={**data, "csrf_token": token})
+        response = client.post(
+            url_for_target(app, route, target), data={**data, "csrf_token": world.csrf_token}
+        )
 
-    assert want.allows(response.status_code), (
-        f"POST {route.label} as {role} on {case}: want {want.status}, got {show(response)}"
-    )
-    check_audit(response, want, user, route)
-    if response.status_code in (403, 404):
-        assert changed_tables(before) == [], "a refused POST changed something"
+        assert want.allows(response.status_code), (
+            f"POST {route.label} as {role} on {case}: want {want.status}, got {show(response)}"
+        )
+        check_audit(response, want, world, route)
+        if response.status_code in (403, 404):
+            assert changed_tables(before) == [], "a refused POST changed something"
