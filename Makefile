@@ -59,9 +59,11 @@ format: install ## Fix style and formatting
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# Two worker processes, each on a database of its own derived from TEST_DATABASE_URL; the tests
+# that share one live server (tests/browser) are one group, run by one worker.
 test: install assets lint ## Lint, bandit, then the whole suite (PostgreSQL when TEST_DATABASE_URL is set)
 	$(VENV)/bin/bandit -q -r caseflow -c pyproject.toml
-	$(VENV)/bin/pytest --durations=15
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=15
 
 bench: install ## Benchmark on PostgreSQL (a fresh database, synthetic data at two sizes); prints one table
 	$(PY) -m bench

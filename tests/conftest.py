@@ -5,7 +5,9 @@ same database connection, so a test sees what its requests saved and nothing lea
 """
 
 import contextvars
+import functools
 import os
+import tempfile
 
 import flask_migrate
 import pytest
@@ -57,8 +59,51 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def _xdist_worker(config) -> str | None:
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
+def _xdist_controller(config) -> bool:
+    """Whether this process hands the tests to workers and runs none itself."""
+    return _xdist_worker(config) is None and getattr(config.option, "dist", "no") != "no"
+
+
 def pytest_configure(config):
-    config.caseflow_database_url = databases.main_database_url()
+    worker = _xdist_worker(config)
+    if _xdist_controller(config):
+        # Only the kind of database matters here (the summary); each worker makes its own.
+        config.caseflow_database_url = databases.suite_database_url()
+    else:
+        config.caseflow_database_url = databases.main_database_url(worker)
+    config.caseflow_worker_database = worker is not None
+
+
+# Tests that share something only one process at a time can use, by where they live: under
+# pytest-xdist's --dist loadgroup (`make test`) each group goes to one worker, which runs it in
+# order. The browser tests share one live server, one Chromium and the journeys' committed data.
+# (By path, not xdist_group marks: the controller that sends tests out sees only their ids.)
+WORKER_GROUPS = {"tests/browser/": "browser"}
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ByGroup(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            for prefix, group in WORKER_GROUPS.items():
+                if nodeid.startswith(prefix):
+                    return group
+            return super()._split_scope(nodeid)
+
+    return ByGroup(config, log)
+
+
+def pytest_unconfigure(config):
+    if getattr(config, "caseflow_worker_database", False):
+        databases.drop_scratch(config.caseflow_database_url)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,6 +116,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_runtest_logreport(report):
+    # Under pytest-xdist the workers' reports come here too, on the controller, so the count
+    # below is the whole run's.
     if report.when == "call" and report.passed and "postgres-backed" in report.keywords:
         POSTGRES_TESTS_RUN.append(report.nodeid)
 
@@ -102,7 +149,15 @@ def database_url(pytestconfig) -> str:
 def make_test_app(url: str):
     app = create_app("test", SQLALCHEMY_DATABASE_URI=url)
     app.test_client_class = IsolatedClient
+    app.instance_path = _instance_folder()
     return app
+
+
+@functools.cache
+def _instance_folder() -> str:
+    """This process's instance folder: nothing a test writes there (the demo password, backups)
+    lands in the developer's instance/ or meets another worker's."""
+    return tempfile.mkdtemp(prefix="caseflow-test-instance-")
 
 
 def _sqlite_savepoint_support(engine) -> None:

@@ -19,7 +19,9 @@ from tests.conftest import make_test_app
 from tests.factories import PersonFactory, UserFactory
 
 ROLES_SQL = Path(__file__).resolve().parents[2] / "docs" / "database-roles.sql"
-APP_ROLE = "caseflow_app_roles_test"
+# Roles belong to the whole server, not one database: a name of its own for each run, so runs
+# (or pytest-xdist workers) at the same time never drop the role another is using.
+APP_ROLE = f"caseflow_app_roles_test_{uuid.uuid4().hex[:8]}"
 
 # What auditors rely on: the log itself, every emergency access granted, and each verdict on one.
 AUDITOR_TABLES = ("audit_events", "break_glass_grants", "break_glass_reviews")

@@ -2,10 +2,11 @@
 
 The server runs in a thread on its own database, which it commits to for real, loaded with the
 synthetic demo data. Every page a test visits is checked with axe-core (WCAG 2.2 AA).
+
+Run on several processes (pytest-xdist), the browser tests are one group that a single worker
+runs in order (WORKER_GROUPS in tests/conftest.py): one server, one Chromium, one database.
 """
 
-import socket
-import tempfile
 import threading
 from pathlib import Path
 
@@ -38,24 +39,19 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(database_url):
     url = databases.scratch_database(database_url, "browser")
     app = make_test_app(url)
-    app.instance_path = tempfile.mkdtemp(prefix="caseflow-browser-instance-")
     with app.app_context():
         flask_migrate.upgrade()
         demo.load(people=40)
         db.session.commit()
         password = demo.demo_password()
-    port = _free_port()
-    server = make_server("localhost", port, app, threaded=True)
+    # Port 0: the system picks a free one as the server binds, so no other process (another
+    # worker's server, a private PostgreSQL) can take it between choosing and binding.
+    server = make_server("localhost", 0, app, threaded=True)
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield {"url": f"http://localhost:{port}", "app": app, "password": password}
