@@ -13,76 +13,25 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from caseflow.auth.services import user_by_email
 from caseflow.dates import local_today
-from caseflow.extensions import db
-from caseflow.people import custody
-from caseflow.people import services as people
-from caseflow.referrals import services as referrals
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.pages import fill_date, synthetic_nhs_number
+from tests.browser.pages import fill_date
+from tests.browser.people import KEYWORKER, Someone, released_and_accepted
 
-PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"
-KEYWORKER = "keyworker@demo.caseflow.test"
 PRACTITIONER = "mental.health@demo.caseflow.test"
 COORDINATOR = "Morgan Practitioner (demo)"
-BIRMINGHAM = "E08000025"
 
-GIVEN = "Tamsin"
-FAMILY = "Okonkwo-Reeve"
-FULL_NAME = f"{GIVEN} {FAMILY}"
-
-
-def released_and_accepted(live_server, released):
-    with live_server["app"].app_context():
-        nurse = user_by_email(PRISON_HEALTHCARE)
-        keyworker = user_by_email(KEYWORKER)
-        person = people.create_person(
-            nurse,
-            given_name=GIVEN,
-            family_name=FAMILY,
-            date_of_birth=released - timedelta(days=29 * 365),
-            nhs_number=synthetic_nhs_number("000990"),
-            prison_number="Z9090DD",
-            sex="female",
-            ethnic_group="white",
-        )
-        episode = custody.add_custody_episode(
-            nurse,
-            person.id,
-            reception_date=released - timedelta(days=150),
-            expected_release_date=released,
-            destination_local_authority_code=BIRMINGHAM,
-            accommodation_on_release="settled",
-            treatment_need="in_treatment",
-            substance_group="opiate",
-            opioid_substitution="methadone",
-            last_dose_date=released,
-            naloxone_issued=True,
-            bridging_prescription=False,
-        )
-        custody.record_release(
-            nurse,
-            person.id,
-            episode.id,
-            version=episode.version,
-            actual_release_date=released,
-            release_type="licence",
-            unplanned_release=False,
-            reason="Released on licence",
-        )
-        referral = referrals.create_referral(
-            nurse,
-            person.id,
-            provider_id=keyworker.organisation_id,
-            consent="given",
-            substance_group="opiate",
-            opioid_medicine="methadone",
-            opioid_dose="40ml daily",
-        )
-        referrals.change_status(nurse, referral.id, "send")
-        referrals.change_status(keyworker, referral.id, "accept")
-        db.session.commit()
+TAMSIN = Someone(
+    given_name="Tamsin",
+    family_name="Okonkwo-Reeve",
+    nhs_first_six="000990",
+    prison_number="Z9090DD",
+    sex="female",
+    age_at_release=29,
+    days_in_custody=150,
+    dose="40ml daily",
+)
+FULL_NAME = TAMSIN.full_name
 
 
 def radio(page, group: str, label: str):
@@ -121,7 +70,7 @@ def keyworker_opens_the_person(page, live_server) -> None:
 def test_the_two_services_agree_a_joint_care_plan(browser_page, live_server):
     page = browser_page
     today = local_today()
-    released_and_accepted(live_server, today - timedelta(days=4))
+    released_and_accepted(live_server, TAMSIN, today - timedelta(days=4))
 
     # 1. The keyworker records the need and refers it to the mental health service.
     keyworker_opens_the_person(page, live_server)

@@ -16,79 +16,39 @@ from playwright.sync_api import expect
 from caseflow.auth.services import user_by_email
 from caseflow.dates import display, local_today
 from caseflow.extensions import db
-from caseflow.people import custody
-from caseflow.people import services as people
 from caseflow.referrals import appointments
 from caseflow.referrals import services as referrals
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.pages import fill_date, synthetic_nhs_number
+from tests.browser.pages import fill_date
+from tests.browser.people import KEYWORKER, Someone, released_and_accepted
 
-PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"
-KEYWORKER = "keyworker@demo.caseflow.test"
-BIRMINGHAM = "E08000025"
-
-GIVEN = "Oriel"
-FAMILY = "Thistlewood"
-FULL_NAME = f"{GIVEN} {FAMILY}"
+ORIEL = Someone(
+    given_name="Oriel",
+    family_name="Thistlewood",
+    nhs_first_six="000913",
+    prison_number="Z9013KT",
+    sex="male",
+    age_at_release=34,
+    days_in_custody=200,
+    dose="60ml daily",
+)
+FULL_NAME = ORIEL.full_name
 
 
 def in_treatment_with_a_booked_appointment(live_server, *, released, started, booked_on):
-    """A person released to Birmingham, referred to the keyworker's provider, accepted, in
-    treatment since ``started``, with an appointment booked on ``booked_on``."""
+    """Oriel, released and accepted, in treatment since ``started``, with an appointment booked
+    on ``booked_on``."""
+    accepted = released_and_accepted(live_server, ORIEL, released)
     with live_server["app"].app_context():
-        nurse = user_by_email(PRISON_HEALTHCARE)
         keyworker = user_by_email(KEYWORKER)
-        person = people.create_person(
-            nurse,
-            given_name=GIVEN,
-            family_name=FAMILY,
-            date_of_birth=released - timedelta(days=34 * 365),
-            nhs_number=synthetic_nhs_number("000913"),
-            prison_number="Z9013KT",
-            sex="male",
-            ethnic_group="white",
+        referrals.change_status(
+            keyworker, accepted.referral_id, "engage", treatment_start_date=started
         )
-        episode = custody.add_custody_episode(
-            nurse,
-            person.id,
-            reception_date=released - timedelta(days=200),
-            expected_release_date=released,
-            destination_local_authority_code=BIRMINGHAM,
-            accommodation_on_release="settled",
-            treatment_need="in_treatment",
-            substance_group="opiate",
-            opioid_substitution="methadone",
-            last_dose_date=released,
-            naloxone_issued=True,
-            bridging_prescription=False,
-        )
-        custody.record_release(
-            nurse,
-            person.id,
-            episode.id,
-            version=episode.version,
-            actual_release_date=released,
-            release_type="licence",
-            unplanned_release=False,
-            reason="Released on licence",
-        )
-        referral = referrals.create_referral(
-            nurse,
-            person.id,
-            provider_id=keyworker.organisation_id,
-            consent="given",
-            substance_group="opiate",
-            opioid_medicine="methadone",
-            opioid_dose="60ml daily",
-        )
-        referrals.change_status(nurse, referral.id, "send")
-        referrals.change_status(keyworker, referral.id, "accept")
-        referrals.change_status(keyworker, referral.id, "engage", treatment_start_date=started)
         appointments.book_appointment(
-            keyworker, referral.id, appointment_date=booked_on, appointment_time="10:00"
+            keyworker, accepted.referral_id, appointment_date=booked_on, appointment_time="10:00"
         )
         db.session.commit()
-        return person.id
+    return accepted.person_id
 
 
 def action(page, name: str):
