@@ -15,4 +15,6 @@ Environment:
     BENCH_SCALE         multiplies both sizes (default 1: 2,500 and 25,000 releases)
     BENCH_DASHBOARD_ROUNDS  timed rounds of the continuity dashboard figure (default 20)
     BENCH_AUDIT_ROWS_PER_RELEASE  audit rows loaded per release (default 42: 10.5M at 250,000)
+    BENCH_VERIFY_WHOLE=1  verify the whole audit chain at both sizes (default: the whole chain
+                        up to 200,000 rows, 40 windows of 2,500 rows past that)
 """

@@ -521,9 +521,20 @@ def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def machine() -> str:
+def command() -> str:
+    """How this run was asked for: its BENCH_ settings (not the database URL, which may hold a
+    password) and make bench."""
+    settings = sorted(
+        f"{name}={value}"
+        for name, value in os.environ.items()
+        if name.startswith("BENCH_") and name != "BENCH_DATABASE_URL"
+    )
+    return " ".join([*settings, "make bench"])
+
+
+def machine(url: str) -> str:
     """Where it ran: the figures are only comparable on the same machine."""
-    engine = create_engine(os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    engine = create_engine(url)
     with engine.connect() as connection:
         server = connection.exec_driver_sql("SHOW server_version").scalar()
     engine.dispose()
@@ -816,7 +827,7 @@ def main() -> int:
             "SMALL and LARGE interleaved request by request; SQL floors are the hand-written "
             "queries on the same connection pool, timed in the same rounds."
         )
-        print(f"Command: BENCH_SCALE={os.environ.get('BENCH_SCALE', '1')} make bench. {machine()}")
+        print(f"Command: {command()}. {machine(urls['LARGE'])}")
     finally:
         for size in sizes:
             with size.app.app_context():
