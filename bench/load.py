@@ -26,7 +26,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import load_driver, servers
+from bench import cpu, load_driver, servers
 from bench.load_driver import Actor, Record, Summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +108,18 @@ class Stack:
         """The gunicorn master's worker processes."""
         children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
+
+    def cpu_parts(self) -> dict[str, list[int]]:
+        """The processes of each part of the stack, for bench.cpu: this driver, gunicorn's
+        master and workers, the PostgreSQL server and its backends, Redis."""
+        postmaster = int((self.postgres.data / "postmaster.pid").read_text().split()[0])
+        gunicorn = [self.gunicorn.pid, *cpu.children(self.gunicorn.pid)] if self.gunicorn else []
+        return {
+            "load driver": [os.getpid()],
+            "gunicorn": gunicorn,
+            "PostgreSQL": [postmaster, *cpu.children(postmaster)],
+            "Redis": [self.redis.process.pid] if self.redis.process else [],
+        }
 
 
 def wait_until_healthy(port: int, timeout: float = 60.0) -> None:
@@ -219,23 +231,39 @@ def actors(made: Stack, count: int) -> list[Actor]:
     return made_actors
 
 
-def run_floor(made: Stack, users: int, seconds: float) -> tuple[Record, float]:
+def run_floor(
+    made: Stack, users: int, seconds: float, meter: cpu.Meter | None = None
+) -> tuple[Record, float]:
     record = Record()
     until = time.monotonic() + seconds
+    if meter:
+        meter.start()
     took = load_driver.run_threads(
         [lambda: load_driver.bare("127.0.0.1", made.port, record, until) for _ in range(users)]
     )
+    if meter:
+        meter.stop()
     return record, took
 
 
-def run_mix(made: Stack, team: list[Actor], seconds: float, record: Record | None = None):
+def run_mix(
+    made: Stack,
+    team: list[Actor],
+    seconds: float,
+    record: Record | None = None,
+    meter: cpu.Meter | None = None,
+):
     record = record or Record()
     until = time.monotonic() + seconds
     virtual = [
         load_driver.VirtualUser(actor, "127.0.0.1", made.port, record, seed)
         for seed, actor in enumerate(team)
     ]
+    if meter:
+        meter.start()
     took = load_driver.run_threads([lambda v=v: v.run(until) for v in virtual])
+    if meter:
+        meter.stop()
     return record, took
 
 
@@ -278,10 +306,11 @@ def main() -> int:
             f"{users} virtual users: " + ", ".join(sorted({a.role for a in team})) + "; "
             f"{sum(len(a.drafts) for a in team)} draft referrals to edit"
         )
+        floor_meter, mix_meter = cpu.Meter(made.cpu_parts), cpu.Meter(made.cpu_parts)
         say(f"floor: {users} users on /healthz for {floor_seconds} s")
-        floor_record, floor_took = run_floor(made, users, floor_seconds)
+        floor_record, floor_took = run_floor(made, users, floor_seconds, floor_meter)
         say(f"mixed workload: {users} users for {seconds} s")
-        record, took = run_mix(made, team, seconds)
+        record, took = run_mix(made, team, seconds, meter=mix_meter)
         text, errors = report(floor_record, floor_took, record, took)
     workers = os.environ.get("GUNICORN_WORKERS", f"{os.cpu_count() * 2 + 1} (default)")
     print(
@@ -290,6 +319,12 @@ def main() -> int:
         + (", reporting reads on a streaming replica" if os.environ.get("LOAD_REPLICA") else "")
     )
     print(text)
+    for what, meter, samples in (
+        ("floor", floor_meter, floor_record.samples),
+        ("mixed workload", mix_meter, record.samples),
+    ):
+        if meter.per_request(len(samples)):
+            print(f"{what}: {meter.per_request(len(samples))}")
     statuses = sorted({s.status for s in record.samples + floor_record.samples if not s.ok})
     if errors:
         print(f"{errors} errors (statuses {statuses})")
