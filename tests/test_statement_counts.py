@@ -9,8 +9,8 @@ reads, so a change that adds a statement says so here.
 
 What every signed-in page runs (``SIGNED_IN``): the session's row, the user, and the unread
 count in the header. Every page showing a person's data adds its one audit row, written at
-commit under the chain's lock: the lock, the chain's tail with the new id, the INSERT
-(``AUDITED``). Savepoint statements are the test's own transaction and are not counted.
+commit under the chain's lock: the lock, which returns the chain's tail and the new id, and the
+INSERT (``AUDITED``). Savepoint statements are the test's own transaction and are not counted.
 """
 
 from contextlib import contextmanager
@@ -40,7 +40,7 @@ from tests.helpers import csrf_token, signed_in_client
 pytestmark = pytest.mark.postgres
 
 SIGNED_IN = 3  # the session's row, the user, the header's unread count
-AUDITED = 3  # the chain's lock, its tail and the new id, the audit row's INSERT
+AUDITED = 2  # the chain's lock with its tail and the new id, the audit row's INSERT
 BIRMINGHAM = "E08000025"
 
 

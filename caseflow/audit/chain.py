@@ -19,13 +19,18 @@ HMAC-SHA256(key, previous hash + row without its id). They keep verifying in tha
 that spans the upgrade verifies whole. A stored hash says its own version (``v2.`` or none); a
 version 1 row after a version 2 row is a break, since Caseflow no longer writes them.
 
-The id is sealed, so it is known before the row is: the hook draws it itself. On PostgreSQL it
-takes a transaction-level advisory lock, held until commit or rollback, then reads the latest
-row ``ORDER BY id DESC LIMIT 1`` and draws the new rows' ids from the table's sequence, all
-inside the lock: a second transaction writing audit rows waits until the first has committed,
-then reads its last row and draws later ids. Ids, chain order and commit order agree, so every
-row with a lower id than a committed row is itself committed. Several new rows in one flush chain
-to each other in the order they were added, with ids in that order.
+The id is sealed, so it is known before the row is: the hook draws it itself, after reading the
+previous hash from the chain's head, a one-row table (audit_chain_head) that a trigger on the log
+moves on with every row inserted (migration 0025), so the head is one primary-key read, not a
+search of every month's partition for the newest row. On PostgreSQL one statement takes the
+head's row lock, held until commit or rollback, reads the head and draws the new rows' ids from
+the table's sequence: an UPDATE of the head that returns them. An UPDATE that had to wait for
+another transaction's lock on the row goes on with the row as that transaction committed it
+(READ COMMITTED), and its RETURNING list, ids included, is computed only once it holds the lock.
+So a second transaction writing audit rows waits until the first has committed, then reads the
+head the first left and draws later ids. Ids, chain order and commit order agree, so every row
+with a lower id than a committed row is itself committed. Several new rows in one flush chain to
+each other in the order they were added, with ids in that order.
 
 Since every audited request would wait for that lock, it is taken as late as it can be: the
 rows a request records are held (caseflow.audit.held) until its commit, which first flushes
@@ -35,11 +40,9 @@ not the queries and template rendering in between. A flush the code asks for
 itself (autoflush) does not, unless the query reads the audit log. Rows held in a savepoint that
 is rolled back, or a transaction that is, are dropped with it.
 
-SQLite, the development default, takes no lock here: it serialises writers itself, and the new
-ids follow the latest row's. A transaction that has read the chain's tail cannot go on to write
-once another writer has committed after that read (SQLite answers "database is locked" or
-refuses the stale snapshot), so two rows never follow the same hash or take the same id; at
-worst the later request fails and is not saved.
+SQLite, the development default, runs the same UPDATE without the ids: it serialises writers
+itself, and the UPDATE takes its writer lock, held to the commit, so a second writer waits for
+the first (or, past its timeout, fails and saves nothing); the new ids follow the head's.
 
 The rows are written only through caseflow.audit.services; this module only seals them.
 """
@@ -62,10 +65,6 @@ from caseflow.audit.models import AuditEvent
 from caseflow.dates import as_utc
 from caseflow.models import utcnow
 
-# pg_advisory_xact_lock key for the chain: any fixed bigint no other lock in Caseflow uses
-# (the bytes of "cfaudit1" read as a signed 64-bit integer).
-CHAIN_LOCK_KEY = int.from_bytes(b"cfaudit1", "big", signed=True)
-
 V2_PREFIX = "v2."
 SEALED_NAMES = tuple(sorted(c.name for c in AuditEvent.__table__.columns if c.name != "chain_hash"))
 # Version 1 left the id out: it was drawn at INSERT, after the seal.
@@ -75,18 +74,24 @@ _UUID_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, Uuid))
 _DATETIME_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, DateTime))
 _JSON_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, JSON))
 
-# After the lock, one round trip reads the chain's last row and draws the new rows' ids. (The
-# lock itself must be its own statement: a statement's snapshot is taken before it starts, so a
-# read in the statement that waited for the lock could miss the row its holder just committed.)
-TAIL_AND_NEXT_IDS = text(
-    "SELECT tail.id, tail.chain_hash, nextval(pg_get_serial_sequence('audit_events', 'id')) "
-    "FROM generate_series(1, :n) LEFT JOIN "
-    "(SELECT id, chain_hash FROM audit_events ORDER BY id DESC LIMIT 1) AS tail ON true"
+# One round trip takes the chain's lock (the head's row), reads the previous hash and, on
+# PostgreSQL, draws the new rows' ids: RETURNING is computed after the row is locked, so the
+# ids are drawn inside the lock. (A SELECT ... FOR UPDATE would not do: its select list is
+# computed before the row is locked.)
+_HOLD = "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
+HOLD_THE_HEAD = text(_HOLD)
+HOLD_THE_HEAD_AND_DRAW_IDS = text(
+    _HOLD + ", (SELECT array_agg(nextval(pg_get_serial_sequence('audit_events', 'id'))) "
+    "FROM generate_series(1, :n))"
 )
 
 
 class ChainKeyMissing(RuntimeError):
     """AUDIT_CHAIN_KEY is not configured: no audit row can be sealed, so none is written."""
+
+
+class ChainHeadMissing(RuntimeError):
+    """The chain's head row is gone: no row can be sealed after the last, so none is written."""
 
 
 def chain_key() -> bytes:
@@ -143,15 +148,6 @@ def _columns_of(obj: AuditEvent) -> dict:
     return {name: getattr(obj, name) for name in SEALED_NAMES}
 
 
-def _take_chain_lock(session: Session) -> bool:
-    """Take the chain's lock where the database needs one; whether this is PostgreSQL."""
-    bind = session.get_bind(mapper=AuditEvent.__mapper__)
-    if bind.dialect.name != "postgresql":
-        return False
-    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK_KEY})
-    return True
-
-
 def latest_row(session: Session) -> tuple[int | None, str | None]:
     """The id and hash of the chain's last row, or (None, None) while the log is empty."""
     row = session.execute(
@@ -164,17 +160,22 @@ def latest_hash(session: Session) -> str | None:
     return latest_row(session)[1]
 
 
-def _tail_and_new_ids(session: Session, count: int, *, postgresql: bool):
-    """The chain's last hash and ids for the new rows, in order, read while the chain is held.
+def _hold_head_and_new_ids(session: Session, count: int) -> tuple[str | None, list[int]]:
+    """The chain's last hash and ids for the new rows, in order, the chain held until commit.
 
-    SQLite draws no ids from a sequence: its writer lock serialises, and ids follow the last.
+    SQLite draws no ids from a sequence: its writer lock serialises, and ids follow the head's.
     """
-    if postgresql:
-        rows = session.execute(TAIL_AND_NEXT_IDS, {"n": count}).all()
-        return rows[0][1], sorted(row[2] for row in rows)
-    last_id, previous = latest_row(session)
-    start = (last_id or 0) + 1
-    return previous, list(range(start, start + count))
+    bind = session.get_bind(mapper=AuditEvent.__mapper__)
+    if bind.dialect.name == "postgresql":
+        head = session.execute(HOLD_THE_HEAD_AND_DRAW_IDS, {"n": count}).first()
+        if head is None:
+            raise ChainHeadMissing("audit_chain_head has no row")
+        return head.last_hash, sorted(head[2])
+    head = session.execute(HOLD_THE_HEAD).first()
+    if head is None:
+        raise ChainHeadMissing("audit_chain_head has no row")
+    start = (head.last_id or 0) + 1
+    return head.last_hash, list(range(start, start + count))
 
 
 @event.listens_for(Session, "before_flush")
@@ -185,8 +186,7 @@ def _seal_new_audit_rows(session: Session, _context, _instances) -> None:
     # The unit of work inserts new rows of one table in the order they were added.
     new_rows.sort(key=lambda obj: instance_state(obj).insert_order)
     key = chain_key()
-    postgresql = _take_chain_lock(session)
-    previous, ids = _tail_and_new_ids(session, len(new_rows), postgresql=postgresql)
+    previous, ids = _hold_head_and_new_ids(session, len(new_rows))
     for obj, new_id in zip(new_rows, ids, strict=True):
         obj.id = new_id
         # Fixed now, in UTC, so the stored value is the value that was sealed.
@@ -315,13 +315,16 @@ def verify(
     last_id = None
     newer_seal_seen = False
     for row in stored_rows(session, batch_size):
+        # Rows a checkpoint says came before this one are gone whatever this row's hash, and
+        # saying which is the better answer: the rows written after the newest were removed
+        # chain to the removed rows (the chain's head), so they do not follow what is left.
+        gap = heads.gap_before(row["id"], last_id, count)
+        if gap:
+            return Verification(rows=count, last_id=last_id, gap=gap, matched=heads.matched)
         version = seal_version(row["chain_hash"])
         follows = hmac.compare_digest(_expected(key, previous, row), row["chain_hash"] or "")
         if not follows or (version == 1 and newer_seal_seen):
             return Verification(rows=count, broken_id=row["id"], last_id=last_id)
-        gap = heads.gap_before(row["id"], last_id, count)
-        if gap:
-            return Verification(rows=count, last_id=last_id, gap=gap, matched=heads.matched)
         newer_seal_seen = newer_seal_seen or version == 2
         previous = row["chain_hash"]
         count += 1

@@ -19,6 +19,14 @@ from caseflow.extensions import BEFORE_ASKED_FLUSH
 _HELD = "caseflow.audit.held"
 _HOLDING = "caseflow.audit.holding"
 
+# Whether a statement reads the audit log, by the statement's cache key. Walking a statement's
+# tree costs more than the query it guards on a page of a dozen queries, and pages build the same
+# few statement shapes again and again; the key is the one SQLAlchemy computes (and keeps on the
+# statement) for its own compiled cache, so the walk is made once per shape. Bounded: a shape
+# never seen again is forgotten when the map fills.
+_READS_LOG: dict[tuple, bool] = {}
+_READS_LOG_SHAPES = 2000
+
 
 def hold(session: Session, row: AuditEvent) -> None:
     """Keep a new row out of the session until the transaction commits or the code flushes."""
@@ -53,10 +61,24 @@ def _release_before_reading_the_log(state) -> None:
     transaction's other changes: its autoflush writes them (rare: pages read the log or record
     to it, and a page recording a view records it after reading)."""
     session = state.session
-    if session.info.get(_HELD) and AuditEvent.__table__ in find_tables(
-        state.statement, check_columns=True, include_crud=True
-    ):
+    if session.info.get(_HELD) and _reads_the_log(state.statement):
         _release_held(session)
+
+
+def _walk_finds_the_log(statement) -> bool:
+    return AuditEvent.__table__ in find_tables(statement, check_columns=True, include_crud=True)
+
+
+def _reads_the_log(statement) -> bool:
+    cache_key = statement._generate_cache_key()
+    if cache_key is None:  # a statement SQLAlchemy cannot cache: walked every time
+        return _walk_finds_the_log(statement)
+    reads = _READS_LOG.get(cache_key.key)
+    if reads is None:
+        if len(_READS_LOG) >= _READS_LOG_SHAPES:
+            _READS_LOG.clear()
+        reads = _READS_LOG[cache_key.key] = _walk_finds_the_log(statement)
+    return reads
 
 
 @event.listens_for(Session, "before_commit")

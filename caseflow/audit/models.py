@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, CheckConstraint, DateTime, Integer, String, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,3 +47,19 @@ class AuditEvent(Base):
     detail: Mapped[dict | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     # HMAC-SHA256(chain key, previous row's chain_hash + this row in canonical form).
     chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The chain's last row, one row kept by the database (migration 0025): each row inserted
+    into audit_events moves it on, by trigger. Sealing a row reads the previous hash here, by
+    primary key, rather than searching the log's partitions for its newest row; and on
+    PostgreSQL the row lock taken to read it is what orders writers (caseflow.audit.chain).
+    ``flask audit verify`` never reads it: the log alone is the evidence.
+    """
+
+    __tablename__ = "audit_chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # always 1
+    last_id: Mapped[int | None] = mapped_column(AuditId)
+    last_hash: Mapped[str | None] = mapped_column(String(64))

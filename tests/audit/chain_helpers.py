@@ -8,7 +8,9 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
@@ -67,6 +69,23 @@ def expected_v1_hash(previous: str, row) -> str:
     key = current_app.config["AUDIT_CHAIN_KEY"]
     message = previous + _canonical(row, SEALED_V1)
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
+
+
+# The statement that takes the chain's lock: an UPDATE of its head's one row (migration 0025).
+CHAIN_LOCK = "UPDATE audit_chain_head"
+
+
+def chain_held_by_another_transaction() -> bool:
+    """Whether the chain is held: a transaction of another connection cannot lock its head."""
+    engine = create_engine(current_app.config["SQLALCHEMY_DATABASE_URI"], poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1 FROM audit_chain_head FOR UPDATE NOWAIT"))
+            return False
+    except OperationalError:
+        return True
+    finally:
+        engine.dispose()
 
 
 def stored_rows() -> list:

@@ -12,7 +12,13 @@ from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 from caseflow.people.models import Person
-from tests.audit.chain_helpers import expected_hash, expected_v1_hash, stored_rows, tamper
+from tests.audit.chain_helpers import (
+    CHAIN_LOCK,
+    expected_hash,
+    expected_v1_hash,
+    stored_rows,
+    tamper,
+)
 from tests.conftest import make_test_app
 from tests.helpers import csrf_token
 
@@ -93,7 +99,7 @@ def test_changing_any_sealed_column_changes_the_hash(app):
 
 
 @pytest.mark.postgres
-def test_the_chain_lock_is_taken_before_the_latest_hash_is_read_and_the_id_drawn(app):
+def test_the_chain_is_locked_as_its_tail_is_read_and_the_id_drawn_before_the_insert(app):
     statements: list[str] = []
     connection = db.engine  # the test's connection, which every session here uses
 
@@ -106,13 +112,13 @@ def test_the_chain_lock_is_taken_before_the_latest_hash_is_read_and_the_id_drawn
         db.session.flush()
     finally:
         event.remove(connection, "before_cursor_execute", remember)
-    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
-    read = next(i for i, s in enumerate(statements) if "FROM audit_events ORDER BY id DESC" in s)
-    new_id = next(i for i, s in enumerate(statements) if "nextval" in s)
+    lock = next(i for i, s in enumerate(statements) if s.startswith(CHAIN_LOCK))
     insert = next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO audit_events"))
-    # The id is sealed, so it is drawn before the row is sealed, and inside the lock; the tail
-    # is read after the lock was granted (in a statement of its own or with the ids).
-    assert lock < read <= new_id < insert
+    # One statement locks the head's row and returns its hash and the new ids; its RETURNING is
+    # computed once the row is locked, so both are read inside the lock, before the row is
+    # sealed and inserted.
+    assert "RETURNING" in statements[lock] and "nextval" in statements[lock]
+    assert lock < insert
 
 
 def test_verify_reports_an_intact_chain(app):

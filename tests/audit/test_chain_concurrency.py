@@ -1,4 +1,4 @@
-"""Two writers at once still give one chain, without forks (PostgreSQL advisory lock)."""
+"""Two writers at once still give one chain, without forks (the chain head's row lock)."""
 
 import threading
 import time

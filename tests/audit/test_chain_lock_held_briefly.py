@@ -6,24 +6,21 @@ queries make for themselves and written when the transaction commits, after ever
 """
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, exists, func, select
 
 from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 from caseflow.people.models import Person
+from tests.audit.chain_helpers import CHAIN_LOCK, chain_held_by_another_transaction
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.postgres
 
 
 def _chain_locks_held() -> int:
-    return db.session.scalar(
-        text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
-            "AND pid = pg_backend_pid() AND granted"
-        )
-    )
+    """1 while this transaction holds the chain (another cannot take it), else 0."""
+    return int(chain_held_by_another_transaction())
 
 
 def _audit_rows() -> int:
@@ -54,6 +51,24 @@ def test_a_query_of_the_log_sees_the_rows_recorded_so_far():
     ).first() == ("recorded")
 
 
+def test_the_same_queries_asked_again_still_see_the_log_and_still_leave_other_rows_held():
+    # Pages build the same statements request after request; each time, a query of the log,
+    # even one reaching it only in a subquery, sees what was recorded, and a query of anything
+    # else leaves the row held.
+    person = PersonFactory()
+    db.session.commit()
+    for turn in ("first", "second", "third"):
+        row = audit.record("view", entity_type="person", entity_id=turn, person_id=person.id)
+        db.session.scalars(select(Person).where(Person.id == person.id)).all()
+        assert row.id is None
+        seen = db.session.scalars(
+            select(Person.id).where(exists().where(AuditEvent.entity_id == turn))
+        ).all()
+        assert seen == [person.id]
+        assert row.id is not None
+        db.session.commit()
+
+
 def test_the_commit_writes_other_changes_before_it_locks_the_chain(app):
     person = PersonFactory()
     db.session.commit()
@@ -70,11 +85,12 @@ def test_the_commit_writes_other_changes_before_it_locks_the_chain(app):
         db.session.commit()
     finally:
         event.remove(db.engine, "after_cursor_execute", seen)
-    lock = next(i for i, s in enumerate(statements) if "pg_advisory_xact_lock" in s)
+    lock = next(i for i, s in enumerate(statements) if s.startswith(CHAIN_LOCK))
     update = next(i for i, s in enumerate(statements) if s.startswith("UPDATE people"))
     assert update < lock
-    # After the lock: the chain's tail and new ids, then the audit INSERT, nothing else.
-    assert [s.split()[0] for s in statements[lock + 1 :]] == ["SELECT", "INSERT"]
+    # The lock reads the chain's tail and draws the new ids; after it the audit INSERT, and
+    # nothing else.
+    assert [s.split()[0] for s in statements[lock + 1 :]] == ["INSERT"]
     assert "audit_events" in statements[-1]
 
 
