@@ -103,7 +103,7 @@ def demo_code_command(email):
 @with_appcontext
 def purge_drafts_command(apply):
     """Delete draft referrals never sent and untouched for 90 days (a dry run by default)."""
-    from caseflow.referrals.services import purge_old_drafts
+    from caseflow.referrals.services.deletion import purge_old_drafts
 
     count = purge_old_drafts(apply=apply)
     db.session.commit()

@@ -175,7 +175,7 @@ def _plan_referral(rng: random.Random, actor, state, episode, release_facts, key
     """Some people are referred; of those some are accepted; of those some start treatment.
     The draft is written a week or three before release, sent within days, accepted a day or
     two later; treatment starts on its date after release."""
-    from caseflow.referrals import services as referrals
+    from caseflow.referrals.services import handover as referrals
 
     if episode["treatment_need"] == "no_need" or rng.random() > 0.65:
         return []

@@ -156,7 +156,7 @@ def test_only_registered_record_types_and_kinds_can_be_notified(episode_type, he
 
 
 def test_referrals_notify_through_the_shared_notifications(app):
-    from caseflow.referrals import services
+    from caseflow.referrals.services import handover as services
 
     referral = ReferralFactory(status="sent")
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
@@ -170,7 +170,7 @@ def test_referrals_notify_through_the_shared_notifications(app):
 
 
 def test_a_redirected_referral_is_named_without_its_person_to_the_team_it_left(app):
-    from caseflow.referrals import services
+    from caseflow.referrals.services import handover as services
 
     referral = ReferralFactory(status="draft")
     first_team = UserFactory(role="keyworker", organisation=referral.provider)

@@ -8,9 +8,9 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.people import custody
 from caseflow.people.models import CustodyChange
-from caseflow.referrals import services
 from caseflow.referrals.models import ReferralEvent
-from caseflow.referrals.services import HANDOVER_FIELDS
+from caseflow.referrals.services import handover as services
+from caseflow.referrals.services.handover import HANDOVER_FIELDS
 from tests.factories import ReferralFactory, UserFactory, person_in_custody_at
 from tests.helpers import page, signed_in_client
 

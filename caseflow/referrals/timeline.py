@@ -10,11 +10,11 @@ from sqlalchemy.orm import joinedload
 from caseflow import timeline
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
-from caseflow.referrals import services
 from caseflow.referrals.clock import ClockSummary
 from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.services import reading, starting
 from caseflow.security.scope import visible_referrals
 from caseflow.timeline import TimelineItem
 
@@ -82,7 +82,7 @@ def referral_entries(actor, person) -> list[TimelineItem]:
 @dataclass(frozen=True)
 class PersonReferralRow:
     """One of the person's referrals as their page lists it: its 21-day clock as every page
-    words it (``services.clock_summary``), and a link only for a viewer who may open the
+    words it (``reading.clock_summary``), and a link only for a viewer who may open the
     referral's page."""
 
     referral: Referral
@@ -94,8 +94,8 @@ class PersonReferralRow:
 def person_referrals(actor, person) -> dict:
     rows = [
         PersonReferralRow(
-            referral, referral_link(actor, referral.id), services.clock_summary(referral)
+            referral, referral_link(actor, referral.id), reading.clock_summary(referral)
         )
         for referral in _referrals_shown(actor, person)
     ]
-    return {"referrals": rows, "actions": services.person_page_actions(actor, person)}
+    return {"referrals": rows, "actions": starting.person_page_actions(actor, person)}

@@ -23,7 +23,7 @@ from caseflow.referrals import worklists
 from caseflow.referrals.clock import Clock
 from caseflow.referrals.codes import AppointmentOutcome, ReferralEventKind
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
-from caseflow.referrals.services import clock_for
+from caseflow.referrals.services.reading import clock_for
 from caseflow.referrals.transitions import PROVIDER, REFERRER, sides_of
 
 

@@ -66,7 +66,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "referral.create_community": frozenset({Role.PROBATION}),
     "referral.send": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.withdraw": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
-    # Deleting an unsent draft: its referring team's, like editing it (referrals/drafts.py).
+    # Deleting an unsent draft: its referring team's, like editing it (referrals.services.deletion).
     "referral.delete": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION}),
     "referral.redirect": frozenset({Role.PRISON_HEALTHCARE, Role.PROBATION, Role.KEYWORKER}),
     "referral.accept": frozenset({Role.KEYWORKER}),

@@ -12,7 +12,7 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.people import custody
 from caseflow.people.models import CustodyEpisode
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import handover as referrals
 from tests.factories import ReferralFactory, UserFactory, person_in_custody_at, provider_serving
 
 BORN = date(1990, 7, 14)

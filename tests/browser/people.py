@@ -13,7 +13,7 @@ from caseflow.auth.services import user_by_email
 from caseflow.extensions import db
 from caseflow.people import custody
 from caseflow.people import services as people
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import handover as referrals
 from tests.browser.pages import synthetic_nhs_number
 
 PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"

@@ -16,7 +16,7 @@ from caseflow.extensions import db
 from caseflow.organisations import services as organisations
 from caseflow.people import custody
 from caseflow.people import services as people
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import handover as referrals
 from tests.browser.conftest import assert_accessible, sign_in
 
 PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"

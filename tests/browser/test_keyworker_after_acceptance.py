@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from caseflow.auth.services import user_by_email
 from caseflow.dates import display, local_today
 from caseflow.extensions import db
-from caseflow.referrals import appointments
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import appointments
+from caseflow.referrals.services import handover as referrals
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.pages import fill_date
 from tests.browser.people import KEYWORKER, Someone, released_and_accepted

@@ -18,7 +18,7 @@ from caseflow.dates import display, local_today
 from caseflow.extensions import db
 from caseflow.people import custody
 from caseflow.people import services as people
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import handover as referrals
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.pages import synthetic_nhs_number
 

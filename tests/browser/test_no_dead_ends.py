@@ -31,7 +31,7 @@ def draft_for(live_server, person_id: str) -> None:
     person's destination, through the referral service."""
     from caseflow.auth.services import user_by_email
     from caseflow.organisations.services import providers_serving
-    from caseflow.referrals.services import create_referral
+    from caseflow.referrals.services.handover import create_referral
 
     with live_server["app"].app_context():
         healthcare = user_by_email(PRISON_HEALTHCARE)

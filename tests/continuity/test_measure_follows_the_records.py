@@ -10,8 +10,8 @@ from caseflow import dates
 from caseflow.continuity import periods, reconcile, services
 from caseflow.continuity.services import Scope
 from caseflow.domain import InvalidChange
-from caseflow.referrals import services as referrals
-from caseflow.referrals.treatment_start import correct_treatment_start
+from caseflow.referrals.services import handover as referrals
+from caseflow.referrals.services.treatment_start import correct_treatment_start
 from tests.continuity.test_reconcile import Cohort
 
 MARCH = periods.parse("2026-03")

@@ -13,7 +13,7 @@ from caseflow.continuity import periods, reconcile, services
 from caseflow.continuity.services import Scope
 from caseflow.extensions import db
 from caseflow.people import after_release, custody
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import handover as referrals
 from tests.continuity.cohort import BIRMINGHAM, PLYMOUTH, partnership
 from tests.factories import UserFactory, person_in_custody_at, provider_serving
 

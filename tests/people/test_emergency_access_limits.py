@@ -18,8 +18,8 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people import custody
 from caseflow.people.models import BreakGlassGrant, CaseNote, CustodyEpisode
-from caseflow.referrals import services as referrals
 from caseflow.referrals.models import Referral
+from caseflow.referrals.services import handover as referrals
 from tests.factories import (
     OrganisationFactory,
     ReferralFactory,

@@ -18,7 +18,7 @@ from caseflow.models import utcnow
 from caseflow.people import contacts
 from caseflow.people.codes import ContactKind
 from caseflow.people.models import BreakGlassGrant, NamedContact
-from caseflow.referrals import services as referrals
+from caseflow.referrals.services import keyworkers as referrals
 from tests.factories import (
     OrganisationFactory,
     ReferralFactory,

@@ -12,8 +12,8 @@ from caseflow.audit.models import AuditEvent
 from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound
 from caseflow.extensions import db
-from caseflow.referrals import appointments
 from caseflow.referrals.models import Appointment, ReferralEvent
+from caseflow.referrals.services import appointments
 from tests.factories import AppointmentFactory, UserFactory, provider_serving
 from tests.helpers import audit_rows, error_messages, page, post_form
 

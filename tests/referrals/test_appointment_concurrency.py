@@ -12,8 +12,8 @@ from caseflow.auth.models import User
 from caseflow.dates import local_today
 from caseflow.domain import InvalidTransition
 from caseflow.extensions import db
-from caseflow.referrals import appointments
 from caseflow.referrals.models import Appointment, ReferralEvent
+from caseflow.referrals.services import appointments
 from tests.factories import AppointmentFactory, UserFactory
 from tests.referrals.test_concurrency import _waiting_on_a_lock
 

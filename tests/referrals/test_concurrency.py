@@ -9,9 +9,9 @@ from sqlalchemy import select, text
 from caseflow.auth.models import User
 from caseflow.domain import InvalidTransition
 from caseflow.extensions import db
-from caseflow.referrals import services
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.services import handover
 from tests.factories import ReferralFactory, UserFactory, provider_serving
 
 
@@ -50,7 +50,7 @@ def test_two_keyworkers_acting_at_once_give_one_winner(committed_app, first, sec
                 {"provider_id": ids["elsewhere"], "reason": "moved"} if action == "redirect" else {}
             )
             try:
-                services.change_status(actor, ids["referral"], action, **arguments)
+                handover.change_status(actor, ids["referral"], action, **arguments)
                 if hold:
                     first_done.set()
                     release_first.wait(10)

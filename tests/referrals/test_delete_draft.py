@@ -12,9 +12,9 @@ from caseflow.auth.models import User
 from caseflow.domain import InvalidTransition, NotFound, NotPermitted
 from caseflow.extensions import db
 from caseflow.notifications import Notification, notify
-from caseflow.referrals import drafts
 from caseflow.referrals.models import Referral, ReferralEvent
-from caseflow.referrals.services import add_history
+from caseflow.referrals.services import deletion
+from caseflow.referrals.services.records import add_history
 from tests.factories import ReferralFactory, UserFactory
 from tests.helpers import audit_rows, csrf_token, page, signed_in_client
 
@@ -38,7 +38,7 @@ def test_the_referrer_deletes_their_draft_and_its_history(app):
     )
     referral_id = referral.id
 
-    person_id = drafts.delete_draft(referrer, referral_id)
+    person_id = deletion.delete_draft(referrer, referral_id)
     db.session.flush()
 
     assert person_id == referral.person_id
@@ -50,7 +50,7 @@ def test_the_referrer_deletes_their_draft_and_its_history(app):
 def test_a_colleague_in_the_referring_team_may_delete_it(app):
     referral, referrer = a_draft()
     colleague = UserFactory(role="prison_healthcare", organisation=referrer.organisation)
-    drafts.delete_draft(colleague, referral.id)
+    deletion.delete_draft(colleague, referral.id)
     assert db.session.get(Referral, referral.id) is None
 
 
@@ -60,7 +60,7 @@ def test_a_referral_once_sent_is_never_deleted(app, status):
     referral.status = status
     db.session.flush()
     with pytest.raises(InvalidTransition):
-        drafts.delete_draft(referrer, referral.id)
+        deletion.delete_draft(referrer, referral.id)
     assert db.session.get(Referral, referral.id) is not None
 
 
@@ -68,7 +68,7 @@ def test_the_provider_named_on_a_draft_cannot_delete_it(app):
     referral, _ = a_draft()
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     with pytest.raises(NotFound):  # a draft is not the provider's to see
-        drafts.delete_draft(keyworker, referral.id)
+        deletion.delete_draft(keyworker, referral.id)
 
 
 def test_a_role_without_the_referral_permission_cannot_delete_it(app):
@@ -77,7 +77,7 @@ def test_a_role_without_the_referral_permission_cannot_delete_it(app):
         role="mental_health_practitioner", organisation=referrer.organisation
     )
     with pytest.raises(NotPermitted):
-        drafts.delete_draft(mental_health, referral.id)
+        deletion.delete_draft(mental_health, referral.id)
 
 
 def test_healthcare_deletes_a_draft_after_confirming(app):

@@ -16,8 +16,8 @@ from caseflow.dates import display, local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, Organisation
 from caseflow.people.identifiers import format_nhs_number
-from caseflow.referrals import appointments, services
 from caseflow.referrals.models import Referral
+from caseflow.referrals.services import appointments, page_actions
 from tests.factories import AppointmentFactory, ReferralFactory, UserFactory
 from tests.helpers import page, signed_in_client
 
@@ -83,7 +83,7 @@ def shown(app, user, referral: Referral) -> tuple[set[str], dict]:
 def computed(user, referral: Referral) -> tuple[set[str], dict]:
     """The same, as the services compute them for the page."""
     referral = db.session.get(Referral, referral.id)
-    actions = {action.label for action in services.actions_for(user, referral)}
+    actions = {action.label for action in page_actions.actions_for(user, referral)}
     offered = appointments.appointment_actions_for(user, referral)
     return actions, {
         appointment.id: {label for _, label in offered[appointment.id]}

@@ -25,10 +25,12 @@ from caseflow.models import utcnow
 from caseflow.organisations.services import create_organisation
 from caseflow.people import custody
 from caseflow.people.models import CustodyChange, Person
-from caseflow.referrals import services, worklists
+from caseflow.referrals import worklists
 from caseflow.referrals.codes import Status
 from caseflow.referrals.live import LiveReferralExists
 from caseflow.referrals.models import Referral
+from caseflow.referrals.services import reading, redirection, starting
+from caseflow.referrals.services.handover import change_status, create_referral
 from caseflow.security.scope import caseload_people
 from tests.factories import (
     CustodyEpisodeFactory,
@@ -84,14 +86,14 @@ def test_probation_refers_a_person_never_in_custody_as_a_community_referral(app)
     person = never_in_custody(officer)
     provider = provider_serving(BIRMINGHAM)
 
-    assert services.person_page_actions(officer, person) == [
+    assert starting.person_page_actions(officer, person) == [
         ("referrals.new_referral", "Create a community referral")
     ]
-    referral = services.create_referral(officer, person.id, **handover(provider))
+    referral = create_referral(officer, person.id, **handover(provider))
 
     assert referral.episode_id is None and referral.community
     assert referral.status == Status.DRAFT
-    summary = services.clock_for(referral).summary()
+    summary = reading.clock_for(referral).summary()
     assert summary.sentence.startswith("No release clock")
 
 
@@ -99,12 +101,12 @@ def test_a_community_referral_follows_the_same_lifecycle(app):
     officer = probation_officer()
     person = never_in_custody(officer)
     provider = provider_serving(BIRMINGHAM)
-    referral = services.create_referral(officer, person.id, **handover(provider))
+    referral = create_referral(officer, person.id, **handover(provider))
     keyworker = UserFactory(role="keyworker", organisation=provider)
 
-    services.change_status(officer, referral.id, "send")
-    services.change_status(keyworker, referral.id, "accept")
-    services.change_status(keyworker, referral.id, "engage", treatment_start_date=TODAY)
+    change_status(officer, referral.id, "send")
+    change_status(keyworker, referral.id, "accept")
+    change_status(keyworker, referral.id, "engage", treatment_start_date=TODAY)
 
     assert db.session.get(Referral, referral.id).status == Status.ENGAGED
     incoming_to_provider = worklists.in_treatment(keyworker).rows
@@ -116,7 +118,7 @@ def test_a_community_referral_goes_to_a_provider_serving_the_probation_units_are
     person = never_in_custody(officer)
     elsewhere = provider_serving(PLYMOUTH)
     with pytest.raises(InvalidChange) as refused:
-        services.create_referral(officer, person.id, **handover(elsewhere))
+        create_referral(officer, person.id, **handover(elsewhere))
     assert refused.value.field == "provider"
 
 
@@ -124,9 +126,9 @@ def test_prison_healthcare_adds_a_custody_episode_before_referring(app):
     prison = OrganisationFactory(kind="prison")
     nurse = UserFactory(role="prison_healthcare", organisation=prison)
     person = PersonFactory(recorded_by=prison)
-    assert services.person_page_actions(nurse, person) == []
+    assert starting.person_page_actions(nurse, person) == []
     with pytest.raises(InvalidTransition, match="custody episode"):
-        services.create_referral(nurse, person.id, **handover(provider_serving()))
+        create_referral(nurse, person.id, **handover(provider_serving()))
 
 
 # One live referral per release and pathway ---------------------------------------------------
@@ -137,9 +139,7 @@ def test_a_second_referral_for_a_release_is_refused_while_one_is_live(app, live)
     episode = released_at(OrganisationFactory(kind="prison"))
     first = ReferralFactory(episode=episode, status=live)
     with pytest.raises(LiveReferralExists) as refused:
-        services.create_referral(
-            referrer_for(episode), episode.person_id, **handover(provider_serving())
-        )
+        create_referral(referrer_for(episode), episode.person_id, **handover(provider_serving()))
     assert refused.value.live_referral_id == first.id
     assert first.reference in str(refused.value)
 
@@ -148,7 +148,7 @@ def test_a_second_referral_for_a_release_is_refused_while_one_is_live(app, live)
 def test_a_new_referral_may_follow_one_that_ended(app, ended):
     episode = released_at(OrganisationFactory(kind="prison"))
     ReferralFactory(episode=episode, status=ended)
-    again = services.create_referral(
+    again = create_referral(
         referrer_for(episode), episode.person_id, **handover(provider_serving())
     )
     assert again.status == Status.DRAFT
@@ -158,9 +158,9 @@ def test_one_live_community_referral_per_person(app):
     officer = probation_officer()
     person = never_in_custody(officer)
     provider = provider_serving(BIRMINGHAM)
-    first = services.create_referral(officer, person.id, **handover(provider))
+    first = create_referral(officer, person.id, **handover(provider))
     with pytest.raises(LiveReferralExists) as refused:
-        services.create_referral(officer, person.id, **handover(provider))
+        create_referral(officer, person.id, **handover(provider))
     assert refused.value.live_referral_id == first.id
 
 
@@ -180,7 +180,7 @@ def test_a_redirect_offers_other_providers_serving_the_destination(app):
     provider_serving(PLYMOUTH)
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
 
-    choice = services.redirect_choice(keyworker, referral.id)
+    choice = redirection.redirect_choice(keyworker, referral.id)
 
     assert [p.id for p in choice.providers] == [other_in_area.id]
     assert not choice.corrects_destination
@@ -192,9 +192,7 @@ def test_a_redirect_to_the_current_provider_or_another_area_is_refused(app, wher
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     target = referral.provider if where == "current" else provider_serving(PLYMOUTH)
     with pytest.raises(InvalidChange) as refused:
-        services.change_status(
-            keyworker, referral.id, "redirect", provider_id=target.id, reason="Moving"
-        )
+        change_status(keyworker, referral.id, "redirect", provider_id=target.id, reason="Moving")
     assert refused.value.field == "provider"
     assert db.session.get(Referral, referral.id).provider_id == referral.provider_id
 
@@ -207,11 +205,11 @@ def test_a_redirect_to_a_new_area_corrects_the_destination_and_the_new_area_sees
     birmingham = create_organisation("Birmingham partnership", "partnership", [BIRMINGHAM])
     coventry = create_organisation("Coventry partnership", "partnership", [COVENTRY])
 
-    choice = services.redirect_choice(keyworker, referral.id, COVENTRY)
+    choice = redirection.redirect_choice(keyworker, referral.id, COVENTRY)
     assert [p.id for p in choice.providers] == [coventry_provider.id]
     assert choice.corrects_destination
 
-    services.change_status(
+    change_status(
         keyworker,
         referral.id,
         "redirect",
@@ -251,7 +249,7 @@ def test_a_redirect_that_is_refused_leaves_the_destination_alone(app):
     referral = ReferralFactory(status=Status.ACCEPTED)
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     with pytest.raises(InvalidChange):
-        services.change_status(
+        change_status(
             keyworker,
             referral.id,
             "redirect",

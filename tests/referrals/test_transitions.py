@@ -8,9 +8,9 @@ from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted
 from caseflow.extensions import db
 from caseflow.notifications import Notification, unread_count
-from caseflow.referrals import services
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.services import deletion, handover, reading
 from caseflow.referrals.transitions import TRANSITIONS
 from tests.factories import ReferralFactory, UserFactory, provider_serving
 
@@ -77,7 +77,7 @@ def test_each_action_from_each_status(app, action, status, allowed):
     arguments = arguments_for(action)
     events_before = len(referral.events)
     if allowed:
-        services.change_status(actor, referral.id, action, **arguments)
+        handover.change_status(actor, referral.id, action, **arguments)
         db.session.flush()
         db.session.refresh(referral)
         assert referral.status == LEADS_TO[action, status]
@@ -100,7 +100,7 @@ def test_each_action_from_each_status(app, action, status, allowed):
             NotFound if provider_side and status in PROVIDER_DOES_NOT_HOLD else InvalidTransition
         )
         with pytest.raises(refusal):
-            services.change_status(actor, referral.id, action, **arguments)
+            handover.change_status(actor, referral.id, action, **arguments)
         db.session.refresh(referral)
         assert referral.status == status
         assert len(referral.events) == events_before
@@ -112,7 +112,7 @@ def test_the_referrer_cannot_take_the_providers_actions(app, action):
     referral = ReferralFactory(status=first)
     referrer = UserFactory(role="keyworker", organisation=referral.referring_organisation)
     with pytest.raises(NotPermitted):
-        services.change_status(referrer, referral.id, action, **arguments_for(action))
+        handover.change_status(referrer, referral.id, action, **arguments_for(action))
 
 
 @pytest.mark.parametrize(
@@ -129,24 +129,24 @@ def test_the_provider_cannot_take_the_referrers_actions(app, action, status, ref
     referral = ReferralFactory(status=status)
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     with pytest.raises(refusal):
-        services.change_status(keyworker, referral.id, action, **arguments_for(action))
+        handover.change_status(keyworker, referral.id, action, **arguments_for(action))
 
 
 def test_a_referral_outside_scope_is_not_found(app):
     referral = ReferralFactory()
     stranger = UserFactory(role="keyworker")
     with pytest.raises(NotFound):
-        services.change_status(stranger, referral.id, "accept")
+        handover.change_status(stranger, referral.id, "accept")
 
 
 def test_refused_consent_blocks_sending(app):
     referral = ReferralFactory(status=Status.DRAFT, consent="refused")
     actor = actor_for(referral, "send")
     with pytest.raises(InvalidTransition, match="refused consent"):
-        services.change_status(actor, referral.id, "send")
+        handover.change_status(actor, referral.id, "send")
     referral.consent = "overridden"
     referral.consent_override_reason = "Risk of overdose on release"
-    services.change_status(actor, referral.id, "send")
+    handover.change_status(actor, referral.id, "send")
     assert db.session.get(Referral, referral.id).status == Status.SENT
 
 
@@ -156,7 +156,7 @@ def test_a_redirect_keeps_history_and_clock_and_moves_access(app):
     keyworker = UserFactory(role="keyworker", organisation=old_provider)
     release = referral.episode.actual_release_date
     new_provider = provider_serving(name="New provider")
-    services.change_status(
+    handover.change_status(
         keyworker,
         referral.id,
         "redirect",
@@ -165,13 +165,13 @@ def test_a_redirect_keeps_history_and_clock_and_moves_access(app):
     )
     db.session.refresh(referral)
     assert (referral.status, referral.provider_id) == (Status.SENT, new_provider.id)
-    assert services.clock_for(referral).release_date == release
+    assert reading.clock_for(referral).release_date == release
     kinds = [event.kind for event in referral.events]
     assert kinds[-1] == "redirect"
     with pytest.raises(NotFound):
-        services.find_visible_referral(keyworker, referral.id)
+        reading.find_visible_referral(keyworker, referral.id)
     newcomer = UserFactory(role="keyworker", organisation=new_provider)
-    assert services.find_visible_referral(newcomer, referral.id).id == referral.id
+    assert reading.find_visible_referral(newcomer, referral.id).id == referral.id
     assert (
         db.session.scalar(select(Notification).where(Notification.user_id == newcomer.id)) is None
     )
@@ -182,7 +182,7 @@ def test_a_redirect_notifies_the_new_team(app):
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     new_provider = provider_serving(name="Receiving team")
     colleague = UserFactory(role="keyworker", organisation=new_provider)
-    services.change_status(
+    handover.change_status(
         keyworker, referral.id, "redirect", provider_id=new_provider.id, reason="Moved"
     )
     db.session.flush()
@@ -192,7 +192,7 @@ def test_a_redirect_notifies_the_new_team(app):
 def test_accepting_notifies_the_referrer(app):
     referral = ReferralFactory(status=Status.SENT)
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
-    services.change_status(keyworker, referral.id, "accept")
+    handover.change_status(keyworker, referral.id, "accept")
     db.session.flush()
     assert unread_count(referral.referred_by) == 1
 
@@ -204,7 +204,7 @@ def test_a_treatment_start_before_release_is_refused(app):
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     early = referral.episode.actual_release_date - timedelta(days=1)
     with pytest.raises(InvalidChange, match="before the release date"):
-        services.change_status(keyworker, referral.id, "engage", treatment_start_date=early)
+        handover.change_status(keyworker, referral.id, "engage", treatment_start_date=early)
 
 
 def test_a_treatment_start_needs_a_recorded_release(app):
@@ -212,7 +212,7 @@ def test_a_treatment_start_needs_a_recorded_release(app):
     referral.episode.actual_release_date = None
     keyworker = UserFactory(role="keyworker", organisation=referral.provider)
     with pytest.raises(InvalidChange, match="not been released"):
-        services.change_status(keyworker, referral.id, "engage", treatment_start_date=local_today())
+        handover.change_status(keyworker, referral.id, "engage", treatment_start_date=local_today())
 
 
 def test_drafts_older_than_90_days_are_purged_and_others_kept(app):
@@ -232,9 +232,9 @@ def test_drafts_older_than_90_days_are_purged_and_others_kept(app):
         .where(Referral.id == old.id)
         .values(updated_at=utcnow() - timedelta(days=91))
     )
-    assert services.purge_old_drafts(apply=False) == 1
+    assert deletion.purge_old_drafts(apply=False) == 1
     assert db.session.get(Referral, old.id) is not None
-    assert services.purge_old_drafts(apply=True) == 1
+    assert deletion.purge_old_drafts(apply=True) == 1
     db.session.expire_all()
     assert db.session.get(Referral, old.id) is None
     assert db.session.get(Referral, recent.id) is not None

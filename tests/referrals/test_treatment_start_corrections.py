@@ -14,9 +14,9 @@ from caseflow.dates import local_today
 from caseflow.domain import InvalidChange, InvalidTransition, NotFound, NotPermitted, StaleRecord
 from caseflow.extensions import db
 from caseflow.people import custody
-from caseflow.referrals import services, treatment_start
 from caseflow.referrals.codes import Status
 from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.services import page_actions, treatment_start
 from tests.factories import ReferralFactory, UserFactory, provider_serving
 from tests.helpers import error_messages, page, post_form
 
@@ -165,9 +165,11 @@ def test_only_the_provider_holding_the_referral_corrects_it(app):
 def test_the_referral_page_offers_the_correction_to_its_keyworker_only(app):
     referral, keyworker = engaged_referral()
     referrer = UserFactory(role="prison_healthcare", organisation=referral.referring_organisation)
-    offered = [action[0] for action in services.actions_for(keyworker, referral)]
+    offered = [action[0] for action in page_actions.actions_for(keyworker, referral)]
     assert "correct_treatment_start" in offered
-    assert "correct_treatment_start" not in [a[0] for a in services.actions_for(referrer, referral)]
+    assert "correct_treatment_start" not in [
+        a[0] for a in page_actions.actions_for(referrer, referral)
+    ]
 
 
 # The release side of the same rule ---------------------------------------------------------

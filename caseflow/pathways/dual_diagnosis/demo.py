@@ -21,9 +21,9 @@ from caseflow.organisations.models import organisation_areas
 from caseflow.pathways.dual_diagnosis import plans, services
 from caseflow.pathways.dual_diagnosis.models import DualDiagnosisCase
 from caseflow.people.models import CustodyEpisode
-from caseflow.referrals import appointments
 from caseflow.referrals.codes import AppointmentOutcome
 from caseflow.referrals.models import Referral
+from caseflow.referrals.services import appointments
 from caseflow.security.access import Role
 
 SERVICE = "West Midlands Dual Diagnosis Service"

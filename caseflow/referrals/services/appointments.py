@@ -23,12 +23,8 @@ from caseflow.referrals.codes import (
     ReferralEventKind,
 )
 from caseflow.referrals.models import Appointment, Referral
-from caseflow.referrals.services import (
-    add_history,
-    find_visible_referral,
-    require_side,
-    view_referral,
-)
+from caseflow.referrals.services.reading import find_visible_referral, view_referral
+from caseflow.referrals.services.records import add_history, require_side
 from caseflow.referrals.transitions import PROVIDER, sides_of
 from caseflow.security.access import role_may
 

@@ -1,5 +1,5 @@
-"""Correcting a recorded treatment start (the first structured intervention date), and keeping a
-release correction from moving the release past one.
+"""Correcting a recorded treatment start (the first structured intervention date): who may, the
+correction itself, and keeping a release correction from moving the release past one.
 
 DOMAIN.md: the first structured intervention date is correctable with a reason and audited; a
 correction is kept with its reason and the continuity measure follows the corrected value; a
@@ -22,9 +22,20 @@ from caseflow.extensions import db
 from caseflow.people import custody
 from caseflow.referrals.codes import TREATMENT_START_STATUSES, ReferralEventKind
 from caseflow.referrals.models import Referral
-from caseflow.referrals.services import add_history, find_visible_referral, require_side
-from caseflow.referrals.transitions import PROVIDER, REFUSALS, check_treatment_start
+from caseflow.referrals.services.reading import find_visible_referral
+from caseflow.referrals.services.records import add_history, require_side
+from caseflow.referrals.transitions import PROVIDER, REFUSALS, check_treatment_start, sides_of
 from caseflow.security.access import role_may
+
+
+def may_correct_treatment_start(actor, referral: Referral) -> bool:
+    """The provider's keyworker corrects a treatment start its referral has."""
+    return (
+        role_may(actor.role, "treatment.correct")
+        and PROVIDER in sides_of(actor, referral)
+        and referral.status in TREATMENT_START_STATUSES
+        and referral.treatment_start_date is not None
+    )
 
 
 def correct_treatment_start(
