@@ -1,9 +1,10 @@
 """The demo people's stories: each planned, then every step of every story run at its moment.
 
-Reception, a case note, the referral drafted, sent and accepted, release, treatment start: each
-step goes through the same services as the pages, with the clock (``dates.clock_at``) set to
-when it happens, so timelines read as weeks and months of work. Steps of all stories run in
-time order, so the audit log's ids and times still rise together.
+Reception, a case note, the referral drafted, sent and accepted, release, appointments booked
+and attended or missed, treatment start: each step goes through the same services as the pages,
+with the clock (``dates.clock_at``) set to when it happens, so timelines read as weeks and
+months of work. Steps of all stories run in time order, so the audit log's ids and times still
+rise together.
 """
 
 import random
@@ -23,16 +24,17 @@ from caseflow.models import utcnow
 from caseflow.organisations import services as organisations
 from caseflow.people import codes, custody
 from caseflow.people import services as people
+from caseflow.referrals.services import appointments, handover
 from caseflow.security.access import Role
 
 
 def load_people(count: int, users) -> None:
     """People with custody episodes before and after release, through the same services.
 
-    Each person's story (reception, referral drafted, sent, accepted, release, treatment start,
-    case notes) is planned first, then every step of every story runs in time order at its own
-    moment (``dates.clock_at``): timelines read as weeks and months of work, and the audit log's
-    ids and times still rise together.
+    Each person's story (reception, referral drafted, sent, accepted, release, appointments,
+    treatment start, case notes) is planned first, then every step of every story runs in time
+    order at its own moment (``dates.clock_at``): timelines read as weeks and months of work,
+    and the audit log's ids and times still rise together.
     """
     # A fixed seed, so every run builds the same synthetic people; nothing secret comes from it.
     rng = random.Random(20261122)  # noqa: S311  # nosec B311  # repeatable demo data
@@ -172,12 +174,11 @@ def _plan_episode(rng: random.Random, today) -> dict:
 
 
 def _plan_referral(rng: random.Random, actor, state, episode, release_facts, keyworkers, today):
-    """Some people are referred; of those some are accepted; of those some start treatment.
-    The draft is written a week or three before release, sent within days, accepted a day or
-    two later; treatment starts on its date after release."""
-    from caseflow.referrals.services import handover as referrals
-
-    if episode["treatment_need"] == "no_need" or rng.random() > 0.65:
+    """Most people with a treatment need are referred; nearly all referrals are sent and
+    accepted. The draft is written a week or three before release, sent within days, accepted a
+    day or two later, when the keyworker books the first appointment; after release the person
+    comes to it or misses it (``_plan_appointments``)."""
+    if episode["treatment_need"] == "no_need" or rng.random() > 0.9:
         return []
     provider = organisations.providers_serving(episode["destination_local_authority_code"])[0]
     expected = episode["expected_release_date"]
@@ -188,7 +189,7 @@ def _plan_referral(rng: random.Random, actor, state, episode, release_facts, key
     accepted = sent + timedelta(days=rng.randrange(1, 3))
 
     def draft():
-        state["referral"] = referrals.create_referral(
+        state["referral"] = handover.create_referral(
             actor,
             state["person"].id,
             provider_id=provider.id,
@@ -205,23 +206,64 @@ def _plan_referral(rng: random.Random, actor, state, episode, release_facts, key
             contact_after_release="Demo: via probation",
         )
 
-    def act(user, action, **inputs):
-        return lambda: referrals.change_status(user, state["referral"].id, action, **inputs)
-
     story = [(at(drafted, 10, rng.randrange(60)), draft)]
-    if rng.random() < 0.15:
+    if rng.random() < 0.05:
         return story  # left as a draft
-    story.append((at(sent, 15, rng.randrange(60)), act(actor, "send")))
+    story.append((at(sent, 15, rng.randrange(60)), _act(actor, state, "send")))
     keyworker = keyworkers[provider.id]
-    if rng.random() < 0.3:
+    if rng.random() < 0.1:
         return story  # waiting to be accepted
-    story.append((at(accepted, 11, rng.randrange(60)), act(keyworker, "accept")))
-    if release_facts is None:
-        return story
-    start = max(expected, accepted) + timedelta(days=rng.randrange(0, 35))
-    if start <= today and rng.random() < 0.7:
-        engage = act(keyworker, "engage", treatment_start_date=start)
-        story.append((at(start, 16, rng.randrange(60)), engage))
-        later = at(start + timedelta(days=rng.randrange(1, 8)), 12, rng.randrange(60))
-        story.append((later, _note(keyworker, state, AFTER_RELEASE_NOTE)))
+    story.append((at(accepted, 11, rng.randrange(60)), _act(keyworker, state, "accept")))
+    released = release_facts is not None
+    story.extend(_plan_appointments(rng, keyworker, state, expected, accepted, released, today))
     return story
+
+
+def _act(user, state, action, **inputs):
+    return lambda: handover.change_status(user, state["referral"].id, action, **inputs)
+
+
+def _plan_appointments(
+    rng: random.Random, keyworker, state, release_day, accepted, released, today
+):
+    """The keyworker books a first appointment when accepting, for the first week after release
+    (one time in five weeks later: no place in time). The person attends it or misses it; a
+    missed one is booked again a week or so on, up to three times. Treatment starts at the first
+    appointment attended, and a note follows; an appointment from today on stays booked."""
+    if rng.random() < 0.8:
+        day = release_day + timedelta(days=rng.randrange(0, 8))
+    else:
+        day = release_day + timedelta(days=rng.randrange(22, 40))
+    booked_at = at(accepted, 12, rng.randrange(60))
+    steps = []
+    for attempt in range(3):
+        steps.append((booked_at, _book(keyworker, state, day)))
+        if not released or day >= today:
+            return steps  # the day is still to come (or the release is): booked, no more
+        attended = rng.random() < (0.7 if attempt == 0 else 0.55)
+        outcome = "attended" if attended else "did_not_attend"
+        steps.append((at(day, 14, rng.randrange(30)), _attendance(keyworker, state, outcome)))
+        if attended:
+            engage = _act(keyworker, state, "engage", treatment_start_date=day)
+            steps.append((at(day, 16, rng.randrange(60)), engage))
+            later = at(day + timedelta(days=rng.randrange(1, 8)), 12, rng.randrange(60))
+            steps.append((later, _note(keyworker, state, AFTER_RELEASE_NOTE)))
+            return steps
+        booked_at = at(day, 14, 30 + rng.randrange(30))
+        day += timedelta(days=rng.randrange(5, 12))
+    return steps
+
+
+def _book(keyworker, state, day):
+    def book():
+        state["appointment"] = appointments.book_appointment(
+            keyworker, state["referral"].id, appointment_date=day, appointment_time="10:30"
+        )
+
+    return book
+
+
+def _attendance(keyworker, state, outcome):
+    return lambda: appointments.record_attendance(
+        keyworker, state["appointment"].id, outcome=outcome
+    )

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from caseflow import demo
 from caseflow.audit import chain
 from caseflow.audit.models import AuditEvent
-from caseflow.dates import as_utc
+from caseflow.dates import LONDON, as_utc, local_today
 from caseflow.extensions import db
 from caseflow.people.models import CaseNote, CustodyEpisode
-from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 
 OPIOID_SUBSTITUTES = {"methadone", "buprenorphine", "lai_buprenorphine"}
 
@@ -31,7 +31,8 @@ def test_only_opiate_users_are_on_opioid_substitution_in_the_demo_data(app):
 
 def test_the_demo_stories_happen_over_the_weeks_before_today_in_story_order(app):
     """Issue 9: events are spread over the weeks before today, not stamped at load time; sent
-    before accepted before engaged, reception before release."""
+    before accepted before engaged, reception before release, attendance from the appointment's
+    day."""
     assert demo.load(people=60) is True
     loaded_at = datetime.now(UTC)
     history = db.session.scalars(select(ReferralEvent)).all()
@@ -57,6 +58,26 @@ def test_the_demo_stories_happen_over_the_weeks_before_today_in_story_order(app)
         assert len(set(order)) == len(order)  # each step at its own moment
         engaged += "engaged" in moments
     assert engaged  # the demo still shows treatment starts
+    # Appointments: booked, then attended or missed on or after their day (never one still to
+    # come), and treatment starts on the day of one attended.
+    appointments = db.session.scalars(select(Appointment)).all()
+    assert {"offered", "attended", "did_not_attend"} <= {a.outcome for a in appointments}
+    attended_days = {}
+    for appointment in appointments:
+        if appointment.outcome in ("attended", "did_not_attend"):
+            assert appointment.appointment_date <= local_today()
+        if appointment.outcome == "attended":
+            attended_days.setdefault(appointment.referral_id, set()).add(
+                appointment.appointment_date
+            )
+    for event in history:
+        if event.kind in ("appointment_attended", "appointment_did_not_attend"):
+            assert as_utc(event.occurred_at).astimezone(LONDON).date() >= event.event_date
+    engaged_referrals = db.session.scalars(
+        select(Referral).where(Referral.status == "engaged", Referral.pathway == "release")
+    )
+    for referral in engaged_referrals:
+        assert referral.treatment_start_date in attended_days[referral.id]
     for episode in db.session.scalars(select(CustodyEpisode)):
         assert episode.reception_date < (episode.actual_release_date or date.max)
         assert as_utc(episode.created_at) < loaded_at - timedelta(days=1)
