@@ -14,19 +14,32 @@ What a manager's dashboard needs for one 12-month period (this financial year): 
 * ``pages``: the dashboard and its eight breakdown pages through the test client, signed in as
   the manager of a partnership covering every local authority (so the same releases).
 
+The service reads each release's facts row (``continuity.facts``) and the kept counts of
+settled months (``continuity.rollups``); the bulk load writes the records' tables without the
+application, so ``arms`` first writes the facts rows from them (``facts.rebuild``, what
+``flask continuity rebuild-facts`` does) and runs the continuity-months job.
+
 Before anything is timed, the query's numbers are compared with the service's, cell by cell; a
 difference stops the run (``BenchError``), since a floor that counts something else means nothing.
 The query is written for the rules as the migrations set them (DOMAIN.md): if the settings in
 effect have other exclusion placements, or the months span two versions, it says so and stops.
+
+``python -m bench.dashboard`` times this figure alone, at 25,000 releases and again after
+loading up to 250,000 in the same database (BENCH_DASHBOARD_SIZES, BENCH_DASHBOARD_ROUNDS;
+BENCH_DATABASE_URL names the database, dropped at the end unless BENCH_KEEP=1), with two more
+arms for before and after in one run: the service counting from the records (as before the
+facts were kept) and from the facts alone (every month counted live).
 """
 
+import os
+import statistics
 import time
 from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import text
 
-from caseflow.continuity import periods, rules, services
+from caseflow.continuity import facts, periods, rollups, rules, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.rules import Placement
 from caseflow.dates import local_today
@@ -163,10 +176,15 @@ def _figures_tuple(figures: services.Figures) -> tuple[int, int, int, int]:
     return (figures.met, figures.not_met, figures.pending, figures.excluded)
 
 
-def by_service(period: periods.Period, today: date) -> dict:
+def by_service(period: periods.Period, today: date, *, from_records: bool = False) -> dict:
     """The dashboard's numbers from ``continuity.services``, in one plain shape."""
     found = services.dashboard(
-        Scope.national(), period, dimensions=DIMENSIONS, trend_months=TREND_MONTHS, today=today
+        Scope.national(),
+        period,
+        dimensions=DIMENSIONS,
+        trend_months=TREND_MONTHS,
+        today=today,
+        from_records=from_records,
     )
     measure = found.measure
     numbers = {
@@ -277,10 +295,22 @@ def _timed(app, call: Callable[[], object]) -> float:
         return (time.perf_counter() - started) * 1000
 
 
+def write_facts(app) -> tuple[int, float]:
+    """The releases' facts rows from the records the bulk load wrote, and the settled months'
+    counts (the continuity-months job, as it runs on a schedule): (rows, seconds)."""
+    with app.app_context():
+        started = time.perf_counter()
+        written = facts.rebuild(db.session.connection())
+        rollups.roll()
+        db.session.commit()
+        return written, time.perf_counter() - started
+
+
 def arms(app, manager_client, timed_request) -> dict[str, Callable[[int], float]]:
     """The three timed ways of getting the dashboard's numbers, after checking they agree."""
     today = local_today()
     period = dashboard_period(today)
+    write_facts(app)
     with app.app_context():
         numbers = check_same(period, today)
         parameters = sql_parameters(period, today)
@@ -303,3 +333,103 @@ def arms(app, manager_client, timed_request) -> dict[str, Callable[[int], float]
         "dashboard SQL": lambda _i: _timed(app, lambda: query(parameters)),
         "dashboard pages": through_pages,
     }
+
+
+# python -m bench.dashboard: this figure alone, at two sizes in one database -----------------
+
+
+def _extra_arms(app) -> dict[str, Callable[[int], float]]:
+    """Two more ways, for before/after in one run: counting from the records (as before the
+    facts were kept), and from the facts alone (every month live, no kept counts)."""
+    today = local_today()
+    period = dashboard_period(today)
+    every_month_live = Scope("England")  # the whole country, but not the scope counts are kept for
+
+    def from_facts() -> None:
+        services.dashboard(
+            every_month_live,
+            period,
+            dimensions=DIMENSIONS,
+            trend_months=TREND_MONTHS,
+            today=today,
+        )
+
+    return {
+        "dashboard from records": lambda _i: _timed(
+            app, lambda: by_service(period, today, from_records=True)
+        ),
+        "dashboard from facts alone": lambda _i: _timed(app, from_facts),
+    }
+
+
+def _measure_rounds(label: str, timed: dict, rounds: int) -> None:
+    from bench import measure
+
+    samples: dict[str, list[float]] = {name: [] for name in timed}
+    for i in range(rounds + 2):
+        for name, call in timed.items():
+            elapsed = call(i)
+            if i >= 2:  # the first two warm the caches
+                samples[name].append(elapsed)
+    p50 = {name: statistics.median(found) for name, found in samples.items()}
+    for name, found in samples.items():
+        measure.say(
+            f"{label}: {name}: p50 {p50[name]:.0f} ms "
+            f"(min {min(found):.0f}, max {max(found):.0f}, {len(found)} rounds)"
+        )
+    service = p50["dashboard service"]
+    measure.say(
+        f"{label}: service / SQL {service / p50['dashboard SQL']:.2f}; "
+        f"from records / service {p50['dashboard from records'] / service:.2f}; "
+        f"facts alone / service {p50['dashboard from facts alone'] / service:.2f}"
+    )
+
+
+def main() -> int:
+    """BENCH_DASHBOARD_REUSE=1 times the database as it is (kept by an earlier BENCH_KEEP=1 run)
+    without loading; BENCH_DASHBOARD_PAGES=0 leaves the pages out (the slowest arm)."""
+    import flask_migrate
+
+    from bench import measure
+
+    url = os.environ.get("BENCH_DATABASE_URL", measure.DEFAULT_URL + "_dashboard")
+    sizes = [int(n) for n in os.environ.get("BENCH_DASHBOARD_SIZES", "25000,250000").split(",")]
+    rounds = int(os.environ.get("BENCH_DASHBOARD_ROUNDS", "15"))
+    reuse = os.environ.get("BENCH_DASHBOARD_REUSE") == "1"
+    pages = os.environ.get("BENCH_DASHBOARD_PAGES", "1") == "1"
+    if not reuse:
+        measure.create_database(url)
+    app = measure.make_app(url)
+    try:
+        with app.app_context():
+            flask_migrate.upgrade()
+            loader = None if reuse else measure.bulk.Loader(measure.bulk.build_world())
+        manager = None
+        if loader is not None and pages:
+            manager = measure.signed_in_client(app, loader.world.manager.user_id)
+        for releases in [None] if reuse else sizes:
+            if loader is not None:
+                with app.app_context():
+                    loaded = loader.load(releases - loader.releases)
+                measure.say(f"{loader.releases:,} releases loaded ({loaded.seconds:.0f} s)")
+            written, seconds = write_facts(app)
+            measure.say(
+                f"{written:,} facts rows written from the records and the settled months "
+                f"counted in {seconds:.1f} s"
+            )
+            measure.vacuum_analyze(url)
+            timed = arms(app, manager, measure.timed)
+            if manager is None:
+                timed.pop("dashboard pages")
+            timed.update(_extra_arms(app))
+            _measure_rounds(f"{written:,} releases", timed, rounds)
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if os.environ.get("BENCH_KEEP") != "1":
+            measure.drop_database(url)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

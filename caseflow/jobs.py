@@ -33,7 +33,7 @@ class Job:
 
 
 def _purge_drafts() -> dict:
-    from caseflow.referrals.services.deletion import purge_old_drafts
+    from caseflow.referrals.services import purge_old_drafts
 
     return {"drafts_deleted": purge_old_drafts(apply=True)}
 
@@ -49,6 +49,12 @@ def _audit_partitions() -> dict:
     from caseflow.audit.partitions import make_ahead
 
     return {"partitions_made": make_ahead()}
+
+
+def _continuity_months() -> dict:
+    from caseflow.continuity.rollups import roll
+
+    return roll()
 
 
 def _reminders() -> dict:
@@ -75,6 +81,11 @@ JOBS = {
             "audit-partitions",
             "Make this month's and next month's audit log partitions (PostgreSQL)",
             _audit_partitions,
+        ),
+        Job(
+            "continuity-months",
+            "Count the continuity measure's settled months that changed or are not yet counted",
+            _continuity_months,
         ),
         # Last: it publishes the head after the other jobs' own audit rows.
         Job(

@@ -6,7 +6,8 @@ import json
 import click
 from flask.cli import AppGroup
 
-from caseflow.continuity import periods, reconcile, services
+from caseflow.continuity import facts, periods, reconcile, services
+from caseflow.extensions import db
 
 continuity_cli = AppGroup("continuity", help="The continuity-of-care measure.")
 
@@ -81,4 +82,27 @@ def reconcile_command(period_code, partnership_name):
     click.echo(f"{len(found.differences)} release(s) differ:")
     for difference in found.differences:
         click.echo(f"  {difference.describe()}")
+    raise SystemExit(1)
+
+
+@continuity_cli.command("rebuild-facts")
+def rebuild_facts_command():
+    """Write every release's facts row from the records: after a bulk load, which writes the
+    tables without the application, or to mend rows changed outside it."""
+    written = facts.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"{written} release facts rows written from the records.")
+
+
+@continuity_cli.command("check-facts")
+def check_facts_command():
+    """Compare every release's kept facts row with its records; exits 1 if any differs (a
+    record changed outside the application: ``rebuild-facts`` mends it)."""
+    wrong = facts.differences(db.session.connection())
+    if not wrong:
+        click.echo("Every release's facts row is what its records say.")
+        return
+    click.echo(f"{len(wrong)} release(s) whose facts row differs from the records:")
+    for episode_id in wrong:
+        click.echo(f"  release {episode_id}")
     raise SystemExit(1)

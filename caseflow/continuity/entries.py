@@ -1,6 +1,7 @@
 """The cohort entries of the continuity measure: one SQL query making one row per release.
 
-A release is a custody episode whose actual release date falls in the dates asked for. Its row
+A release is a custody episode whose actual release date falls in the dates asked for, read
+from its facts row (``continuity.facts``: the records' values, kept in step with them). Its row
 carries its outcome (met, not met, pending, excluded, or not in the cohort at all, by
 ``continuity.rules``), the exclusion reason, the first treatment start from the release date on
 and the provider credited with it (the referral that started treatment; otherwise the one the
@@ -19,7 +20,6 @@ from datetime import date
 from sqlalchemy import (
     Date,
     Integer,
-    Uuid,
     and_,
     case,
     cast,
@@ -30,14 +30,14 @@ from sqlalchemy import (
     true,
     type_coerce,
 )
+from sqlalchemy.sql.elements import ColumnClause
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from caseflow import reporting_db
-from caseflow.continuity import rules
+from caseflow.continuity import facts, rules
 from caseflow.continuity.rules import Outcome, Placement, Settings
 from caseflow.organisations.models import LocalAuthority, Organisation
-from caseflow.people.models import CustodyEpisode, Person
-from caseflow.referrals.codes import AppointmentOutcome, Status
-from caseflow.referrals.models import Appointment, Referral
+from caseflow.people.models import CustodyEpisode
 from caseflow.security.scope import measured_releases, releases_into_areas_of
 
 NOT_IN_COHORT = Placement.NOT_IN_COHORT.value
@@ -80,14 +80,16 @@ def month_of(day):
 
 @dataclass(frozen=True)
 class Scope:
-    """Whose releases are counted, as a condition on CustodyEpisode."""
+    """Whose releases are counted, as a condition on CustodyEpisode. ``every_release``: the
+    whole country, the one scope whose months' counts are kept (``continuity.rollups``)."""
 
     name: str
     condition: object = field(default_factory=true, compare=False)
+    every_release: bool = field(default=False, compare=False)
 
     @classmethod
     def national(cls) -> "Scope":
-        return cls("England", true())
+        return cls("England", true(), every_release=True)
 
     @classmethod
     def of_partnership(cls, organisation: Organisation) -> "Scope":
@@ -107,89 +109,70 @@ def _bare(column, name: str):
     return type_coerce(column, column.type).label(name)
 
 
-def entries(scope: Scope, start: date, end: date, settings: Settings, today: date):
-    """One row per release in [start, end], with its outcome: a subquery.
+def on_facts(condition):
+    """A condition on CustodyEpisode (a scope's) as the same condition on the facts table, whose
+    columns carry the episode's values under the same names (its id as episode_id, its actual
+    release date as release_date). A column the facts do not hold is a KeyError: a scope must
+    be one the facts can answer."""
+    renamed = {"id": "episode_id", "actual_release_date": "release_date"}
+    episodes = CustodyEpisode.__table__
 
-    The releases are selected once (a CTE), and the referrals and appointments each is measured
-    by are read in one pass each, joined to them (not a subquery per release and column: that
-    re-read the referrals of every release for each place a first start was used)."""
-    released = (
-        select(
-            _bare(CustodyEpisode.id, "episode_id"),
-            _bare(CustodyEpisode.actual_release_date, "release_date"),
-            *(
-                _bare(getattr(CustodyEpisode, name), name)
-                for name in (
-                    "person_id",
-                    "age_at_release",
-                    "treatment_need",
-                    "release_type",
-                    "removed_from_country_on",
-                    "destination_local_authority_code",
-                    "prison_id",
-                    "substance_group",
-                )
-            ),
-        )
-        .where(
-            CustodyEpisode.actual_release_date >= start,
-            CustodyEpisode.actual_release_date <= end,
-            scope.condition,
-        )
+    def replace(element):
+        if isinstance(element, ColumnClause) and getattr(element, "table", None) is episodes:
+            return facts.FACTS.c[renamed.get(element.name, element.name)]
+        return None
+
+    return replacement_traverse(condition, {}, replace)
+
+
+def _in_ranges(column, start: date, end: date, within):
+    if not within:
+        return and_(column >= start, column <= end)
+    return or_(*(and_(column >= first, column <= last) for first, last in within))
+
+
+def _released(scope: Scope, start: date, end: date, from_records: bool, within):
+    """The releases' facts rows in [start, end] (or in the ranges ``within``): kept ones, or
+    made from the records."""
+    if from_records:
+        return facts.facts_query(
+            and_(
+                _in_ranges(CustodyEpisode.actual_release_date, start, end, within),
+                scope.condition,
+            )
+        ).cte()
+    table = facts.FACTS
+    return (
+        select(*(_bare(column, column.name) for column in table.columns))
+        .where(_in_ranges(table.c.release_date, start, end, within), on_facts(scope.condition))
         .cte()
     )
+
+
+def entries(
+    scope: Scope,
+    start: date,
+    end: date,
+    settings: Settings,
+    today: date,
+    *,
+    from_records: bool = False,
+    within: list[tuple[date, date]] | None = None,
+):
+    """One row per release in [start, end] (or in the date ranges ``within``: the months a
+    dashboard counts live), with its outcome: a subquery.
+
+    It reads the releases' facts rows (``continuity.facts``), one narrow table by release date,
+    and decides each one's outcome from them by the settings and today. ``from_records`` makes
+    the same rows from the records themselves (the reconciliation checks the records, and the
+    tests that the kept facts are theirs)."""
+    released = _released(scope, start, end, from_records, within)
     episode = released.c
-    # The first treatment start from release day on, and the referral that made it.
-    starts = (
-        select(
-            _bare(Referral.episode_id, "episode_id"),
-            _bare(Referral.treatment_start_date, "treatment_start_date"),
-            _bare(Referral.provider_id, "provider_id"),
-            func.row_number()
-            .over(
-                partition_by=Referral.episode_id,
-                order_by=(Referral.treatment_start_date, Referral.created_at),
-            )
-            .label("n"),
-        )
-        .join(released, released.c.episode_id == Referral.episode_id)
-        .where(Referral.treatment_start_date >= released.c.release_date)
-        .subquery("starts")
-    )
-    # The referral the release is with now: its latest one sent.
-    latest = (
-        select(
-            _bare(Referral.episode_id, "episode_id"),
-            _bare(Referral.provider_id, "provider_id"),
-            func.row_number()
-            .over(
-                partition_by=Referral.episode_id,
-                order_by=(Referral.created_at.desc(), Referral.id),
-            )
-            .label("n"),
-        )
-        .join(released, released.c.episode_id == Referral.episode_id)
-        .where(Referral.status != Status.DRAFT)
-        .subquery("latest")
-    )
-    attendances = (
-        select(
-            _bare(Referral.episode_id, "episode_id"),
-            func.min(Appointment.appointment_date).label("first_attended"),
-        )
-        .join(Appointment, Appointment.referral_id == Referral.id)
-        .join(released, released.c.episode_id == Referral.episode_id)
-        .where(
-            Appointment.outcome == AppointmentOutcome.ATTENDED,
-            Appointment.appointment_date >= released.c.release_date,
-        )
-        .group_by(Referral.episode_id)
-        .subquery("attendances")
-    )
     released_on = released.c.release_date
     window_end = _plus_days(released_on, settings.window_days)
-    first_start = starts.c.treatment_start_date
-    first_attended = attendances.c.first_attended
+    first_start = episode.treatment_start_date
+    first_attended = episode.first_attended_date
+    died_on = episode.date_of_death
 
     in_cohort_codes = settings.release_types_placed(Placement.COHORT)
     excluded_codes = settings.release_types_placed(Placement.EXCLUDED)
@@ -211,9 +194,9 @@ def entries(scope: Scope, start: date, end: date, settings: Settings, today: dat
         episode.removed_from_country_on <= window_end,
     )
     death = and_(
-        Person.date_of_death.is_not(None),
-        Person.date_of_death <= window_end,
-        or_(first_start.is_(None), first_start > Person.date_of_death),
+        died_on.is_not(None),
+        died_on <= window_end,
+        or_(first_start.is_(None), first_start > died_on),
     )
     for reason, condition in (
         (rules.ExclusionReason.REMOVED, removal),
@@ -265,25 +248,19 @@ def entries(scope: Scope, start: date, end: date, settings: Settings, today: dat
             first_start.label("treatment_start_date"),
             first_attended.label("first_attended_date"),
             attended.label("attended"),
-            func.coalesce(starts.c.provider_id, latest.c.provider_id, type_=Uuid).label("provider"),
+            episode.provider_id.label("provider"),
             episode.destination_local_authority_code.label("local_authority"),
             LocalAuthority.region.label("region"),
             episode.prison_id.label("prison"),
             episode.substance_group.label("substance_group"),
-            Person.sex.label("sex"),
-            Person.ethnic_group.label("ethnic_group"),
+            episode.sex.label("sex"),
+            episode.ethnic_group.label("ethnic_group"),
             age_band.label("age_band"),
         )
         .select_from(released)
-        .join(Person, Person.id == episode.person_id)
         .outerjoin(
             LocalAuthority,
             LocalAuthority.ons_code == episode.destination_local_authority_code,
         )
-        # "n <= 1", not "n = 1": the same rows, but PostgreSQL guesses a third of them pass
-        # rather than one in two hundred, and so hashes the join instead of looping over it.
-        .outerjoin(starts, and_(starts.c.episode_id == episode.episode_id, starts.c.n <= 1))
-        .outerjoin(latest, and_(latest.c.episode_id == episode.episode_id, latest.c.n <= 1))
-        .outerjoin(attendances, attendances.c.episode_id == episode.episode_id)
         .subquery("entries")
     )

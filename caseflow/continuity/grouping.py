@@ -14,6 +14,10 @@ SQLite, which has no ``GROUPING SETS``):
 - the trend: by release month and outcome, each month measured by the settings in effect on its
   last day (the cohort holds one set of entries per settings version the months span).
 
+For the national scope, the settled months whose counts are kept (``continuity.rollups``) are
+left out of the cohort and their kept counts added to the statement as rows of the same shape,
+so only the months still changing are counted release by release.
+
 Names for the keys (areas, organisations, codes) are read after, one query per dimension shown.
 """
 
@@ -33,6 +37,7 @@ from sqlalchemy import (
     literal,
     not_,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -40,7 +45,7 @@ from sqlalchemy import (
 
 from caseflow.codes import code_list
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import pathway_membership, rules
+from caseflow.continuity import pathway_membership, rollups, rules
 from caseflow.continuity.entries import NOT_IN_COHORT, Scope
 from caseflow.continuity.periods import Period, months_ending
 from caseflow.continuity.rules import Outcome, Settings
@@ -209,30 +214,59 @@ def _between(column, start: date, end: date):
     return case((and_(column >= start, column <= end), 1), else_=0)
 
 
-def _cohort(scope: Scope, period: Period, months: list[Period], pathways, today: date):
-    """The entries counted, once: the period's by its settings, each trend month's by its own;
-    one set of entries per settings version (usually one for all)."""
-    settings, *by_month = rules.settings_on_days([period.end, *(month.end for month in months)])
+def _ranges(months: list[Period]) -> list[tuple[date, date]]:
+    """Months as date ranges, consecutive ones joined."""
+    found: list[list[date]] = []
+    for month in sorted(months, key=lambda m: m.start):
+        if found and (month.start - found[-1][1]).days == 1:
+            found[-1][1] = month.end
+        else:
+            found.append([month.start, month.end])
+    return [(first, last) for first, last in found]
+
+
+def _flag(column, ranges: list[tuple[date, date]]):
+    if not ranges:
+        return literal(0, Integer)
+    return case((or_(*(and_(column >= a, column <= b) for a, b in ranges)), 1), else_=0)
+
+
+def _cohort(
+    scope: Scope,
+    period: Period,
+    months: list[Period],
+    measured: list[Settings],
+    pathways,
+    today: date,
+    from_records: bool,
+    kept: rollups.Kept,
+):
+    """The entries counted live, once: the period's months by its settings, each trend month's
+    by its own, leaving out the months whose counts are kept (``kept``); one set of entries per
+    settings version (usually one for all). None when every month is kept."""
+    settings, by_month = measured[0], measured[1:]
     versions: dict[date, tuple[Settings, list[Period]]] = {settings.effective_from: (settings, [])}
     for month, measured_by in zip(months, by_month, strict=True):
-        versions.setdefault(measured_by.effective_from, (measured_by, []))[1].append(month)
+        if month.code not in kept.trend:
+            versions.setdefault(measured_by.effective_from, (measured_by, []))[1].append(month)
+    live_period = [m for m in rollups.months_of(period) if m.code not in kept.period]
     parts = []
     for version, trend_months in versions.values():
-        of_period = version.effective_from == settings.effective_from
-        # A version's trend months are consecutive: settings take effect one after another.
-        spans = [*trend_months, *([period] if of_period else [])]
+        of_period = live_period if version.effective_from == settings.effective_from else []
+        spans = [*trend_months, *of_period]
+        if not spans:
+            continue
+        ranges = _ranges(spans)
         entries = cohort.entries(
-            scope, min(s.start for s in spans), max(s.end for s in spans), version, today
+            scope,
+            ranges[0][0],
+            ranges[-1][1],
+            version,
+            today,
+            from_records=from_records,
+            within=ranges,
         )
         released = entries.c.release_date
-        in_period = (
-            _between(released, period.start, period.end) if of_period else literal(0, Integer)
-        )
-        in_trend = (
-            _between(released, trend_months[0].start, trend_months[-1].end)
-            if trend_months
-            else literal(0, Integer)
-        )
         flags = [
             case((found.on_release(entries.c.episode_id, entries.c.person_id), 1), else_=0).label(
                 f"pathway_{i}"
@@ -240,13 +274,18 @@ def _cohort(scope: Scope, period: Period, months: list[Period], pathways, today:
             for i, found in enumerate(pathways)
         ]
         parts.append(
-            select(entries, in_period.label("in_period"), in_trend.label("in_trend"), *flags).where(
-                entries.c.outcome != NOT_IN_COHORT
-            )
+            select(
+                entries,
+                _flag(released, _ranges(of_period)).label("in_period"),
+                _flag(released, _ranges(trend_months)).label("in_trend"),
+                *flags,
+            ).where(entries.c.outcome != NOT_IN_COHORT)
         )
+    if not parts:
+        return None
     rows = parts[0] if len(parts) == 1 else union_all(*parts)
     # Materialised: the cohort is computed once however many groupings read it.
-    return rows.cte("cohort").prefix_with("MATERIALIZED", dialect="postgresql"), settings
+    return rows.cte("cohort").prefix_with("MATERIALIZED", dialect="postgresql")
 
 
 def _text(value):
@@ -297,16 +336,36 @@ def count(
     dimensions: Iterable[str] = (),
     trend_months: int = 0,
     today: date,
+    from_records: bool = False,
 ) -> Counted:
     """The headline, the breakdowns asked for and the trend's months ending with the period's
-    last, from one statement. An unknown dimension is a KeyError."""
+    last, from one statement. An unknown dimension is a KeyError. ``from_records``: counted
+    from the records rather than the releases' kept facts (a check that they agree)."""
     dimensions = list(dimensions)
     for dimension in dimensions:
         if dimension not in DIMENSIONS:
             raise KeyError(dimension)
     months = months_ending(period, trend_months) if trend_months else []
     pathways = pathway_membership.registered() if PATHWAY in dimensions else []
-    rows, settings = _cohort(scope, period, months, pathways, today)
+    measured = rules.settings_on_days([period.end, *(month.end for month in months)])
+    settings = measured[0]
+    kept = rollups.Kept()
+    if scope.every_release and not from_records and PATHWAY not in dimensions:
+        kept = rollups.kept_months(settings, period, zip(months, measured[1:], strict=True), today)
+    rows = _cohort(scope, period, months, measured, pathways, today, from_records, kept)
+    groupings = [] if rows is None else _groupings(rows, dimensions, pathways, bool(months))
+    groupings += rollups.kept_rows(kept, dimensions)
+    statement = groupings[0] if len(groupings) == 1 else union_all(*groupings)
+    return _assemble(
+        cohort.session().execute(statement).all(),
+        settings,
+        dimensions,
+        months,
+    )
+
+
+def _groupings(rows, dimensions: list[str], pathways, trend: bool) -> list:
+    """Every grouping asked for over the cohort's rows, for one UNION ALL."""
     in_period = rows.c.in_period == 1
     groupings = [_grouping("headline", rows, None, where=in_period, headline=True)]
     for dimension in dimensions:
@@ -322,16 +381,26 @@ def count(
     if PATHWAY in dimensions:
         on_none = and_(in_period, *(rows.c[f"pathway_{i}"] == 0 for i in range(len(pathways))))
         groupings.append(_grouping(PATHWAY, rows, None, where=on_none))
-    if months:
+    if trend:
         month_of = cohort.month_of(rows.c.release_date)
         groupings.append(_grouping("trend", rows, month_of, where=rows.c.in_trend == 1))
-    statement = groupings[0] if len(groupings) == 1 else union_all(*groupings)
-    return _assemble(
-        cohort.session().execute(statement).all(),
-        settings,
-        dimensions,
-        months,
+    return groupings
+
+
+# Breakdowns whose counts are kept by month (continuity.rollups): all but the pathways.
+KEPT_DIMENSIONS = [name for name in DIMENSIONS if name != PATHWAY]
+
+
+def month_groupings(month: Period, settings: Settings, today: date) -> list:
+    """One month's groupings, by the settings given, from the releases' facts, nationally:
+    what ``continuity.rollups`` keeps for a settled month."""
+    entries = cohort.entries(Scope.national(), month.start, month.end, settings, today)
+    rows = (
+        select(entries, literal(1, Integer).label("in_period"))
+        .where(entries.c.outcome != NOT_IN_COHORT)
+        .cte("cohort")
     )
+    return cohort.session().execute(union_all(*_groupings(rows, KEPT_DIMENSIONS, [], False))).all()
 
 
 def _assemble(found, settings: Settings, dimensions: list[str], months: list[Period]) -> Counted:
@@ -367,9 +436,12 @@ def _assemble(found, settings: Settings, dimensions: list[str], months: list[Per
 
 
 def _rows(dimension: str, cells, names: dict[str, str]) -> list[Row]:
-    """A breakdown's rows, named, sorted by rate (highest first, none last), then label."""
+    """A breakdown's rows, named, sorted by rate (highest first, none last), then label. Keys
+    only kept counts hold (``continuity.rollups``) are named by one query per dimension."""
     if dimension not in NAMED_IN_SQL:
         names = DIMENSIONS[dimension][1](list(cells))
+    elif unnamed_keys := [key for key in cells if key and key not in names]:
+        names = {**names, **DIMENSIONS[dimension][1](unnamed_keys)}
     unnamed = NO_PATHWAY if dimension == PATHWAY else NOT_RECORDED
     rows = [
         Row(key=key, label=names.get(key, unnamed) if key else unnamed, figures=figures_of(counts))

@@ -284,7 +284,7 @@ def reconcile(period: Period, partnership=None, today: date | None = None) -> Re
     """The measure from the records (the service the dashboard uses) against the log's."""
     today = today or local_today()
     scope = services.Scope.of_partnership(partnership) if partnership else services.Scope.national()
-    recorded = services.entry_outcomes(scope, period, today=today)
+    recorded = services.entry_outcomes(scope, period, today=today, from_records=True)
     logged = log_outcomes(period, partnership, today=today)
     differences = []
     for episode_id in sorted(set(recorded) | set(logged), key=str):

@@ -23,6 +23,8 @@ A code that a mapping does not list is not in the cohort, so a new code counts o
 someone has decided where it goes (a test holds every code of the lists mapped).
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -104,6 +106,13 @@ class Settings:
             f"{self.window_days} days of release, target {self.target_percent}%"
         )
 
+    @property
+    def digest(self) -> str:
+        """What the version says, as a short key: kept counts name the settings they were
+        counted by, so a version changed in any way is never read from counts made before."""
+        text = json.dumps(self.as_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
     def as_dict(self) -> dict:
         return {
             "effective_from": self.effective_from.isoformat(),
@@ -150,6 +159,17 @@ def _from_row(row) -> Settings:
     )
 
 
+def versions() -> list[Settings]:
+    """Every version of the settings, earliest first; with none recorded, the defaults."""
+    found = [
+        _from_row(row)
+        for row in db.session.scalars(
+            select(ContinuitySettings).order_by(ContinuitySettings.effective_from)
+        )
+    ]
+    return found or [DEFAULTS]
+
+
 def settings_on(day: date) -> Settings:
     """The settings in effect on day (for a period: its last day)."""
     return settings_on_days([day])[0]
@@ -158,18 +178,11 @@ def settings_on(day: date) -> Settings:
 def settings_on_days(days: list[date]) -> list[Settings]:
     """The settings in effect on each day, from one query (a trend's months each have theirs).
     Before the first version took effect, the first is in effect; with none, the defaults."""
-    versions = [
-        _from_row(row)
-        for row in db.session.scalars(
-            select(ContinuitySettings).order_by(ContinuitySettings.effective_from)
-        )
-    ]
-    if not versions:
-        return [DEFAULTS for _ in days]
+    recorded = versions()
     chosen = []
     for day in days:
-        in_effect = versions[0]
-        for version in versions:
+        in_effect = recorded[0]
+        for version in recorded:
             if version.effective_from <= day:
                 in_effect = version
         chosen.append(in_effect)

@@ -6,8 +6,12 @@ actual release date falls in the period, with its outcome (met, not met, pending
 not in the cohort at all), the exclusion reason, the first treatment start and the provider
 credited with it, the first attended appointment, and the columns each breakdown groups by.
 ``continuity.grouping`` counts it in one statement however many figures a page shows (the
-cohort computed once); the case lists page it. Release and treatment-start dates are London
-local dates already (they are dates, not times); "today" is London's today.
+cohort computed once); the case lists page it. The entries are made from each release's facts
+row (``continuity.facts``, kept in the transaction of every change to the records behind it),
+and nationally a settled month (every window closed) is read from its kept counts
+(``continuity.rollups``), so the dashboard counts only its recent months row by row. Release
+and treatment-start dates are London local dates already (they are dates, not times); "today"
+is London's today.
 
 The API (``scope`` is a ``Scope``; ``period`` a ``periods.Period``; ``today`` defaults to
 London's today and is there for tests):
@@ -15,7 +19,8 @@ London's today and is there for tests):
 - ``Scope.national()``, ``Scope.of_partnership(organisation)``, ``Scope.of_viewer(user)``: whose
   releases are counted. A viewer's scope is ``security.scope.measured_releases`` (a manager: the
   releases into their partnership's local authorities). ``partnership_named(name)`` finds one.
-- ``dashboard(scope, period, *, dimensions=(), trend_months=0, today=None) -> Dashboard``:
+- ``dashboard(scope, period, *, dimensions=(), trend_months=0, today=None, from_records=False)
+  -> Dashboard``:
   ``measure`` (below), ``breakdowns`` ({dimension: [Row]} for each dimension asked for) and
   ``trend`` (the ``trend_months`` months ending with the period's last, as in ``trend``), from
   one SQL statement. ``headline``, ``breakdown`` and ``trend`` are it for one part.
@@ -38,8 +43,9 @@ London's today and is there for tests):
   releases, fewest days left first, one audited list.
 - ``trend(scope, last, months=24, today=None) -> list[(Period, Figures)]``: the months ending
   with the one holding ``last``'s final day, oldest first, each measured by its own settings.
-- ``entry_outcomes(scope, period, today=None) -> dict[episode id, (outcome, reason)]``: every
-  entry's outcome, for the reconciliation.
+- ``entry_outcomes(scope, period, today=None, from_records=False) -> dict[episode id, (outcome,
+  reason)]``: every entry's outcome; the reconciliation asks for them from the records
+  themselves rather than from the releases' kept facts (``continuity.facts``).
 
 For the pages, each checks ``continuity.view`` and writes one audit row:
 ``dashboard_for(viewer, period, ...)`` and ``breakdown_for(viewer, period, dimension)`` (the
@@ -131,15 +137,19 @@ def dashboard(
     dimensions=(),
     trend_months: int = 0,
     today: date | None = None,
+    from_records: bool = False,
 ) -> Dashboard:
     """The headline, each breakdown of ``dimensions`` and the ``trend_months`` months ending
-    with the period's last, from the cohort computed once (one SQL statement)."""
+    with the period's last, from the cohort computed once (one SQL statement). From the
+    releases' kept facts; ``from_records``, from the records behind them (the same numbers:
+    ``flask continuity check-facts`` and the tests hold them to it)."""
     counted = grouping.count(
         scope,
         period,
         dimensions=dimensions,
         trend_months=trend_months,
         today=today or local_today(),
+        from_records=from_records,
     )
     measure = Measure(
         scope=scope.name,
@@ -307,12 +317,14 @@ def _audited(viewer, query, page, size, today, detail) -> Page:
 
 
 def entry_outcomes(
-    scope: Scope, period: Period, today: date | None = None
+    scope: Scope, period: Period, today: date | None = None, *, from_records: bool = False
 ) -> dict[uuid.UUID, tuple[str, str | None]]:
     """Every cohort entry of the period (excluded ones too): its outcome and exclusion reason."""
     today = today or local_today()
     settings = rules.settings_on(period.end)
-    entries = cohort.entries(scope, period.start, period.end, settings, today)
+    entries = cohort.entries(
+        scope, period.start, period.end, settings, today, from_records=from_records
+    )
     rows = (
         cohort.session()
         .execute(
