@@ -16,13 +16,13 @@ every size, so at national scale each has more rows than a real user would: the 
 the harder for it.
 
 How they are sealed. In chain order, each batch in a transaction of its own, exactly as the
-chain's before-flush hook seals a flush's rows: the chain's advisory lock, then the chain's tail
-and the batch's ids from the sequence in the hook's own statement (chain.TAIL_AND_NEXT_IDS),
-then ``chain.seal`` row after row, each after the one before. The rows go in with COPY through
-audit_events, which puts each in its month's partition; the partitions for the generated months
-are made first with the migration's own function (caseflow_audit_partition), as the scheduled
-job makes them. Their times are in order too, except against the few rows the world's set-up
-wrote through the services "now", which come first in the chain.
+chain's before-flush hook seals a flush's rows: the chain's head held and the batch's ids drawn
+in the hook's own statement (chain.HOLD_THE_HEAD_AND_DRAW_IDS), then ``chain.seal`` row after
+row, each after the one before; the head is left at the batch's last row. The rows go in with
+COPY through audit_events, which puts each in its month's partition; the partitions for the
+generated months are made first with the migration's own function (caseflow_audit_partition),
+as the scheduled job makes them. Their times are in order too, except against the few rows the
+world's set-up wrote through the services "now", which come first in the chain.
 """
 
 import json
@@ -240,14 +240,12 @@ def _copy(connection, rows: list[dict]) -> None:
 
 
 def _hold_the_chain(connection, count: int) -> tuple[str | None, list[int]]:
-    """The chain's last hash and ids for ``count`` new rows, drawn while holding the chain, in
-    the chain hook's own statement."""
-    if hasattr(chain, "HOLD_THE_HEAD_AND_DRAW_IDS"):  # the chain's head row (migration 0025)
-        head = connection.execute(chain.HOLD_THE_HEAD_AND_DRAW_IDS, {"n": count}).first()
-        return head.last_hash, sorted(head[2])
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chain.CHAIN_LOCK_KEY})
-    drawn = connection.execute(chain.TAIL_AND_NEXT_IDS, {"n": count}).all()
-    return drawn[0][1], sorted(row[2] for row in drawn)
+    """The chain's last hash and ids for ``count`` new rows, drawn while holding the chain's head,
+    in the chain hook's own statement."""
+    head = connection.execute(chain.HOLD_THE_HEAD_AND_DRAW_IDS, {"n": count}).first()
+    if head is None:
+        raise chain.ChainHeadMissing("audit_chain_head has no row")
+    return head.last_hash, sorted(head[2])
 
 
 def _seal_batch(connection, key: bytes, rows: list[dict]) -> None:
@@ -270,9 +268,6 @@ def _copy_moving_the_head(connection, rows: list[dict]) -> None:
     DELETE and TRUNCATE, which a COPY never does) and the head is moved once, as the trigger's
     last UPDATE would have moved it.
     """
-    if not hasattr(chain, "HOLD_THE_HEAD_AND_DRAW_IDS"):
-        _copy(connection, rows)
-        return
     connection.execute(text("SET LOCAL session_replication_role = replica"))
     _copy(connection, rows)
     connection.execute(text("SET LOCAL session_replication_role = origin"))
@@ -351,13 +346,12 @@ def verify(session, key: bytes) -> Verified:
     started = time.perf_counter()
     table = AuditEvent.__table__
     total = session.scalar(select(func.count()).select_from(table))
-    if hasattr(chain, "HOLD_THE_HEAD_AND_DRAW_IDS"):
-        head = session.execute(text("SELECT last_id, last_hash FROM audit_chain_head")).one()
-        last = session.execute(
-            select(table.c.id, table.c.chain_hash).order_by(table.c.id.desc()).limit(1)
-        ).one()
-        if tuple(head) != tuple(last):
-            raise RuntimeError("the chain's head is not the log's last row")
+    head = session.execute(text("SELECT last_id, last_hash FROM audit_chain_head")).one()
+    last = session.execute(
+        select(table.c.id, table.c.chain_hash).order_by(table.c.id.desc()).limit(1)
+    ).one()
+    if tuple(head) != tuple(last):
+        raise RuntimeError("the chain's head is not the log's last row")
     if total <= VERIFY_WHOLE_UP_TO:
         result = chain.verify(session, key=key)
         if not result.intact or result.rows != total:
