@@ -66,11 +66,11 @@ class Page:
         return replace(self, rows=[describe(row) for row in self.rows])
 
 
-def _count(query: Select, up_to: int | None) -> int:
+def _count(query: Select, up_to: int | None, session) -> int:
     rows = query.order_by(None)
     if up_to is not None:
         rows = rows.limit(up_to + 1)
-    return db.session.scalar(select(func.count()).select_from(rows.subquery())) or 0
+    return session.scalar(select(func.count()).select_from(rows.subquery())) or 0
 
 
 def page_of(
@@ -82,6 +82,7 @@ def page_of(
     count_up_to: int | None = None,
     clamp_to_last: bool = False,
     filters: dict | None = None,
+    session=None,
 ) -> Page:
     """One page of query's rows, in the query's order.
 
@@ -91,12 +92,13 @@ def page_of(
     count); otherwise a page past the end is empty.
     """
     number = page_number(page)
-    total = _count(query, count_up_to) if count or count_up_to is not None else None
+    session = session or db.session  # a reporting list passes the replica's (reporting_db)
+    total = _count(query, count_up_to, session) if count or count_up_to is not None else None
     if clamp_to_last:
         if total is None or count_up_to is not None:
             raise ValueError("clamp_to_last needs the exact total: pass count=True")
         number = min(number, max(1, -(-total // size)))
-    result = db.session.execute(query.limit(size + 1).offset((number - 1) * size))
+    result = session.execute(query.limit(size + 1).offset((number - 1) * size))
     if len(query.column_descriptions) == 1:
         # unique(): a list that eager-loads a collection by a join must be made unique.
         found = list(result.unique().scalars())

@@ -1,10 +1,11 @@
 """Where reporting reads go: a PostgreSQL streaming replica when DATABASE_REPLICA_URL is set, the
 primary otherwise.
 
-The continuity dashboard, its downloads and the partnership report read many rows and change
-none. On a replica they take no CPU, I/O or connections from the people recording casework on
-the primary. Only their reads come here: who looked at what (their audit rows) is written on the
-primary, through ``db.session``, like every other write.
+The continuity dashboard, its paged case lists (act now included), its downloads and the
+partnership report read many rows and change none. On a replica they take no CPU, I/O or
+connections from the people recording casework on the primary. Only their reads come here:
+who looked at what (their audit rows) is written on the primary, through ``db.session``, like
+every other write.
 
 A replica is behind the primary by the time its WAL takes to arrive (milliseconds on one
 network), so a report may miss the last moment's changes; the measure counts whole days.

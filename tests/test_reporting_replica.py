@@ -1,5 +1,6 @@
 """Reporting reads go to a PostgreSQL streaming replica when DATABASE_REPLICA_URL is set
-(ARCHITECTURE.md, issue 12): the continuity dashboard, its downloads and the partnership report.
+(ARCHITECTURE.md, issue 12): the continuity dashboard, its case lists (act now included), its
+downloads and the partnership report.
 Everything else, their audit rows included, stays on the primary.
 
 The test starts its own primary and a real replica beside it (pg_basebackup -R, bench.servers),
@@ -108,7 +109,13 @@ def test_reporting_reads_the_replica_and_everything_else_the_primary(primary_and
         assert statements.seen["primary"]["audit_events"] > 0
         assert statements.seen["replica"]["audit_events"] == 0
 
-        for url in ("/continuity/", "/continuity/breakdown.csv", "/continuity/cases.csv"):
+        for url in (
+            "/continuity/",
+            "/continuity/breakdown.csv",
+            "/continuity/cases.csv",
+            "/continuity/cases?period=2026-03",
+            "/continuity/act-now",
+        ):
             statements.clear()
             assert reader.get(url).status_code == 200, url
             assert statements.seen["replica"][MEASURED] > 0, url

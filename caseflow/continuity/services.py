@@ -300,7 +300,8 @@ def act_now(viewer, *, page: object = 1, size: int = 25, today: date | None = No
 
 
 def _audited(viewer, query, page, size, today, detail) -> Page:
-    found = page_of(query, page, size=size, count=True)
+    # Read where the figures are (a replica, when there is one); the audit row on the primary.
+    found = page_of(query, page, size=size, count=True, session=cohort.session())
     cases = found.map(lambda row: _case(row, today))
     record(
         "list",
