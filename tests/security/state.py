@@ -8,9 +8,15 @@ from caseflow.extensions import db
 from caseflow.models import Base
 
 # Tables a refused or rejected request may still write to: the audit log (the denial or search
-# itself), sessions (last seen) and sign-in throttles. Local authorities are reference data
-# nothing changes.
-UNWATCHED_TABLES = {"audit_events", "user_sessions", "sign_in_throttles", "local_authorities"}
+# itself) and its chain's head, which every audit row moves on, sessions (last seen) and sign-in
+# throttles. Local authorities are reference data nothing changes.
+UNWATCHED_TABLES = {
+    "audit_events",
+    "audit_chain_head",
+    "user_sessions",
+    "sign_in_throttles",
+    "local_authorities",
+}
 
 
 def watched_tables() -> list:
