@@ -172,11 +172,12 @@ def _explain(statements: list[str]) -> str:
 
 # Each list: its page, the user, and its count by hand.
 LISTS = {
-    # the page of rows (person joined) counted as it is read, their referrals: + AUDITED
-    "releasing": ("nurse", "/worklists/releasing", SIGNED_IN + 2 + AUDITED),
+    # custom plans for the request (worklists._custom_plans), the page of rows (person
+    # joined) counted as it is read, their referrals: + AUDITED
+    "releasing": ("nurse", "/worklists/releasing", SIGNED_IN + 3 + AUDITED),
     # the page of referrals with person, episode and both organisations, with the count
     "awaiting-acceptance": ("nurse", "/worklists/awaiting-acceptance", SIGNED_IN + 1 + AUDITED),
-    "clock-running": ("nurse", "/worklists/clock-running", SIGNED_IN + 2 + AUDITED),
+    "clock-running": ("nurse", "/worklists/clock-running", SIGNED_IN + 3 + AUDITED),
     "incoming": ("keyworker", "/worklists/incoming", SIGNED_IN + 1 + AUDITED),
     "accepted": ("keyworker", "/worklists/accepted", SIGNED_IN + 1 + AUDITED),
     "in-treatment": ("keyworker", "/worklists/in-treatment", SIGNED_IN + 1 + AUDITED),

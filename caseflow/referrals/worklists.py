@@ -6,7 +6,7 @@ date), status and organisation; only the rows on the page shown are decrypted.
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, union
+from sqlalchemy import Select, and_, case, exists, func, or_, select, text, union
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from caseflow import worklist_tabs as worklist_tabs_index
@@ -104,6 +104,18 @@ def _sent_referral(episode_id_column):
     )
 
 
+def _custom_plans() -> None:
+    """Plan the rest of the request's statements for their own values (PostgreSQL).
+
+    The driver prepares a statement run often on one connection, and PostgreSQL then plans it
+    once for any values: for a unit's list, one that starts from every release in the country
+    in the list's dates and keeps the unit's people, where the values show that the unit's own
+    people are few and are the place to start (measured at 25,000 releases: 40 ms against 2).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
     """A page of the releases meeting conditions of people in the user's caseload, found from
     the team's own records (``scope.worked_episodes``, each within the caseload), in sort_by's
@@ -138,6 +150,7 @@ def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
         .offset((number - 1) * PAGE_SIZE)
         .subquery("shown")
     )
+    _custom_plans()
     rows = db.session.execute(
         select(CustodyEpisode, shown.c.total)
         .join(shown, shown.c.id == CustodyEpisode.id)
