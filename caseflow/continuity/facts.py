@@ -242,13 +242,17 @@ def refresh(connection, episode_ids: Iterable[uuid.UUID]) -> None:
 def rebuild(connection) -> int:
     """Every facts row from the records (after a bulk load, or to repair): the rows of
     episodes no longer released go. Returns the number of rows."""
-    connection.execute(
-        delete(FACTS).where(
-            FACTS.c.episode_id.not_in(
-                select(CustodyEpisode.id).where(CustodyEpisode.actual_release_date.is_not(None))
-            )
+    # NOT EXISTS, not NOT IN: nationally the released episodes are too many for PostgreSQL to
+    # hash, and NOT IN then scans them once per facts row.
+    released = (
+        select(CustodyEpisode.id)
+        .where(
+            CustodyEpisode.id == FACTS.c.episode_id,
+            CustodyEpisode.actual_release_date.is_not(None),
         )
+        .exists()
     )
+    connection.execute(delete(FACTS).where(~released))
     _upsert(connection, CustodyEpisode.actual_release_date.is_not(None))
     # Every month's kept counts may now be wrong: they are counted again from the facts.
     connection.execute(delete(MonthCounts.__table__))
