@@ -33,7 +33,7 @@ class Job:
 
 
 def _purge_drafts() -> dict:
-    from caseflow.referrals.services import purge_old_drafts
+    from caseflow.referrals.services.deletion import purge_old_drafts
 
     return {"drafts_deleted": purge_old_drafts(apply=True)}
 
