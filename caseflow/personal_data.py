@@ -34,6 +34,10 @@ _holdings: dict[str, Holding] = {}
 NOT_EXPORTED = {
     "audit_events": "the access log, exported as its own section",
     "break_glass_reviews": "an auditor's verdict on a member of staff's access, not the person's",
+    "continuity_release_facts": (
+        "the measure's copy of what the export already gives from the person's record, episodes,"
+        " referrals and appointments"
+    ),
 }
 
 

@@ -30,5 +30,9 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :app;
 -- The tables auditors rely on: read and append only.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, break_glass_grants, break_glass_reviews FROM :app;
 
+-- The audit chain's head: every audit write moves it on (UPDATE), and nothing else may touch it.
+-- Removing its row would stop every audit write, so the application cannot.
+REVOKE INSERT, DELETE, TRUNCATE ON audit_chain_head FROM :app;
+
 -- The schema version is the owner's business.
 REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM :app;

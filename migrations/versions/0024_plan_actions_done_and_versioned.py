@@ -1,7 +1,7 @@
 """plan actions done and versioned
 
 Revision ID: 0024
-Revises: 0023
+Revises: 0022
 
 An action of a dual diagnosis joint care plan is changed by either service and marked done on
 a day: it holds the day it was done, and a version, so two services changing one action at once
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0024"
-down_revision = "0023"
+down_revision = "0022"
 branch_labels = None
 depends_on = None
 

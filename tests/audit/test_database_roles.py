@@ -137,6 +137,19 @@ def test_the_application_role_can_append_to_what_auditors_rely_on_and_nothing_mo
 
 
 @pytest.mark.postgres
+def test_the_application_role_moves_the_chains_head_but_cannot_remove_or_add_one(app_role):
+    connection, _ = app_role
+    for statement in (
+        "DELETE FROM audit_chain_head",
+        "TRUNCATE audit_chain_head",
+        "INSERT INTO audit_chain_head SELECT * FROM audit_chain_head",
+    ):
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            connection.execute(statement)
+    assert connection.execute("SELECT count(*) FROM audit_chain_head").fetchone()[0] == 1
+
+
+@pytest.mark.postgres
 def test_every_append_only_table_is_one_auditors_rely_on(app_role):
     connection, _ = app_role
     guarded = connection.execute(
