@@ -78,10 +78,13 @@ _JSON_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, JSON))
 # PostgreSQL, draws the new rows' ids: RETURNING is computed after the row is locked, so the
 # ids are drawn inside the lock. (A SELECT ... FOR UPDATE would not do: its select list is
 # computed before the row is locked.)
-_HOLD = "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
-HOLD_THE_HEAD = text(_HOLD)
+# Both are written out whole, the second being the first with the ids added.
+HOLD_THE_HEAD = text(
+    "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
+)
 HOLD_THE_HEAD_AND_DRAW_IDS = text(
-    _HOLD + ", (SELECT array_agg(nextval(pg_get_serial_sequence('audit_events', 'id'))) "
+    "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash, "
+    "(SELECT array_agg(nextval(pg_get_serial_sequence('audit_events', 'id'))) "
     "FROM generate_series(1, :n))"
 )
 
