@@ -30,9 +30,12 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :app;
 -- The tables auditors rely on: read and append only.
 REVOKE UPDATE, DELETE, TRUNCATE ON audit_events, break_glass_grants, break_glass_reviews FROM :app;
 
--- The audit chain's head: every audit write moves it on (UPDATE), and nothing else may touch it.
--- Removing its row would stop every audit write, so the application cannot.
-REVOKE INSERT, DELETE, TRUNCATE ON audit_chain_head FROM :app;
+-- The audit chain's head: every audit write locks its row (an UPDATE of the id to itself) and the
+-- log's trigger, running as the owner, moves it on. The application may not set it, add to it or
+-- remove it: a head set by hand would chain the next rows to a row of someone's choosing, and
+-- without its row no audit write can be made.
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_chain_head FROM :app;
+GRANT UPDATE (id) ON audit_chain_head TO :app;
 
 -- The schema version is the owner's business.
 REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM :app;

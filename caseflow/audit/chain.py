@@ -77,13 +77,14 @@ _JSON_COLUMNS = frozenset(c.name for c in _COLUMNS if isinstance(c.type, JSON))
 # One round trip takes the chain's lock (the head's row), reads the previous hash and, on
 # PostgreSQL, draws the new rows' ids: RETURNING is computed after the row is locked, so the
 # ids are drawn inside the lock. (A SELECT ... FOR UPDATE would not do: its select list is
-# computed before the row is locked.)
+# computed before the row is locked.) It sets only the id, to itself: the application's role
+# may update that column alone, and the log's trigger moves the head on.
 # Both are written out whole, the second being the first with the ids added.
 HOLD_THE_HEAD = text(
-    "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash"
+    "UPDATE audit_chain_head SET id = id WHERE id = 1 RETURNING last_id, last_hash"
 )
 HOLD_THE_HEAD_AND_DRAW_IDS = text(
-    "UPDATE audit_chain_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash, "
+    "UPDATE audit_chain_head SET id = id WHERE id = 1 RETURNING last_id, last_hash, "
     "(SELECT array_agg(nextval(pg_get_serial_sequence('audit_events', 'id'))) "
     "FROM generate_series(1, :n))"
 )

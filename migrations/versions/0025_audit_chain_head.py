@@ -20,7 +20,10 @@ depends_on = None
 # moves the head on with every row inserted, whoever inserts it, so the head cannot fall behind
 # the log; it never moves back (a row with a lower id than the head leaves it). The head starts
 # at the log's last row as it stands. On PostgreSQL the trigger is made on the partitioned table,
-# and PostgreSQL gives every partition, present and future, a copy.
+# and PostgreSQL gives every partition, present and future, a copy. The trigger's function runs
+# as the schema's owner: the application's role may only lock the head (docs/database-roles.sql
+# grants it UPDATE of the id alone), so it cannot set the head to a row of its choosing and
+# leave the log's next rows chained to it.
 
 HEAD = "audit_chain_head"
 
@@ -31,7 +34,7 @@ BEGIN
     WHERE id = 1 AND (last_id IS NULL OR last_id < NEW.id);
     RETURN NULL;
 END;
-$$ LANGUAGE plpgsql
+$$ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
 """
 TRIGGER_PG = (
     "CREATE TRIGGER audit_events_chain_head AFTER INSERT ON audit_events "

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from caseflow.audit.chain import HOLD_THE_HEAD
 from caseflow.extensions import db
 from tests.conftest import make_test_app
 from tests.factories import PersonFactory, UserFactory
@@ -137,9 +138,17 @@ def test_the_application_role_can_append_to_what_auditors_rely_on_and_nothing_mo
 
 
 @pytest.mark.postgres
-def test_the_application_role_moves_the_chains_head_but_cannot_remove_or_add_one(app_role):
-    connection, _ = app_role
+def test_the_application_role_locks_the_chains_head_but_cannot_set_remove_or_add_one(app_role):
+    connection, ids = app_role
+    # The lock every audit write takes works as the application's role, and the log's trigger
+    # still moves the head on to the row it appends.
+    connection.execute(str(HOLD_THE_HEAD))
+    _append(connection, "audit_events", ids)
+    last_id = connection.execute("SELECT max(id) FROM audit_events").fetchone()[0]
+    assert connection.execute("SELECT last_id FROM audit_chain_head").fetchone()[0] == last_id
     for statement in (
+        "UPDATE audit_chain_head SET last_id = 9223372036854775807",
+        "UPDATE audit_chain_head SET last_hash = 'v2.chosen'",
         "DELETE FROM audit_chain_head",
         "TRUNCATE audit_chain_head",
         "INSERT INTO audit_chain_head SELECT * FROM audit_chain_head",
