@@ -522,12 +522,12 @@ def _verdict(ok: bool) -> str:
 
 
 def command() -> str:
-    """How this run was asked for: its BENCH_ settings (not the database URL, which may hold a
-    password) and make bench."""
+    """How this run was asked for: its BENCH_ settings (not the database URLs, BENCH_DATABASE_URL
+    or another bench script's, any of which may hold a password) and make bench."""
     settings = sorted(
         f"{name}={value}"
         for name, value in os.environ.items()
-        if name.startswith("BENCH_") and name != "BENCH_DATABASE_URL"
+        if name.startswith("BENCH_") and not name.endswith("_URL")
     )
     return " ".join([*settings, "make bench"])
 
