@@ -45,46 +45,55 @@ class Accepted:
     referral_id: uuid.UUID
 
 
+def released_to_birmingham(
+    nurse, someone: Someone, released: date, *, accommodation="settled", bridging=False
+):
+    """Someone recorded by prison healthcare (``nurse``) and released on licence to Birmingham
+    on ``released``, on methadone; inside the caller's app context, not yet committed."""
+    person = people.create_person(
+        nurse,
+        given_name=someone.given_name,
+        family_name=someone.family_name,
+        date_of_birth=released - timedelta(days=someone.age_at_release * 365),
+        nhs_number=synthetic_nhs_number(someone.nhs_first_six),
+        prison_number=someone.prison_number,
+        sex=someone.sex,
+        ethnic_group="white",
+    )
+    episode = custody.add_custody_episode(
+        nurse,
+        person.id,
+        reception_date=released - timedelta(days=someone.days_in_custody),
+        expected_release_date=released,
+        destination_local_authority_code=BIRMINGHAM,
+        accommodation_on_release=accommodation,
+        treatment_need="in_treatment",
+        substance_group="opiate",
+        opioid_substitution="methadone",
+        last_dose_date=released,
+        naloxone_issued=True,
+        bridging_prescription=bridging,
+    )
+    custody.record_release(
+        nurse,
+        person.id,
+        episode.id,
+        version=episode.version,
+        actual_release_date=released,
+        release_type="licence",
+        unplanned_release=False,
+        reason="Released on licence",
+    )
+    return person
+
+
 def released_and_accepted(live_server, someone: Someone, released: date) -> Accepted:
     """Someone recorded by prison healthcare, released on licence to Birmingham on
     ``released``, referred to the demo keyworker's provider and accepted by it."""
     with live_server["app"].app_context():
         nurse = user_by_email(PRISON_HEALTHCARE)
         keyworker = user_by_email(KEYWORKER)
-        person = people.create_person(
-            nurse,
-            given_name=someone.given_name,
-            family_name=someone.family_name,
-            date_of_birth=released - timedelta(days=someone.age_at_release * 365),
-            nhs_number=synthetic_nhs_number(someone.nhs_first_six),
-            prison_number=someone.prison_number,
-            sex=someone.sex,
-            ethnic_group="white",
-        )
-        episode = custody.add_custody_episode(
-            nurse,
-            person.id,
-            reception_date=released - timedelta(days=someone.days_in_custody),
-            expected_release_date=released,
-            destination_local_authority_code=BIRMINGHAM,
-            accommodation_on_release="settled",
-            treatment_need="in_treatment",
-            substance_group="opiate",
-            opioid_substitution="methadone",
-            last_dose_date=released,
-            naloxone_issued=True,
-            bridging_prescription=False,
-        )
-        custody.record_release(
-            nurse,
-            person.id,
-            episode.id,
-            version=episode.version,
-            actual_release_date=released,
-            release_type="licence",
-            unplanned_release=False,
-            reason="Released on licence",
-        )
+        person = released_to_birmingham(nurse, someone, released)
         referral = referrals.create_referral(
             nurse,
             person.id,

@@ -16,17 +16,21 @@ from playwright.sync_api import expect
 from caseflow.auth.services import user_by_email
 from caseflow.dates import display, local_today
 from caseflow.extensions import db
-from caseflow.people import custody
-from caseflow.people import services as people
 from caseflow.referrals.services import handover as referrals
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.pages import synthetic_nhs_number
+from tests.browser.people import KEYWORKER, PRISON_HEALTHCARE, Someone, released_to_birmingham
 
-PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"
-KEYWORKER = "keyworker@demo.caseflow.test"
-BIRMINGHAM = "E08000025"
-
-FULL_NAME = "Perpetua Latchford"
+LATE_STARTER = Someone(
+    given_name="Perpetua",
+    family_name="Latchford",
+    nhs_first_six="000921",
+    prison_number="Z9021LS",
+    sex="female",
+    age_at_release=41,
+    days_in_custody=300,
+    dose="40ml daily",
+)
+FULL_NAME = LATE_STARTER.full_name
 
 
 def released_and_started_late(live_server, *, released, started) -> tuple:
@@ -35,47 +39,13 @@ def released_and_started_late(live_server, *, released, started) -> tuple:
     with live_server["app"].app_context():
         nurse = user_by_email(PRISON_HEALTHCARE)
         keyworker = user_by_email(KEYWORKER)
-        given, family = FULL_NAME.split()
-        person = people.create_person(
-            nurse,
-            given_name=given,
-            family_name=family,
-            date_of_birth=released - timedelta(days=41 * 365),
-            nhs_number=synthetic_nhs_number("000921"),
-            prison_number="Z9021LS",
-            sex="female",
-            ethnic_group="white",
-        )
-        episode = custody.add_custody_episode(
-            nurse,
-            person.id,
-            reception_date=released - timedelta(days=300),
-            expected_release_date=released,
-            destination_local_authority_code=BIRMINGHAM,
-            accommodation_on_release="settled",
-            treatment_need="in_treatment",
-            substance_group="opiate",
-            opioid_substitution="methadone",
-            last_dose_date=released,
-            naloxone_issued=True,
-            bridging_prescription=False,
-        )
-        custody.record_release(
-            nurse,
-            person.id,
-            episode.id,
-            version=episode.version,
-            actual_release_date=released,
-            release_type="licence",
-            unplanned_release=False,
-            reason="Released on licence",
-        )
+        person = released_to_birmingham(nurse, LATE_STARTER, released)
         handover = {
             "provider_id": keyworker.organisation_id,
             "consent": "given",
             "substance_group": "opiate",
             "opioid_medicine": "methadone",
-            "opioid_dose": "40ml daily",
+            "opioid_dose": LATE_STARTER.dose,
         }
         withdrawn = referrals.create_referral(nurse, person.id, **handover)
         referrals.change_status(nurse, withdrawn.id, "withdraw", reason="Made in error")

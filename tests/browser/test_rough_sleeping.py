@@ -17,52 +17,29 @@ from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations import services as organisations
 from caseflow.pathways.rough_sleeping import services as rough_sleeping
-from caseflow.people import custody
-from caseflow.people import services as people
 from tests.browser.conftest import assert_accessible, sign_in
-from tests.browser.pages import fill_date, synthetic_nhs_number
+from tests.browser.pages import fill_date
+from tests.browser.people import PRISON_HEALTHCARE, Someone, released_to_birmingham
 
-PRISON_HEALTHCARE = "prison.healthcare@demo.caseflow.test"
 OUTREACH = "outreach@demo.caseflow.test"
-FULL_NAME = "Wren Ashcombe"
+WITHOUT_A_HOME = Someone(
+    given_name="Wren",
+    family_name="Ashcombe",
+    nhs_first_six="000981",
+    prison_number="Z9081RS",
+    sex="female",
+    age_at_release=41,
+    days_in_custody=120,
+    dose="30ml daily",
+)
+FULL_NAME = WITHOUT_A_HOME.full_name
 
 
 def released_with_a_case(live_server, released):
     with live_server["app"].app_context():
         nurse = user_by_email(PRISON_HEALTHCARE)
-        person = people.create_person(
-            nurse,
-            given_name="Wren",
-            family_name="Ashcombe",
-            date_of_birth=released - timedelta(days=41 * 365),
-            nhs_number=synthetic_nhs_number("000981"),
-            prison_number="Z9081RS",
-            sex="female",
-            ethnic_group="white",
-        )
-        episode = custody.add_custody_episode(
-            nurse,
-            person.id,
-            reception_date=released - timedelta(days=120),
-            expected_release_date=released,
-            destination_local_authority_code="E08000025",
-            accommodation_on_release="no_fixed_abode",
-            treatment_need="in_treatment",
-            substance_group="opiate",
-            opioid_substitution="methadone",
-            last_dose_date=released,
-            naloxone_issued=True,
-            bridging_prescription=True,
-        )
-        custody.record_release(
-            nurse,
-            person.id,
-            episode.id,
-            version=episode.version,
-            actual_release_date=released,
-            release_type="licence",
-            unplanned_release=False,
-            reason="Released on licence",
+        person = released_to_birmingham(
+            nurse, WITHOUT_A_HOME, released, accommodation="no_fixed_abode", bridging=True
         )
         case = rough_sleeping.open_case(nurse, person.id, first_night="rough_sleeping")
         team = organisations.organisation_by_name("Birmingham Street Outreach Team")
