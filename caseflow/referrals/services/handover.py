@@ -108,8 +108,18 @@ def create_referral(actor, person_id: uuid.UUID, *, token: str | None = None, **
     return referral
 
 
-def update_draft(actor, referral_id: uuid.UUID, *, version: int, **fields) -> Referral:
-    referral = find_visible_referral(actor, referral_id)
+def update_draft(
+    actor, referral_id: uuid.UUID, *, version: int, found: Referral | None = None, **fields
+) -> Referral:
+    """The draft's handover saved on the version the form showed.
+
+    ``found`` is the draft as the form's own request already found it through the scope rule
+    (``find_visible_referral``), so it is not read a second time; without it, it is found here.
+    """
+    if found is not None and found.id == referral_id:
+        referral = found
+    else:
+        referral = find_visible_referral(actor, referral_id, history=False)
     require_side(actor, referral, (REFERRER,))
     if referral.status != Status.DRAFT:
         raise InvalidTransition("Only a draft can be edited. " + REFUSALS[referral.status])
@@ -157,10 +167,16 @@ def save_new_referral(
 
 
 def save_draft(
-    actor, referral_id: uuid.UUID, *, version: int, send: bool = False, **fields
+    actor,
+    referral_id: uuid.UUID,
+    *,
+    version: int,
+    send: bool = False,
+    found: Referral | None = None,
+    **fields,
 ) -> Saved:
     """The edit form of a draft: saved, and sent if asked (``update_draft``)."""
-    referral = update_draft(actor, referral_id, version=version, **fields)
+    referral = update_draft(actor, referral_id, version=version, found=found, **fields)
     return Saved(referral, _send_if_asked(actor, referral, send))
 
 

@@ -48,23 +48,34 @@ def clock_summary(referral: Referral, today: date | None = None) -> ClockSummary
     return clock_for(referral, today).summary()
 
 
-def find_visible_referral(actor, referral_id: uuid.UUID) -> Referral:
+def find_visible_referral(actor, referral_id: uuid.UUID, *, history: bool = True) -> Referral:
+    """The referral if actor may see it (``visible_referrals``), with what its pages show of it;
+    a denial recorded and NotFound if not.
+
+    ``history=False`` leaves out its history and appointments, for a page and a change that use
+    neither (the draft's edit form): they are then read only if something asks for them.
+    """
+    options = [
+        # What every page of a referral shows of it, read with it rather than one record at a
+        # time as the page is drawn: the person, the release and where they are going, both
+        # ends of the handover, who referred and the keyworker assigned.
+        joinedload(Referral.person),
+        joinedload(Referral.episode).joinedload(CustodyEpisode.destination),
+        joinedload(Referral.provider),
+        joinedload(Referral.referring_organisation),
+        joinedload(Referral.referred_by),
+        joinedload(Referral.assigned_keyworker),
+    ]
+    if history:
+        # Its history with who made each entry in one statement, and its appointments.
+        options += [
+            selectinload(Referral.events).joinedload(ReferralEvent.actor),
+            selectinload(Referral.appointments),
+        ]
     referral, grant = db.session.execute(
         select(Referral, holds_grant(actor, Referral.person_id))
         .where(Referral.id == referral_id, visible_referrals(actor))
-        .options(
-            # What every page of a referral shows of it, read with it rather than one record
-            # at a time as the page is drawn: the person, the release and where they are
-            # going, both ends of the handover, who referred and the keyworker assigned.
-            joinedload(Referral.person),
-            joinedload(Referral.episode).joinedload(CustodyEpisode.destination),
-            joinedload(Referral.provider),
-            joinedload(Referral.referring_organisation),
-            joinedload(Referral.referred_by),
-            joinedload(Referral.assigned_keyworker),
-            selectinload(Referral.events).selectinload(ReferralEvent.actor),
-            selectinload(Referral.appointments),
-        )
+        .options(*options)
     ).first() or (None, None)
     if referral is not None and not grant:
         seen_without_grant(actor, referral.person_id)
@@ -92,13 +103,27 @@ def still_visible(actor, referral_id: uuid.UUID) -> bool:
 
 
 def view_referral(
-    actor, referral_id: uuid.UUID, *, page: str = "referral", independent: bool = False
+    actor,
+    referral_id: uuid.UUID,
+    *,
+    page: str = "referral",
+    independent: bool = False,
+    history: bool = True,
 ) -> Referral:
-    """The referral for a page that shows it: one audited view.
+    """The referral for a page that shows it: one audited view (``record_view``).
 
     ``independent`` is for a page sent with an error status, whose transaction is rolled back.
     """
-    referral = find_visible_referral(actor, referral_id)
+    referral = find_visible_referral(actor, referral_id, history=history)
+    return record_view(actor, referral, page=page, independent=independent)
+
+
+def record_view(
+    actor, referral: Referral, *, page: str = "referral", independent: bool = False
+) -> Referral:
+    """The audited view of a referral that ``find_visible_referral`` found in this request, for
+    a page that read it before knowing it would show it (a form's page, drawn only when the
+    form is not saved)."""
     write = record_independent if independent else record
     write(
         "view",

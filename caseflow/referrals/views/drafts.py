@@ -124,7 +124,9 @@ def _saved_draft(referral_id: uuid.UUID, *, check_answers: bool):
 @bp.route("/referrals/<uuid:referral_id>/edit", methods=["GET", "POST"])
 @requires("referral.create")
 def edit(referral_id: uuid.UUID):
-    referral = reading.find_visible_referral(current_user, referral_id)
+    # Read once for the form, its page and its save; the page shows neither the referral's
+    # history nor its appointments, so they are not read.
+    referral = reading.find_visible_referral(current_user, referral_id, history=False)
     providers = starting.providers_offered(referral)
     form = forms.ReferralForm(
         providers=providers,
@@ -134,19 +136,27 @@ def edit(referral_id: uuid.UUID):
         form.load(_referral_values(referral), referral.version)
 
     def page(stale: bool = False):
+        if not stale:
+            shown = reading.record_view(current_user, referral, page="edit")
+            return render_template("referrals/edit.html", form=form, referral=shown, stale=False)
         # A stale page is answered with an error status, so its view is audited on its own;
-        # it carries the version saved since, merged with what was typed, so saving again
-        # keeps both people's changes.
-        shown = reading.view_referral(current_user, referral_id, page="edit", independent=stale)
-        if stale:
-            form.reconcile(_referral_values(shown), shown.version)
-        return render_template("referrals/edit.html", form=form, referral=shown, stale=stale)
+        # its transaction was rolled back, so the referral is read again as saved since, and
+        # merged with what was typed, so saving again keeps both people's changes.
+        shown = reading.view_referral(
+            current_user, referral_id, page="edit", independent=True, history=False
+        )
+        form.reconcile(_referral_values(shown), shown.version)
+        return render_template("referrals/edit.html", form=form, referral=shown, stale=True)
 
     record_page = url_for("referrals.show", referral_id=referral_id)
     errors.on_form(form, page, record_url=record_page)
     if form.validate_on_submit():
         handover.save_draft(
-            current_user, referral_id, version=form.version.data, **_handover_data(form)
+            current_user,
+            referral_id,
+            version=form.version.data,
+            found=referral,
+            **_handover_data(form),
         )
         return _saved_draft(referral_id, check_answers=form.send.data)
     return page()
