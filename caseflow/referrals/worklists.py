@@ -27,6 +27,37 @@ PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
 
+# Statements of the lists that can be built once and run again, by what they are built from.
+# Building a list's SELECT (its conditions, eager loads and paging) cost about as much CPU as
+# running it and loading its rows; a built statement is immutable, holds no personal data, and
+# run again skips the SQL compiler's cache key too. Each key names every value the statement
+# holds (``_same_sql``), so a statement is only ever reused where it would be built the same.
+_built: dict[tuple, Select] = {}
+_BUILT_MAX = 2_000
+
+
+def _built_once(key: tuple, build):
+    statement = _built.get(key)
+    if statement is None:
+        if len(_built) >= _BUILT_MAX:
+            _built.clear()
+        statement = _built[key] = build()
+    return statement
+
+
+def _same_sql(*clauses) -> tuple:
+    """What makes SQL conditions (the scope rule's, say) the same SQL with the same values: the
+    SQL compiler's cache key, which names their structure, and their bound values."""
+    identity = []
+    for clause in clauses:
+        cache_key = clause._generate_cache_key()
+        identity.append(cache_key.key)
+        identity.extend(
+            tuple(value) if isinstance(value, list) else value
+            for value in (bound.effective_value for bound in cache_key.bindparams)
+        )
+    return tuple(identity)
+
 
 # A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
 # more: the person's name and prison number; the release's dates, type and destination; the
@@ -61,22 +92,35 @@ def _episode_shown(episode) -> tuple:
     )
 
 
-def _page(query: Select, page: int, filters: dict) -> Page:
+def _page(query, page: int, filters: dict, *, key: tuple | None = None) -> Page:
     """A worklist page says how many cases the list holds, and a page past the end is the last.
 
     The total comes with the page's rows (``count(*) OVER ()``): the list is found once, not
     once to count it and again to page it. Only a page past the end, which has no row to carry
     the total, counts on its own and shows the last page instead (``paging.page_of``).
+
+    With a key (naming everything the list's query is built from), query is a function building
+    it, and the page's statement is built once for that key and page (``_built_once``).
     """
     number = page_number(page)
-    rows = db.session.execute(
-        query.add_columns(func.count().over().label("listed"))
-        .limit(PAGE_SIZE + 1)
-        .offset((number - 1) * PAGE_SIZE)
-    ).all()
+
+    def paged(query: Select) -> Select:
+        return (
+            query.add_columns(func.count().over().label("listed"))
+            .limit(PAGE_SIZE + 1)
+            .offset((number - 1) * PAGE_SIZE)
+        )
+
+    statement = paged(query) if key is None else _built_once((*key, number), lambda: paged(query()))
+    rows = db.session.execute(statement).all()
     if not rows and number > 1:
         return page_of(
-            query, number, size=PAGE_SIZE, count=True, clamp_to_last=True, filters=filters
+            query if key is None else query(),
+            number,
+            size=PAGE_SIZE,
+            count=True,
+            clamp_to_last=True,
+            filters=filters,
         )
     return Page(
         rows=[row[0] for row in rows[:PAGE_SIZE]],
@@ -116,7 +160,7 @@ def _custom_plans() -> None:
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
+def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
     """A page of the releases meeting conditions of people in the user's caseload, found from
     the team's own records (``scope.worked_episodes``, each within the caseload), in sort_by's
     order (then the id), with how many the list holds: one statement.
@@ -129,41 +173,57 @@ def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
     read by primary key with their person: how much the list costs follows the list's own
     length, never the size of the table, which PostgreSQL would otherwise walk in the list's
     order to stop at the first page, or read whole to join the union back to it.
+
+    conditions is a function giving the list's conditions; list_key names the list and every
+    value those conditions hold (the day), so the statement is built once for the key, the
+    team's sources as the scope rule gives them, and the page (``_built_once``).
     """
     number = page_number(page)
     sources = worked_episodes(user)
-    found = [
-        select(CustodyEpisode.id, sort_by.label("sort_by")).where(source, *conditions)
-        for source in sources or ()
-    ]
     if sources is None:
+        sources_key = ("caseload", _same_sql(caseload_people(user)))
+    else:
+        sources_key = ("worked", _same_sql(*sources))
+
+    def listed():
         found = [
-            select(CustodyEpisode.id, sort_by.label("sort_by"))
-            .join(CustodyEpisode.person)
-            .where(caseload_people(user), *conditions)
+            select(CustodyEpisode.id, sort_by.label("sort_by")).where(source, *conditions())
+            for source in sources or ()
         ]
-    listed = (union(*found) if len(found) > 1 else found[0]).subquery("listed")
-    shown = (
-        select(listed.c.id, listed.c.sort_by, func.count().over().label("total"))
-        .order_by(listed.c.sort_by, listed.c.id)
-        .limit(PAGE_SIZE + 1)
-        .offset((number - 1) * PAGE_SIZE)
-        .subquery("shown")
-    )
+        if sources is None:
+            found = [
+                select(CustodyEpisode.id, sort_by.label("sort_by"))
+                .join(CustodyEpisode.person)
+                .where(caseload_people(user), *conditions())
+            ]
+        return (union(*found) if len(found) > 1 else found[0]).subquery("listed")
+
+    def page_statement() -> Select:
+        found = listed()
+        shown = (
+            select(found.c.id, found.c.sort_by, func.count().over().label("total"))
+            .order_by(found.c.sort_by, found.c.id)
+            .limit(PAGE_SIZE + 1)
+            .offset((number - 1) * PAGE_SIZE)
+            .subquery("shown")
+        )
+        return (
+            select(CustodyEpisode, shown.c.total)
+            .join(shown, shown.c.id == CustodyEpisode.id)
+            .join(CustodyEpisode.person)
+            .options(*_episode_shown(CustodyEpisode))
+            .order_by(shown.c.sort_by, shown.c.id)
+        )
+
+    statement = _built_once((*list_key, sources_key, number), page_statement)
     _custom_plans()
-    rows = db.session.execute(
-        select(CustodyEpisode, shown.c.total)
-        .join(shown, shown.c.id == CustodyEpisode.id)
-        .join(CustodyEpisode.person)
-        .options(*_episode_shown(CustodyEpisode))
-        .order_by(shown.c.sort_by, shown.c.id)
-    ).all()
+    rows = db.session.execute(statement).all()
     if not rows and number > 1:
         # Past the end: the last page instead, whose number needs the count.
-        total = db.session.scalar(select(func.count()).select_from(listed)) or 0
+        total = db.session.scalar(select(func.count()).select_from(listed())) or 0
         last = max(1, -(-total // PAGE_SIZE))
         if last < number:
-            return _worked_page(user, conditions, sort_by, last)
+            return _worked_page(user, list_key, conditions, sort_by, last)
     return Page(
         rows=[episode for episode, _total in rows[:PAGE_SIZE]],
         page=number,
@@ -179,14 +239,19 @@ def _worked_page(user, conditions: tuple, sort_by, page: int) -> Page:
 def releasing_without_referral(user, *, page: int = 1, today: date | None = None) -> Page:
     """Releasing within 12 weeks, with a treatment need, and no referral sent."""
     today = today or local_today()
-    conditions = (
-        CustodyEpisode.actual_release_date.is_(None),
-        CustodyEpisode.expected_release_date.is_not(None),
-        CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
-        CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-        ~_sent_referral(CustodyEpisode.id),
+
+    def conditions():
+        return (
+            CustodyEpisode.actual_release_date.is_(None),
+            CustodyEpisode.expected_release_date.is_not(None),
+            CustodyEpisode.expected_release_date <= today + RELEASING_WITHIN,
+            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
+            ~_sent_referral(CustodyEpisode.id),
+        )
+
+    return _worked_page(
+        user, ("releasing", today), conditions, CustodyEpisode.expected_release_date, page
     )
-    return _worked_page(user, conditions, CustodyEpisode.expected_release_date, page)
 
 
 def sent_not_accepted(user, *, page: int = 1) -> Page:
@@ -206,16 +271,21 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
     type with no community clock (another secure setting, deported, outside England) is not
     on it (``clock.running_sql``)."""
     today = today or local_today()
-    conditions = (
-        running_sql(
-            CustodyEpisode.actual_release_date,
-            _first_start(CustodyEpisode.id),
-            today,
-            release_type=CustodyEpisode.release_type,
-        ),
-        CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
+
+    def conditions():
+        return (
+            running_sql(
+                CustodyEpisode.actual_release_date,
+                _first_start(CustodyEpisode.id),
+                today,
+                release_type=CustodyEpisode.release_type,
+            ),
+            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
+        )
+
+    return _worked_page(
+        user, ("clock-running", today), conditions, CustodyEpisode.actual_release_date, page
     )
-    return _worked_page(user, conditions, CustodyEpisode.actual_release_date, page)
 
 
 # Keyworkers --------------------------------------------------------------------------------
@@ -356,41 +426,58 @@ def area_at_risk(
     started by day 21, so a late start (day 22 or later) is a breach too. Release types with
     no community clock are on neither (``clock.running_sql``, ``clock.breached_sql``)."""
     today = today or local_today()
-    released = CustodyEpisode.actual_release_date
-    first_start = _first_start(CustodyEpisode.id)
-    release_type = CustodyEpisode.release_type
-    areas = select(organisation_areas.c.local_authority_code).where(
-        organisation_areas.c.organisation_id == user.organisation_id
-    )
-    running = running_sql(released, first_start, today, release_type=release_type)
-    breached = and_(
-        breached_sql(released, first_start, today, release_type=release_type),
-        released >= today - BREACH_LOOKBACK,
-    )
-    by_flag = {
-        "all": or_(running, breached),
-        "day7": and_(running, released <= today - timedelta(days=7)),
-        "day14": and_(running, released <= today - timedelta(days=14)),
-        "day21": and_(running, released == today - timedelta(days=WINDOW_DAYS)),
-        "breached": breached,
-    }
-    flag = flag if flag in by_flag else "all"
-    query = (
-        select(CustodyEpisode)
-        .join(CustodyEpisode.person)
-        .options(*_episode_shown(CustodyEpisode))
-        .where(
-            caseload_people(user),
-            CustodyEpisode.destination_local_authority_code.in_(areas),
-            CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
-            by_flag[flag],
+    flag = flag if flag in FLAGS else "all"
+    caseload = caseload_people(user)
+
+    def query() -> Select:
+        released = CustodyEpisode.actual_release_date
+        first_start = _first_start(CustodyEpisode.id)
+        release_type = CustodyEpisode.release_type
+        areas = select(organisation_areas.c.local_authority_code).where(
+            organisation_areas.c.organisation_id == user.organisation_id
         )
-        # Cases that can still be saved first, fewest days left first; breaches after them.
-        .order_by(case((breached, 1), else_=0), released, CustodyEpisode.id)
+        running = running_sql(released, first_start, today, release_type=release_type)
+        breached = and_(
+            breached_sql(released, first_start, today, release_type=release_type),
+            released >= today - BREACH_LOOKBACK,
+        )
+        by_flag = {
+            "all": or_(running, breached),
+            "day7": and_(running, released <= today - timedelta(days=7)),
+            "day14": and_(running, released <= today - timedelta(days=14)),
+            "day21": and_(running, released == today - timedelta(days=WINDOW_DAYS)),
+            "breached": breached,
+        }
+        query = (
+            select(CustodyEpisode)
+            .join(CustodyEpisode.person)
+            .options(*_episode_shown(CustodyEpisode))
+            .where(
+                caseload,
+                CustodyEpisode.destination_local_authority_code.in_(areas),
+                CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
+                by_flag[flag],
+            )
+            # Cases that can still be saved first, fewest days left first; breaches after them.
+            .order_by(case((breached, 1), else_=0), released, CustodyEpisode.id)
+        )
+        if local_authority:
+            query = query.where(CustodyEpisode.destination_local_authority_code == local_authority)
+        return query
+
+    return _page(
+        query,
+        page,
+        {"flag": flag, "local_authority": local_authority or ""},
+        key=(
+            "at-risk",
+            _same_sql(caseload),
+            user.organisation_id,
+            today,
+            flag,
+            local_authority or "",
+        ),
     )
-    if local_authority:
-        query = query.where(CustodyEpisode.destination_local_authority_code == local_authority)
-    return _page(query, page, {"flag": flag, "local_authority": local_authority or ""})
 
 
 def offered_filters(user, name: str, args) -> dict[str, str | None]:
