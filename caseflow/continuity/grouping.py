@@ -45,7 +45,7 @@ from sqlalchemy import (
 
 from caseflow.codes import code_list
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import pathway_membership, rollups, rules
+from caseflow.continuity import pathway_membership, rollups, rules, statements
 from caseflow.continuity.entries import NOT_IN_COHORT, Scope
 from caseflow.continuity.periods import Period, months_ending
 from caseflow.continuity.rules import Outcome, Settings
@@ -352,10 +352,30 @@ def count(
     kept = rollups.Kept()
     if scope.every_release and not from_records and PATHWAY not in dimensions:
         kept = rollups.kept_months(settings, period, zip(months, measured[1:], strict=True), today)
-    rows = _cohort(scope, period, months, measured, pathways, today, from_records, kept)
-    groupings = [] if rows is None else _groupings(rows, dimensions, pathways, bool(months))
-    groupings += rollups.kept_rows(kept, dimensions)
-    statement = groupings[0] if len(groupings) == 1 else union_all(*groupings)
+
+    def build():
+        rows = _cohort(scope, period, months, measured, pathways, today, from_records, kept)
+        groupings = [] if rows is None else _groupings(rows, dimensions, pathways, bool(months))
+        groupings += rollups.kept_rows(kept, dimensions)
+        return groupings[0] if len(groupings) == 1 else union_all(*groupings)
+
+    scope_key = statements.condition_key(scope.condition)
+    key = None
+    if scope_key is not None:
+        key = (
+            "count",
+            scope_key,
+            period.start,
+            period.end,
+            tuple(dimensions),
+            trend_months,
+            tuple(version.digest for version in measured),
+            tuple((found.code, found.label, found.on_release) for found in pathways),
+            today,
+            from_records,
+            (kept.period_key, tuple(sorted(kept.period)), tuple(sorted(kept.trend.items()))),
+        )
+    statement = statements.built(key, build)
     return _assemble(
         cohort.session().execute(statement).all(),
         settings,

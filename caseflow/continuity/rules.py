@@ -28,6 +28,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from sqlalchemy import select
 
@@ -106,10 +107,11 @@ class Settings:
             f"{self.window_days} days of release, target {self.target_percent}%"
         )
 
-    @property
+    @cached_property
     def digest(self) -> str:
         """What the version says, as a short key: kept counts name the settings they were
-        counted by, so a version changed in any way is never read from counts made before."""
+        counted by, so a version changed in any way is never read from counts made before.
+        Worked out once per version read (a dashboard keys each of its trend's months by it)."""
         text = json.dumps(self.as_dict(), sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 

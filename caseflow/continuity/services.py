@@ -49,9 +49,10 @@ London's today and is there for tests):
 
 For the pages, each checks ``continuity.view`` and writes one audit row:
 ``dashboard_for(viewer, period, ...)`` and ``breakdown_for(viewer, period, dimension)`` (the
-same as above, in the viewer's scope; an unknown dimension is NotFound), ``case_list`` and
-``act_now`` (above), and ``case_names(cases)`` ({column: {code or id: name}} for a page of
-cases). ``settings_for(period)`` names the settings a period's figures use;
+same as above, in the viewer's scope, a breakdown's rows with the settings that counted them; an
+unknown dimension is NotFound), ``case_list`` and ``act_now`` (above), and
+``case_names(cases)`` ({column: {code or id: name}} for a page of cases).
+``settings_for(period)`` names the settings a period's figures use;
 ``periods.period_choices()`` and ``periods.chosen_period(code)`` give a page its periods.
 """
 
@@ -373,13 +374,22 @@ def dashboard_for(
     )
 
 
-def breakdown_for(viewer, period: Period, dimension: str, today: date | None = None) -> list[Row]:
+@dataclass(frozen=True)
+class Breakdown:
+    """A breakdown's rows and the settings that counted them (named beside the figures)."""
+
+    rows: list[Row]
+    settings: Settings
+
+
+def breakdown_for(viewer, period: Period, dimension: str, today: date | None = None) -> Breakdown:
     """A breakdown for the viewer's partnership: one audited view."""
     _require_measure(viewer)
     if dimension not in DIMENSIONS:
         raise NotFound("No such breakdown")
     _view(viewer, "continuity breakdown", period, dimension=dimension)
-    return breakdown(Scope.of_viewer(viewer), period, dimension, today=today)
+    found = dashboard(Scope.of_viewer(viewer), period, dimensions=[dimension], today=today)
+    return Breakdown(rows=found.breakdowns[dimension], settings=found.measure.settings)
 
 
 def _require_measure(viewer) -> None:

@@ -51,14 +51,14 @@ def dashboard():
 def breakdown():
     period = _period()
     dimension = request.args.get("by") or DEFAULT_BREAKDOWN
-    rows = services.breakdown_for(current_user, period, dimension)
+    found = services.breakdown_for(current_user, period, dimension)
     return render_template(
         "continuity/breakdown.html",
         period=period,
         dimension=dimension,
         heading=services.DIMENSIONS[dimension][0],
-        rows=rows,
-        settings=services.settings_for(period),
+        rows=found.rows,
+        settings=found.settings,
     )
 
 

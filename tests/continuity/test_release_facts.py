@@ -169,7 +169,7 @@ def test_a_case_list_agrees_with_its_cell(app):
     release(date(2026, 3, 30))  # pending on TODAY
     db.session.flush()
     found = services.breakdown_for(manager, QUARTER, "local_authority", today=TODAY)
-    [row] = found
+    [row] = found.rows
     for outcome, count in (("met", row.figures.met), ("pending", row.figures.pending)):
         cases = services.case_list(
             manager,
