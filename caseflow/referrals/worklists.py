@@ -92,7 +92,7 @@ def _episode_shown(episode) -> tuple:
     )
 
 
-def _page(query, page: int, filters: dict, *, key: tuple | None = None) -> Page:
+def _page(query, page: int, filters: dict, *, key: tuple | None = None, scope=None) -> Page:
     """A worklist page says how many cases the list holds, and a page past the end is the last.
 
     The total comes with the page's rows (``count(*) OVER ()``): the list is found once, not
@@ -100,7 +100,9 @@ def _page(query, page: int, filters: dict, *, key: tuple | None = None) -> Page:
     the total, counts on its own and shows the last page instead (``paging.page_of``).
 
     With a key (naming everything the list's query is built from), query is a function building
-    it, and the page's statement is built once for that key and page (``_built_once``).
+    it, and the page's statement is built once for that key and page (``_built_once``). scope,
+    the condition of the scope rule the list is read under, is then added on every request, as
+    it holds the moment (an emergency access ends) and so is never kept.
     """
     number = page_number(page)
 
@@ -112,10 +114,13 @@ def _page(query, page: int, filters: dict, *, key: tuple | None = None) -> Page:
         )
 
     statement = paged(query) if key is None else _built_once((*key, number), lambda: paged(query()))
+    if scope is not None:
+        statement = statement.where(scope)
     rows = db.session.execute(statement).all()
     if not rows and number > 1:
+        whole = query if key is None else query()
         return page_of(
-            query if key is None else query(),
+            whole if scope is None else whole.where(scope),
             number,
             size=PAGE_SIZE,
             count=True,
@@ -255,15 +260,15 @@ def releasing_without_referral(user, *, page: int = 1, today: date | None = None
 
 
 def sent_not_accepted(user, *, page: int = 1) -> Page:
-    query = (
-        _referrals_for(user)
-        .where(
+    return _referral_page(
+        user,
+        "awaiting-acceptance",
+        lambda query: query.where(
             Referral.referring_organisation_id == user.organisation_id,
             Referral.status == Status.SENT,
-        )
-        .order_by(Referral.sent_at, Referral.id)
+        ).order_by(Referral.sent_at, Referral.id),
+        page,
     )
-    return _page(query, page, {})
 
 
 def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
@@ -291,7 +296,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
 # Keyworkers --------------------------------------------------------------------------------
 
 
-def _referrals_for(user) -> Select:
+def _referrals_shown() -> Select:
     return (
         select(Referral)
         # An outer join: a community referral has no custody episode, and is listed last.
@@ -305,74 +310,94 @@ def _referrals_for(user) -> Select:
             joinedload(Referral.referring_organisation),
             joinedload(Referral.provider),
         )
-        .where(visible_referrals(user))
     )
+
+
+def _referral_page(user, name: str, listed, page: int) -> Page:
+    """A page of the referrals listed(query) keeps of those the user may see. What listed adds
+    names nothing but the user's organisation, so the statement is built once for the list, the
+    organisation and the page; the scope rule's condition is added to it on every request."""
+    return _page(
+        lambda: listed(_referrals_shown()),
+        page,
+        {},
+        key=(name, user.organisation_id),
+        scope=visible_referrals(user),
+    )
+
+
+_BY_DAYS_LEFT = (
+    CustodyEpisode.actual_release_date.is_(None),
+    CustodyEpisode.actual_release_date,
+    CustodyEpisode.expected_release_date,
+    Referral.id,
+)
 
 
 def incoming(user, *, page: int = 1) -> Page:
-    query = (
-        _referrals_for(user)
-        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.SENT)
-        .order_by(
-            CustodyEpisode.actual_release_date.is_(None),
-            CustodyEpisode.actual_release_date,
-            CustodyEpisode.expected_release_date,
-            Referral.id,
-        )
+    return _referral_page(
+        user,
+        "incoming",
+        lambda query: query.where(
+            Referral.provider_id == user.organisation_id, Referral.status == Status.SENT
+        ).order_by(*_BY_DAYS_LEFT),
+        page,
     )
-    return _page(query, page, {})
 
 
 def accepted_without_start(user, *, page: int = 1) -> Page:
     """Sorted by days left: the earliest release first; not yet released last."""
-    query = (
-        _referrals_for(user)
-        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.ACCEPTED)
-        .order_by(
-            CustodyEpisode.actual_release_date.is_(None),
-            CustodyEpisode.actual_release_date,
-            CustodyEpisode.expected_release_date,
-            Referral.id,
-        )
+    return _referral_page(
+        user,
+        "accepted",
+        lambda query: query.where(
+            Referral.provider_id == user.organisation_id, Referral.status == Status.ACCEPTED
+        ).order_by(*_BY_DAYS_LEFT),
+        page,
     )
-    return _page(query, page, {})
 
 
 def in_treatment(user, *, page: int = 1) -> Page:
     """The provider's people in treatment (engaged referrals): the longest in treatment first,
     the ones nearest handing on to routine care."""
-    query = (
-        _referrals_for(user)
-        .where(Referral.provider_id == user.organisation_id, Referral.status == Status.ENGAGED)
-        .order_by(Referral.treatment_start_date, Referral.id)
+    return _referral_page(
+        user,
+        "in-treatment",
+        lambda query: query.where(
+            Referral.provider_id == user.organisation_id, Referral.status == Status.ENGAGED
+        ).order_by(Referral.treatment_start_date, Referral.id),
+        page,
     )
-    return _page(query, page, {})
 
 
 def redirected_elsewhere(user, *, page: int = 1) -> Page:
     """Referrals this provider passed to another or rejected: its own part of the history,
-    without the person, whom it no longer has a relationship with."""
-    query = (
-        select(ReferralEvent)
-        .options(
-            joinedload(ReferralEvent.referral).joinedload(Referral.provider),
-            joinedload(ReferralEvent.referral).joinedload(Referral.referring_organisation),
-        )
-        .where(
-            or_(
-                and_(
-                    ReferralEvent.kind == "redirect",
-                    ReferralEvent.from_provider_id == user.organisation_id,
-                ),
-                and_(
-                    ReferralEvent.kind == "reject",
-                    ReferralEvent.organisation_id == user.organisation_id,
-                ),
+    without the person, whom it no longer has a relationship with. Its own records, so no
+    condition of the scope rule: the statement is built once for the organisation and page."""
+
+    def query() -> Select:
+        return (
+            select(ReferralEvent)
+            .options(
+                joinedload(ReferralEvent.referral).joinedload(Referral.provider),
+                joinedload(ReferralEvent.referral).joinedload(Referral.referring_organisation),
             )
+            .where(
+                or_(
+                    and_(
+                        ReferralEvent.kind == "redirect",
+                        ReferralEvent.from_provider_id == user.organisation_id,
+                    ),
+                    and_(
+                        ReferralEvent.kind == "reject",
+                        ReferralEvent.organisation_id == user.organisation_id,
+                    ),
+                )
+            )
+            .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id)
         )
-        .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id)
-    )
-    return _page(query, page, {})
+
+    return _page(query, page, {}, key=("redirected", user.organisation_id))
 
 
 def appointments_this_week(user, *, page: int = 1, today: date | None = None) -> Page:
@@ -380,27 +405,37 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
     moved to another day (its new booking is listed on its own day)."""
     today = today or local_today()
     monday = today - timedelta(days=today.weekday())
-    query = (
-        select(Appointment)
-        .join(Appointment.referral)
-        # Each row shows the referral's person, clock (its release) and where it came from.
-        .options(
-            contains_eager(Appointment.referral).options(
-                joinedload(Referral.person),
-                joinedload(Referral.episode),
-                joinedload(Referral.referring_organisation),
+
+    def query() -> Select:
+        return (
+            select(Appointment)
+            .join(Appointment.referral)
+            # Each row shows the referral's person, clock (its release) and where it came from.
+            .options(
+                contains_eager(Appointment.referral).options(
+                    joinedload(Referral.person),
+                    joinedload(Referral.episode),
+                    joinedload(Referral.referring_organisation),
+                )
             )
+            .where(
+                Referral.provider_id == user.organisation_id,
+                Appointment.outcome.not_in(
+                    (AppointmentOutcome.CANCELLED, AppointmentOutcome.REBOOKED)
+                ),
+                Appointment.appointment_date >= monday,
+                Appointment.appointment_date < monday + timedelta(days=7),
+            )
+            .order_by(Appointment.appointment_date, Appointment.appointment_time, Appointment.id)
         )
-        .where(
-            visible_referrals(user),
-            Referral.provider_id == user.organisation_id,
-            Appointment.outcome.not_in((AppointmentOutcome.CANCELLED, AppointmentOutcome.REBOOKED)),
-            Appointment.appointment_date >= monday,
-            Appointment.appointment_date < monday + timedelta(days=7),
-        )
-        .order_by(Appointment.appointment_date, Appointment.appointment_time, Appointment.id)
+
+    return _page(
+        query,
+        page,
+        {},
+        key=("appointments", user.organisation_id, monday),
+        scope=visible_referrals(user),
     )
-    return _page(query, page, {})
 
 
 # Managers ----------------------------------------------------------------------------------
@@ -504,12 +539,17 @@ def latest_referrals(user, episode_ids: list) -> dict:
     referral given back, says nothing to a list."""
     if not episode_ids:
         return {}
+    shown = _built_once(
+        ("latest referrals",),
+        lambda: (
+            select(Referral)
+            .options(load_only(*REFERRAL_SHOWN), joinedload(Referral.provider))
+            # The last of each episode wins below: ended referrals first, then the live one.
+            .order_by(case((Referral.status.in_(LIVE_STATUSES), 1), else_=0), Referral.created_at)
+        ),
+    )
     referrals = db.session.scalars(
-        select(Referral)
-        .options(load_only(*REFERRAL_SHOWN), joinedload(Referral.provider))
-        .where(Referral.episode_id.in_(episode_ids), visible_referrals(user))
-        # The last of each episode wins below: ended referrals first, then the live one.
-        .order_by(case((Referral.status.in_(LIVE_STATUSES), 1), else_=0), Referral.created_at)
+        shown.where(Referral.episode_id.in_(episode_ids), visible_referrals(user))
     )
     return {referral.episode_id: referral for referral in referrals}
 

@@ -4,12 +4,21 @@ filters and page. A change to any of them lists what the change says."""
 
 from datetime import timedelta
 
+from sqlalchemy import false
+
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, OrganisationKind
 from caseflow.organisations.services import create_organisation
 from caseflow.referrals import worklists
-from tests.factories import CustodyEpisodeFactory, OrganisationFactory, PersonFactory, UserFactory
+from caseflow.referrals.codes import Status
+from tests.factories import (
+    CustodyEpisodeFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReferralFactory,
+    UserFactory,
+)
 
 TODAY = local_today()
 HERE = "E08000025"
@@ -85,3 +94,23 @@ def test_a_managers_list_follows_their_partnership_filter_and_page(app):
     assert _ids(worklists.area_at_risk(manager, local_authority=THERE)) == [there.id]
     assert _ids(worklists.area_at_risk(other_manager)) == [there.id]
     assert _ids(worklists.area_at_risk(manager, flag="day21")) == [here[20].id]
+
+
+def test_one_providers_referral_lists_are_never_anothers(app):
+    first = ReferralFactory(status=Status.ACCEPTED)
+    second = ReferralFactory(status=Status.ACCEPTED)
+    first_keyworker = UserFactory(role="keyworker", organisation=first.provider)
+    second_keyworker = UserFactory(role="keyworker", organisation=second.provider)
+    for keyworker, mine in ((first_keyworker, first), (second_keyworker, second)) * 2:
+        assert [r.id for r in worklists.accepted_without_start(keyworker).rows] == [mine.id]
+
+
+def test_a_referral_list_is_read_under_the_scope_rule_on_every_request(app, monkeypatch):
+    accepted = ReferralFactory(status=Status.ACCEPTED)
+    keyworker = UserFactory(role="keyworker", organisation=accepted.provider)
+    assert [r.id for r in worklists.accepted_without_start(keyworker).rows] == [accepted.id]
+
+    # The same list, the same organisation: the statement is the one built, the rule's
+    # condition is the one of this request.
+    monkeypatch.setattr(worklists, "visible_referrals", lambda _user: false())
+    assert worklists.accepted_without_start(keyworker).rows == []
