@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 
+from flask import g, has_request_context
+
 from caseflow.dates import LONDON
 
 
@@ -72,6 +74,51 @@ def sections_for(actor, person) -> list[tuple[str, dict]]:
         if context is not None:
             shown.append((part.template, context))
     return shown
+
+
+# Whether a person has any record of a kind at all ------------------------------------------
+#
+# Most people have no case on most pathways. The statement that finds the person for their page
+# asks, beside them, whether each kind of record exists for them at all (whoever may see it), so
+# a section or timeline source with nothing to read runs no query. It only ever skips a read:
+# what the viewer is shown still comes from the source's own scoped query, run whenever the
+# person has any record of the kind.
+
+HeldCondition = Callable  # (person id column) -> SQL boolean: the person has such a record
+
+_held: dict[str, HeldCondition] = {}
+# The columns, built once for each person id column (they hold no value of any request).
+_held_columns: dict = {}
+
+
+def held(name: str, condition: HeldCondition) -> None:
+    """Register a kind of record the person page may skip reading when the person has none."""
+    _held.setdefault(name, condition)
+    _held_columns.clear()
+
+
+def held_columns(person_id_column) -> list:
+    """A labelled column for each kind registered, for the statement finding the person."""
+    if person_id_column not in _held_columns:
+        _held_columns[person_id_column] = [
+            condition(person_id_column).label(f"held_{name}") for name, condition in _held.items()
+        ]
+    return _held_columns[person_id_column]
+
+
+def remember_held(person_id, values) -> None:
+    """What that statement said (values in the order of ``held_columns``), for this request."""
+    if has_request_context():
+        g.setdefault("records_held", {})[person_id] = {
+            name for name, value in zip(_held, values, strict=True) if value
+        }
+
+
+def may_hold(person, name: str) -> bool:
+    """False only when this request's first statement said the person has no such record; a
+    person found any other way is read as before."""
+    known = g.get("records_held", {}).get(person.id) if has_request_context() else None
+    return known is None or name in known
 
 
 def at_start_of(day) -> datetime:

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from caseflow import timeline
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.domain import InvalidChange, NotFound, NotPermitted
 from caseflow.extensions import db
@@ -37,16 +38,24 @@ _live_grant = aliased(BreakGlassGrant, name="live_grant")
 
 
 def find_visible_person(
-    actor, person_id: uuid.UUID, *, load_episodes: bool = False, load_contacts: bool = False
+    actor,
+    person_id: uuid.UUID,
+    *,
+    load_episodes: bool = False,
+    load_contacts: bool = False,
+    ask_held: bool = False,
 ) -> Person:
     """The person, if actor may see them. Otherwise NotFound, and an audited denial.
 
     One statement finds the person within scope, and says beside them whether the relationship
     rule or only emergency access lets actor in, with the live grant if any: the page and its
-    audit rows ask no more about access.
+    audit rows ask no more about access. ``ask_held``, for the person page: the same statement
+    says which kinds of record the person has at all (``timeline.held``), so the page reads
+    none it has not.
     """
+    held = timeline.held_columns(Person.id) if ask_held else []
     query = (
-        select(Person, _live_grant, caseload_people(actor).label("related"))
+        select(Person, _live_grant, caseload_people(actor).label("related"), *held)
         .outerjoin(_live_grant, _live_grant.id == live_grant_id(actor, Person.id))
         .where(Person.id == person_id, visible_people(actor))
     )
@@ -64,8 +73,10 @@ def find_visible_person(
         query = query.options(joinedload(Person.named_contacts).joinedload(NamedContact.changed_by))
     # all(), not first(): a joined collection is filled from every row.
     rows = db.session.execute(query).unique().all()
-    person, grant, related = rows[0] if rows else (None, None, False)
+    person, grant, related = rows[0][:3] if rows else (None, None, False)
     if person is not None:
+        if ask_held:
+            timeline.remember_held(person.id, rows[0][3:])
         seen_with(actor, person.id, related=related, granted=grant is not None)
         if grant is not None:
             remember_grant(actor, person.id, grant)
@@ -127,7 +138,9 @@ def view_person(
     if starting_record:
         person = person_for_new_record(actor, person_id, load_episodes=True)
     else:
-        person = find_visible_person(actor, person_id, load_episodes=True, load_contacts=True)
+        person = find_visible_person(
+            actor, person_id, load_episodes=True, load_contacts=True, ask_held=True
+        )
     record(
         "view",
         entity_type="person",

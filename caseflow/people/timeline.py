@@ -1,6 +1,6 @@
 """What people contribute to the person's timeline: custody and case notes."""
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
@@ -51,8 +51,14 @@ def custody_entries(actor, person: Person) -> list[TimelineItem]:
     return items
 
 
+# A person with no case note yet has none to read (caseflow/timeline.py).
+timeline.held("case_notes", lambda person_id: exists().where(CaseNote.person_id == person_id))
+
+
 @timeline.entries
 def case_note_entries(actor, person: Person) -> list[TimelineItem]:
+    if not timeline.may_hold(person, "case_notes"):
+        return []
     notes = db.session.scalars(
         select(CaseNote)
         .options(joinedload(CaseNote.author), joinedload(CaseNote.organisation))

@@ -4,7 +4,7 @@ the person's referrals this viewer may see."""
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
@@ -43,16 +43,19 @@ def entry_text(event: ReferralEvent) -> str:
 
 def _referrals_shown(actor, person) -> list[Referral]:
     """The person's referrals this viewer may see, newest first, each with its provider and its
-    events (with their actors): one statement a request for the list and the timeline."""
+    events (with their actors): one statement a request for the list and the timeline. Each
+    referral's release is one of the person's episodes, read already with the person
+    (``view_person``), so it is found in the session rather than read again."""
     cache = g.setdefault("person_referrals", {}) if has_request_context() else {}
     key = (actor.id, person.id)
+    if key not in cache and not timeline.may_hold(person, "referrals"):
+        cache[key] = []
     if key not in cache:
         cache[key] = list(
             db.session.scalars(
                 select(Referral)
                 .options(
                     joinedload(Referral.provider),
-                    joinedload(Referral.episode),
                     joinedload(Referral.events).options(
                         joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation)
                     ),
@@ -62,6 +65,10 @@ def _referrals_shown(actor, person) -> list[Referral]:
             ).unique()
         )
     return cache[key]
+
+
+# Someone not yet referred has no referral to read (caseflow/timeline.py).
+timeline.held("referrals", lambda person_id: exists().where(Referral.person_id == person_id))
 
 
 @timeline.entries

@@ -39,6 +39,8 @@ def _orders(actor, person) -> list[CstrOrder]:
     and history: one statement a request for the panel and the timeline."""
     cache = g.setdefault("person_cstrs", {}) if has_request_context() else {}
     key = (actor.id, person.id)
+    if key not in cache and not timeline.may_hold(person, "cstr"):
+        cache[key] = []
     if key not in cache:
         cache[key] = list(
             db.session.scalars(
@@ -55,6 +57,10 @@ def _orders(actor, person) -> list[CstrOrder]:
             ).unique()
         )
     return cache[key]
+
+
+# Most people have no CSTR: their page reads none (caseflow/timeline.py).
+timeline.held("cstr", lambda person_id: exists().where(CstrOrder.person_id == person_id))
 
 
 @timeline.section("pathways/cstr/_person_cstr.html", order=40)

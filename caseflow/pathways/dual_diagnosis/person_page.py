@@ -34,8 +34,16 @@ def _cases(actor, person) -> PersonCases:
     cache = g.setdefault("dual_diagnosis_cases", {}) if has_request_context() else {}
     key = (actor.id, person.id)
     if key not in cache:
-        cache[key] = cases_of(actor, person)
+        held = timeline.may_hold(person, "dual_diagnosis")
+        cache[key] = cases_of(actor, person) if held else PersonCases(visible=[], any_live=False)
     return cache[key]
+
+
+# Most people have no dual diagnosis case: their page reads none (caseflow/timeline.py).
+timeline.held(
+    "dual_diagnosis",
+    lambda person_id: exists().where(DualDiagnosisCase.person_id == person_id),
+)
 
 
 @timeline.entries

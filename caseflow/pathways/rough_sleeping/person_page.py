@@ -10,7 +10,7 @@ when there is any: a person with no case costs the page one statement.
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from caseflow import timeline
@@ -52,6 +52,8 @@ def _cases(actor, person) -> list[CasePanel]:
     """The person's cases this viewer may see, newest first; read once a request."""
     cache = g.setdefault("rough_sleeping_cases", {}) if has_request_context() else {}
     key = (actor.id, person.id)
+    if key not in cache and not timeline.may_hold(person, "rough_sleeping"):
+        cache[key] = []
     if key not in cache:
         rows = db.session.execute(
             select(
@@ -79,6 +81,13 @@ def _cases(actor, person) -> list[CasePanel]:
             for case, status, start in rows
         ]
     return cache[key]
+
+
+# Most people have no rough sleeping case: their page reads none (caseflow/timeline.py).
+timeline.held(
+    "rough_sleeping",
+    lambda person_id: exists().where(RoughSleepingCase.person_id == person_id),
+)
 
 
 def may_open_case(actor, person, panels: list[CasePanel]) -> bool:
