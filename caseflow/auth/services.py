@@ -35,6 +35,10 @@ def user_by_email(email: str) -> User | None:
 
 
 def load_user(user_id: str) -> User | None:
+    """The signed-in account of a request, if it is still active (asked at every request).
+
+    The statement that read the session's row read the account with it (caseflow.security.
+    sessions), so the lookup below finds it in the ORM session without a second query."""
     try:
         key = uuid.UUID(user_id)
     except ValueError:

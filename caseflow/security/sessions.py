@@ -20,17 +20,17 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 from flask import session as request_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import delete, insert, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from werkzeug.datastructures import CallbackDict
 
-from caseflow.auth.models import UserSession
+from caseflow.auth.models import User, UserSession
 from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
@@ -44,13 +44,37 @@ ANONYMOUS_KEYS = frozenset({"csrf_token", "_fresh", "_flashes"})
 MAX_TOKEN_LENGTH = 128
 MAX_ANONYMOUS_COOKIE_LENGTH = 2048
 
+# A session's row and, in the same statement, the account it belongs to (with its organisation,
+# which User loads joined): every signed-in request needs both, and a second round trip for the
+# account cost as much again. The account lands in the ORM session, where Flask-Login's user
+# loader (caseflow.auth.services.load_user) finds it: still read from the database in this
+# request, so a disabled account is refused at the next request as before.
+_ROW_WITH_ITS_USER = (
+    select(
+        UserSession.user_id,
+        UserSession.data,
+        UserSession.created_at,
+        UserSession.last_seen_at,
+        User,
+    )
+    .outerjoin(User, User.id == UserSession.user_id)
+    .where(UserSession.id == bindparam("row_id"))
+)
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ServerSession(CallbackDict, SessionMixin):
-    def __init__(self, initial=None, token: str | None = None, record: UserSession | None = None):
+    def __init__(
+        self,
+        initial=None,
+        token: str | None = None,
+        row_id: str | None = None,
+        seen_at: datetime | None = None,
+        account: User | None = None,
+    ):
         def on_update(session):
             session.modified = True
 
@@ -58,8 +82,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.token = token
         # The row's id and when it was last seen, kept as values: the row is written with plain
         # statements, so nothing reads it again once the request's commit has expired it.
-        self.row_id = record.id if record is not None else None
-        self.seen_at = as_utc(record.last_seen_at) if record is not None else None
+        self.row_id = row_id
+        self.seen_at = as_utc(seen_at) if seen_at is not None else None
+        # The account read with the row. Held here because the ORM session's identity map holds
+        # objects weakly: without this reference it would be gone before Flask-Login's loader
+        # looks it up there, and read a second time.
+        self.account = account
         self.modified = False
         self.rotate = False
         self.ended = False
@@ -104,15 +132,22 @@ class DatabaseSessionInterface(SessionInterface):
             return self._open_anonymous(app, value)
         if len(value) > MAX_TOKEN_LENGTH:
             return ServerSession()
-        record = db.session.get(UserSession, _hash(value))
+        row_id = _hash(value)
+        record = db.session.execute(_ROW_WITH_ITS_USER, {"row_id": row_id}).first()
         if record is None or self._expired(app, record):
             lapsed = ServerSession()
             if record is not None:
                 lapsed.lapsed_user_id = record.user_id
-                db.session.delete(record)
+                db.session.execute(_delete_by_id(row_id))
                 db.session.commit()
             return lapsed
-        return ServerSession(json.loads(record.data), token=value, record=record)
+        return ServerSession(
+            json.loads(record.data),
+            token=value,
+            row_id=row_id,
+            seen_at=record.last_seen_at,
+            account=record.User,
+        )
 
     def _open_anonymous(self, app: Flask, value: str) -> ServerSession:
         if len(value) > MAX_ANONYMOUS_COOKIE_LENGTH:
@@ -131,7 +166,8 @@ class DatabaseSessionInterface(SessionInterface):
         return session
 
     @staticmethod
-    def _expired(app: Flask, record: UserSession) -> bool:
+    def _expired(app: Flask, record) -> bool:
+        """Whether a session's row (its created_at and last_seen_at) is past either limit."""
         now = utcnow()
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
         absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])
