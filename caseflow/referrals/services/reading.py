@@ -8,8 +8,9 @@ Every page and change of a referral starts here, so the scope rule is checked in
 import uuid
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import inspect, select
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.dates import local_today
@@ -17,7 +18,7 @@ from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import Clock, ClockSummary
-from caseflow.referrals.models import Referral, ReferralEvent
+from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.security.scope import holds_grant, seen_without_grant, visible_referrals
 
 
@@ -48,6 +49,41 @@ def clock_summary(referral: Referral, today: date | None = None) -> ClockSummary
     return clock_for(referral, today).summary()
 
 
+# What every page of a referral shows of it, read with it rather than one record at a time as
+# the page is drawn: the person, the release and where they are going, both ends of the
+# handover, who referred and the keyworker assigned. Statements are immutable, so each is built
+# once; each request adds only the scope rule and the referral's id.
+_REFERRAL = select(Referral).options(
+    joinedload(Referral.person),
+    joinedload(Referral.episode).joinedload(CustodyEpisode.destination),
+    joinedload(Referral.provider),
+    joinedload(Referral.referring_organisation),
+    joinedload(Referral.referred_by),
+    joinedload(Referral.assigned_keyworker),
+)
+# Its history (in the relationship's order) with who made each entry, and its appointments: one
+# statement each by the referral's id. Selectin loading would read the same rows, but builds
+# its statement again on every request.
+_HISTORY = (
+    select(ReferralEvent)
+    .options(joinedload(ReferralEvent.actor))
+    .order_by(ReferralEvent.occurred_at)
+)
+_APPOINTMENTS = select(Appointment).order_by(Appointment.appointment_date)
+
+
+def _read_history(referral: Referral) -> None:
+    """Its history and appointments, unless this session holds them already (as a relationship
+    loads a collection once)."""
+    unloaded = inspect(referral).unloaded
+    if "events" in unloaded:
+        events = db.session.scalars(_HISTORY.where(ReferralEvent.referral_id == referral.id))
+        set_committed_value(referral, "events", events.all())
+    if "appointments" in unloaded:
+        booked = db.session.scalars(_APPOINTMENTS.where(Appointment.referral_id == referral.id))
+        set_committed_value(referral, "appointments", booked.all())
+
+
 def find_visible_referral(actor, referral_id: uuid.UUID, *, history: bool = True) -> Referral:
     """The referral if actor may see it (``visible_referrals``), with what its pages show of it;
     a denial recorded and NotFound if not.
@@ -55,28 +91,13 @@ def find_visible_referral(actor, referral_id: uuid.UUID, *, history: bool = True
     ``history=False`` leaves out its history and appointments, for a page and a change that use
     neither (the draft's edit form): they are then read only if something asks for them.
     """
-    options = [
-        # What every page of a referral shows of it, read with it rather than one record at a
-        # time as the page is drawn: the person, the release and where they are going, both
-        # ends of the handover, who referred and the keyworker assigned.
-        joinedload(Referral.person),
-        joinedload(Referral.episode).joinedload(CustodyEpisode.destination),
-        joinedload(Referral.provider),
-        joinedload(Referral.referring_organisation),
-        joinedload(Referral.referred_by),
-        joinedload(Referral.assigned_keyworker),
-    ]
-    if history:
-        # Its history with who made each entry in one statement, and its appointments.
-        options += [
-            selectinload(Referral.events).joinedload(ReferralEvent.actor),
-            selectinload(Referral.appointments),
-        ]
     referral, grant = db.session.execute(
-        select(Referral, holds_grant(actor, Referral.person_id))
-        .where(Referral.id == referral_id, visible_referrals(actor))
-        .options(*options)
+        _REFERRAL.add_columns(holds_grant(actor, Referral.person_id)).where(
+            Referral.id == referral_id, visible_referrals(actor)
+        )
     ).first() or (None, None)
+    if referral is not None and history:
+        _read_history(referral)
     if referral is not None and not grant:
         seen_without_grant(actor, referral.person_id)
     if referral is None:
