@@ -22,6 +22,7 @@ from datetime import date
 from sqlalchemy import Date, Integer, case, func, literal, or_, select
 
 from caseflow.continuity import entries as cohort
+from caseflow.continuity import statements
 from caseflow.continuity.periods import Period, month, months_ending
 from caseflow.continuity.rules import Outcome
 from caseflow.continuity.services import Measure
@@ -54,41 +55,45 @@ def forecast(scope: cohort.Scope, measure: Measure, today: date | None = None) -
         return None
     settings = measure.settings
     period = measure.period
-    current = cohort.entries(scope, period.start, period.end, settings, today)
-    waiting_day = cohort.days_between(literal(today, Date), current.c.release_date)
-    pending = (
-        select(waiting_day.label("day"), func.count().label("cases"))
-        .where(current.c.outcome == Outcome.PENDING)
-        .group_by(waiting_day)
-        .subquery("pending")
-    )
     first, last = history_months(today)
-    # Materialised: joined to each pending day, the earlier cases are computed once, not once
-    # per day.
-    history = (
-        cohort.entries(scope, first.start, last.end, settings, today)
-        .element.cte("history")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
-    )
-    started_on_day = cohort.days_between(history.c.treatment_start_date, history.c.release_date)
-    still_waiting = history.c.outcome.in_([Outcome.MET, Outcome.NOT_MET]) & or_(
-        history.c.treatment_start_date.is_(None), started_on_day > pending.c.day
-    )
-    rows = (
-        cohort.session()
-        .execute(
+
+    def build():
+        current = cohort.entries(scope, period.start, period.end, settings, today)
+        waiting_day = cohort.days_between(literal(today, Date), current.c.release_date)
+        pending = (
+            select(waiting_day.label("day"), func.count().label("cases"))
+            .where(current.c.outcome == Outcome.PENDING)
+            .group_by(waiting_day)
+            .subquery("pending")
+        )
+        # Materialised: joined to each pending day, the earlier cases are computed once, not
+        # once per day.
+        history = (
+            cohort.entries(scope, first.start, last.end, settings, today)
+            .element.cte("history")
+            .prefix_with("MATERIALIZED", dialect="postgresql")
+        )
+        started_on_day = cohort.days_between(history.c.treatment_start_date, history.c.release_date)
+        still_waiting = history.c.outcome.in_([Outcome.MET, Outcome.NOT_MET]) & or_(
+            history.c.treatment_start_date.is_(None), started_on_day > pending.c.day
+        )
+        met = func.sum(case((history.c.outcome == Outcome.MET, 1), else_=0))
+        return (
             select(
                 pending.c.cases,
                 func.count(history.c.episode_id),
-                func.coalesce(
-                    func.sum(case((history.c.outcome == Outcome.MET, 1), else_=0)), 0, type_=Integer
-                ),
+                func.coalesce(met, 0, type_=Integer),
             )
             .select_from(pending.outerjoin(history, still_waiting))
             .group_by(pending.c.day, pending.c.cases)
         )
-        .all()
-    )
+
+    # Everything the statement is built from (continuity.statements keeps it by that).
+    scope_key = statements.condition_key(scope.condition)
+    key = None
+    if scope_key is not None:
+        key = ("forecast", scope_key, period.start, period.end, settings.digest, today)
+    rows = cohort.session().execute(statements.built(key, build)).all()
     cohort_size = figures.cohort
     expected = float(figures.met)
     likely_known = True

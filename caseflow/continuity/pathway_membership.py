@@ -5,6 +5,10 @@ Each pathway registers, when its package is loaded, a SQL condition saying wheth
 pathway: a new pathway is a new row of the breakdown without an edit here or in the services.
 A release can be on several pathways, so the rows of that breakdown may add up to more than the
 cohort; "No pathway" holds the releases on none.
+
+A condition is made from its two columns alone (it reads the pathway's tables when it runs, not
+when it is made): the measure keeps the statements it builds from the registered conditions
+(``continuity.statements``), keyed by the registration, not by what a condition read.
 """
 
 from collections.abc import Callable

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from caseflow.audit.catalogue import Action, Purpose, RecordType
 from caseflow.audit.services import record
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import overview, periods, report_sections, services
+from caseflow.continuity import overview, periods, report_sections, services, statements
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.periods import Period
 from caseflow.continuity.services import Measure
@@ -70,20 +70,23 @@ def month_choices(today: date | None = None) -> list[Period]:
 
 
 def _referrals_by_status(viewer, month: Period) -> list[tuple[str, int]]:
-    counted = dict(
-        cohort.session()
-        .execute(
+    scope = Scope.of_viewer(viewer)
+
+    def build():
+        return (
             select(Referral.status, func.count())
             .join(CustodyEpisode, CustodyEpisode.id == Referral.episode_id)
             .where(
                 CustodyEpisode.actual_release_date >= month.start,
                 CustodyEpisode.actual_release_date <= month.end,
-                Scope.of_viewer(viewer).condition,
+                scope.condition,
             )
             .group_by(Referral.status)
         )
-        .all()
-    )
+
+    scope_key = statements.condition_key(scope.condition)
+    key = None if scope_key is None else ("referrals by status", scope_key, month.start, month.end)
+    counted = dict(cohort.session().execute(statements.built(key, build)).all())
     return [(status.value, counted.get(status.value, 0)) for status in Status]
 
 

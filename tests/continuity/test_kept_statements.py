@@ -10,8 +10,9 @@ from werkzeug.datastructures import MultiDict
 
 from caseflow.continuity import forms, grouping, periods, services, statements
 from caseflow.continuity.entries import Scope
+from caseflow.continuity.forecast import forecast
 from caseflow.extensions import db
-from tests.continuity.cohort import BIRMINGHAM, COVENTRY, manager_of, referral, release
+from tests.continuity.cohort import BIRMINGHAM, COVENTRY, manager_of, partnership, referral, release
 from tests.continuity.test_rules_and_periods import add_settings
 
 MARCH = periods.parse("2026-03")
@@ -116,3 +117,27 @@ def test_the_period_chooser_is_drawn_for_the_period_chosen_and_its_error(app):
         assert "Smith" not in refused
         assert drawn({"period": "2026-03"}) == march
         assert not any("Smith" in str(key) for key in forms._drawn)
+
+
+def test_a_kept_forecast_follows_the_records_and_the_partnership(app):
+    statements.forget()
+    birmingham = Scope.of_partnership(partnership(BIRMINGHAM))
+    coventry = Scope.of_partnership(partnership(COVENTRY))
+    today = date(2026, 3, 10)
+    release(date(2026, 3, 5))  # pending in Birmingham, day 5
+    release(date(2026, 3, 6), destination=COVENTRY)  # pending in Coventry, day 4
+    # The earlier cases: Birmingham's met on day 2, Coventry's on day 8.
+    referral(release(date(2025, 6, 1)), started=date(2025, 6, 3))
+    referral(release(date(2025, 6, 1), destination=COVENTRY), started=date(2025, 6, 9))
+    db.session.flush()
+
+    def likely(scope):
+        measure = services.headline(scope, MARCH, today=today)
+        return forecast(scope, measure, today=today).likely
+
+    assert likely(birmingham) is None  # no earlier case was still waiting on day 5
+    assert likely(coventry) == 1.0  # the earlier one waiting on day 4 went on to meet
+    # Another earlier Birmingham case, still waiting on day 5 and never met.
+    release(date(2025, 7, 1))
+    db.session.flush()
+    assert likely(birmingham) == 0.0
