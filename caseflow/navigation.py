@@ -1,5 +1,8 @@
 """The service navigation: each person sees the pages their role can use, and only those."""
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from flask import Flask, g, request, url_for
 from flask_login import current_user
 
@@ -21,29 +24,57 @@ MENU = (
 )
 
 
-def navigation_items(app: Flask) -> list[dict]:
+class MenuItem(NamedTuple):
+    """One link of the menu, as GOV.UK's service navigation reads it. A tuple, so a menu can be
+    the key its drawn HTML is kept under (templates/layout/_service_navigation.html)."""
+
+    href: str
+    text: str
+    active: bool
+
+
+def navigation_items(app: Flask) -> tuple[MenuItem, ...]:
     """The menu, worked out once a request: the header draws it, and the start page lists it
     again (each time it would count the unread notifications)."""
     if not current_user.is_authenticated:
-        return []
+        return ()
     if "navigation_items" not in g:
-        g.navigation_items = _items(app)
+        g.navigation_items = _items(app, current_user._get_current_object())
     return g.navigation_items
 
 
-def _items(app: Flask) -> list[dict]:
+def _items(app: Flask, user) -> tuple[MenuItem, ...]:
     items = []
     for endpoint, text, permission in MENU:
         if endpoint not in app.view_functions:
             continue
-        if permission != SIGNED_IN and not role_may(current_user.role, permission):
+        if permission != SIGNED_IN and not role_may(user.role, permission):
             continue
         if endpoint == "referrals.notifications":
-            count = unread_count(current_user)
+            count = unread_count(user)
             text = f"Notifications ({count})" if count else text
-        href = url_for(endpoint)
-        items.append({"href": href, "text": text, "active": request.endpoint == endpoint})
-    return items
+        items.append(MenuItem(url_for(endpoint), text, request.endpoint == endpoint))
+    return tuple(items)
+
+
+class _TabsWhenRead(Sequence):
+    """The viewer's worklist tabs, worked out only if the page draws them: every template drawn
+    gets the name, and most pages are not worklists."""
+
+    def __init__(self, user):
+        self._user = user
+        self._tabs = None
+
+    def _all(self) -> list:
+        if self._tabs is None:
+            self._tabs = tabs_for(self._user)
+        return self._tabs
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
 
 
 def init_app(app: Flask) -> None:
@@ -52,5 +83,6 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def worklist_tabs() -> dict:
         """The viewer's worklist tabs, for whichever domain's worklist page is drawn."""
-        signed_in = current_user and current_user.is_authenticated
-        return {"worklist_tabs": tabs_for(current_user) if signed_in else []}
+        user = current_user._get_current_object()
+        signed_in = user and user.is_authenticated
+        return {"worklist_tabs": _TabsWhenRead(user) if signed_in else []}
