@@ -6,8 +6,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import bindparam, inspect, select
+from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from caseflow import timeline
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
@@ -59,15 +60,6 @@ def find_visible_person(
         .outerjoin(_live_grant, _live_grant.id == live_grant_id(actor, Person.id))
         .where(Person.id == person_id, visible_people(actor))
     )
-    if load_episodes:
-        # Each episode's prison, area and changes come with the episodes (one statement).
-        query = query.options(
-            selectinload(Person.episodes).options(
-                joinedload(CustodyEpisode.changes),
-                joinedload(CustodyEpisode.prison),
-                joinedload(CustodyEpisode.destination),
-            )
-        )
     if load_contacts:
         # One of each kind at most: joined to the person's own row.
         query = query.options(joinedload(Person.named_contacts).joinedload(NamedContact.changed_by))
@@ -80,6 +72,8 @@ def find_visible_person(
         seen_with(actor, person.id, related=related, granted=grant is not None)
         if grant is not None:
             remember_grant(actor, person.id, grant)
+        if load_episodes and "episodes" not in inspect(person).dict:
+            _load_episodes(person)
     if person is None:
         exists = db.session.get(Person, person_id) is not None
         record_denial(
@@ -91,6 +85,26 @@ def find_visible_person(
         )
         raise NotFound("No such person")
     return person
+
+
+# A person's episodes, each with its prison, area and changes, by the person's id: built once
+# (it holds no value of any request), so running it again builds no SQL expression and no
+# cache key. What selectinload would run, without its loader's work for one parent.
+_EPISODES = (
+    select(CustodyEpisode)
+    .where(CustodyEpisode.person_id == bindparam("person_id"))
+    .options(
+        joinedload(CustodyEpisode.changes),
+        joinedload(CustodyEpisode.prison),
+        joinedload(CustodyEpisode.destination),
+    )
+    .order_by(CustodyEpisode.reception_date.desc())
+)
+
+
+def _load_episodes(person: Person) -> None:
+    episodes = db.session.scalars(_EPISODES, {"person_id": person.id}).unique()
+    set_committed_value(person, "episodes", list(episodes))
 
 
 # What emergency access allows: reading the record and adding case notes. Custody episodes and

@@ -1,11 +1,12 @@
 """What people contribute to the person's timeline: custody and case notes."""
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
+from caseflow.auth.models import User
 from caseflow.dates import as_utc
 from caseflow.extensions import db
+from caseflow.organisations.models import Organisation
 from caseflow.people import limits
 from caseflow.people.codes import CustodyChangeKind
 from caseflow.people.models import CaseNote, Person
@@ -59,17 +60,15 @@ timeline.held("case_notes", lambda person_id: exists().where(CaseNote.person_id 
 def case_note_entries(actor, person: Person) -> list[TimelineItem]:
     if not timeline.may_hold(person, "case_notes"):
         return []
-    notes = db.session.scalars(
-        select(CaseNote)
-        .options(joinedload(CaseNote.author), joinedload(CaseNote.organisation))
+    # Who wrote each note by name and organisation, read beside it rather than as their
+    # accounts (the entry shows only those two names).
+    notes = db.session.execute(
+        select(CaseNote, User.display_name, Organisation.name)
+        .join(User, User.id == CaseNote.author_id)
+        .join(Organisation, Organisation.id == CaseNote.organisation_id)
         .where(CaseNote.person_id == person.id, limits.case_notes_shown(actor))
     )
     return [
-        TimelineItem(
-            as_utc(note.created_at),
-            "Case note",
-            f"{note.author.display_name}, {note.organisation.name}",
-            note.text,
-        )
-        for note in notes
+        TimelineItem(as_utc(note.created_at), "Case note", f"{author}, {organisation}", note.text)
+        for note, author, organisation in notes
     ]
