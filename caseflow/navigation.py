@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from flask import Flask, g, request, url_for
+from flask import session as request_session
 from flask_login import current_user
 
 from caseflow.notifications import unread_count
@@ -51,10 +52,22 @@ def _items(app: Flask, user) -> tuple[MenuItem, ...]:
         if permission != SIGNED_IN and not role_may(user.role, permission):
             continue
         if endpoint == "referrals.notifications":
-            count = unread_count(user)
+            count = _unread(user)
             text = f"Notifications ({count})" if count else text
         items.append(MenuItem(url_for(endpoint), text, request.endpoint == endpoint))
     return tuple(items)
+
+
+def _unread(user) -> int:
+    """The user's unread notifications, as read with the session's row when the request began
+    (caseflow.security.sessions), so the menu runs no query of its own. Every action that
+    changes one's own notifications (opening one, marking them read) answers with a redirect,
+    so the page after it counts them again."""
+    session = request_session._get_current_object()
+    known = getattr(session, "unread_notifications", None)
+    if known is not None and getattr(session, "account", None) is user:
+        return known
+    return unread_count(user)
 
 
 class _TabsWhenRead(Sequence):

@@ -159,15 +159,19 @@ def forget(record_type: str, record_ids: Iterable[uuid.UUID]) -> None:
 # Reading -------------------------------------------------------------------------------------
 
 
-def unread_count(user) -> int:
+def unread_count_of(user_id):
+    """A user's unread count as a column of another statement: every signed-in request reads it
+    with its session's row (caseflow.security.sessions) for the menu, rather than on its own."""
     return (
-        db.session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(select(unread_count_of(user.id))) or 0
 
 
 @dataclass(frozen=True)

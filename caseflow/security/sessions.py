@@ -34,6 +34,7 @@ from caseflow.auth.models import User, UserSession
 from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
+from caseflow.notifications import unread_count_of
 
 # Writing last_seen_at on every request would turn each page view into a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
@@ -45,10 +46,11 @@ MAX_TOKEN_LENGTH = 128
 MAX_ANONYMOUS_COOKIE_LENGTH = 2048
 
 # A session's row and, in the same statement, the account it belongs to (with its organisation,
-# which User loads joined): every signed-in request needs both, and a second round trip for the
-# account cost as much again. The account lands in the ORM session, where Flask-Login's user
-# loader (caseflow.auth.services.load_user) finds it: still read from the database in this
-# request, so a disabled account is refused at the next request as before.
+# which User loads joined) and the account's unread notifications, which the menu of every page
+# shows: every signed-in request needs them, and a round trip each cost as much again. The
+# account lands in the ORM session, where Flask-Login's user loader (caseflow.auth.services.
+# load_user) finds it: still read from the database in this request, so a disabled account is
+# refused at the next request as before.
 _ROW_WITH_ITS_USER = (
     select(
         UserSession.user_id,
@@ -56,6 +58,7 @@ _ROW_WITH_ITS_USER = (
         UserSession.created_at,
         UserSession.last_seen_at,
         User,
+        unread_count_of(UserSession.user_id).label("unread_notifications"),
     )
     .outerjoin(User, User.id == UserSession.user_id)
     .where(UserSession.id == bindparam("row_id"))
@@ -74,6 +77,7 @@ class ServerSession(CallbackDict, SessionMixin):
         row_id: str | None = None,
         seen_at: datetime | None = None,
         account: User | None = None,
+        unread_notifications: int | None = None,
     ):
         def on_update(session):
             session.modified = True
@@ -88,6 +92,9 @@ class ServerSession(CallbackDict, SessionMixin):
         # objects weakly: without this reference it would be gone before Flask-Login's loader
         # looks it up there, and read a second time.
         self.account = account
+        # The account's unread notifications as the request began, for the menu
+        # (caseflow.navigation).
+        self.unread_notifications = unread_notifications
         self.modified = False
         self.rotate = False
         self.ended = False
@@ -147,6 +154,7 @@ class DatabaseSessionInterface(SessionInterface):
             row_id=row_id,
             seen_at=record.last_seen_at,
             account=record.User,
+            unread_notifications=record.unread_notifications,
         )
 
     def _open_anonymous(self, app: Flask, value: str) -> ServerSession:
