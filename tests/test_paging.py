@@ -5,6 +5,8 @@ Seven organisations named "Pager 1" to "Pager 7", three to a page: pages 1 and 2
 holds "Pager 7" alone. Every expected value below is worked out from that by hand.
 """
 
+import re
+
 import pytest
 from bs4 import BeautifulSoup
 from flask import render_template_string
@@ -189,3 +191,31 @@ def test_a_single_page_draws_no_pagination(app):
         == ""
     )
     assert drawn(app, "{{ pagination(page) }}", page=alone).text.strip() == ""
+
+
+def _markup(soup) -> str:
+    # Markup as a browser reads it: whitespace between and around elements does not count.
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(soup))).strip()
+
+
+@pytest.mark.parametrize(("number", "has_next"), [(1, True), (2, True), (2, False)])
+def test_the_pagination_drawn_is_govuk_paginations_own_markup(app, number, has_next):
+    page = Page(rows=[], page=number, size=SIZE, has_next=has_next, filters={"flag": "day7"})
+    ours = drawn(
+        app,
+        '{{ pagination(page, "referrals.worklist", dict(page.filters, name="at-risk"), '
+        'label="Pages of cases") }}',
+        page=page,
+    )
+    govuk = drawn(
+        app,
+        '{% from "govuk_frontend_jinja/components/pagination/macro.html" import govukPagination %}'
+        "{{ govukPagination({"
+        '"previous": {"href": url_for("referrals.worklist", name="at-risk", flag="day7", '
+        "page=page.page - 1)} if page.has_previous else None,"
+        '"next": {"href": url_for("referrals.worklist", name="at-risk", flag="day7", '
+        "page=page.page + 1)} if page.has_next else None,"
+        '"landmarkLabel": "Pages of cases"}) }}',
+        page=page,
+    )
+    assert _markup(ours) == _markup(govuk)

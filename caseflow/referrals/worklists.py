@@ -536,14 +536,15 @@ def offered_filters(user, name: str, args) -> dict[str, str | None]:
 def latest_referrals(user, episode_ids: list) -> dict:
     """The referral of each episode shown that the viewer may see, in one query: the live one
     (there is at most one per release), else the most recent. Another team's draft, or a
-    referral given back, says nothing to a list."""
+    referral given back, says nothing to a list. A list of releases shows of it its status, its
+    reference and its treatment start (the clock), so neither end of the handover is read."""
     if not episode_ids:
         return {}
     shown = _built_once(
         ("latest referrals",),
         lambda: (
             select(Referral)
-            .options(load_only(*REFERRAL_SHOWN), joinedload(Referral.provider))
+            .options(load_only(*REFERRAL_SHOWN))
             # The last of each episode wins below: ended referrals first, then the live one.
             .order_by(case((Referral.status.in_(LIVE_STATUSES), 1), else_=0), Referral.created_at)
         ),
