@@ -221,27 +221,42 @@ def visible_people(user) -> ColumnElement[bool]:
     return or_(caseload_people(user), _break_glass(user, Person.id))
 
 
+_SENT = Referral.status != Status.DRAFT
+# Each organisation's part of visible_referrals, built once, as _caseload_conditions are: it
+# names only the organisation (the emergency access part names the user and the hour, and is
+# built on every call).
+_referral_conditions: dict[tuple, ColumnElement[bool]] = {}
+
+
 def visible_referrals(user) -> ColumnElement[bool]:
     """A SQL condition on Referral: its referrer; its provider while it holds it; area managers
     once it has been sent; emergency access to the person once it has been sent."""
     if user.role not in CLINICAL_ROLES:
         return false()
-    sent = Referral.status != Status.DRAFT
-    if user.role == Role.MANAGER:
+    manager = user.role == Role.MANAGER
+    key = (manager, user.organisation_id)
+    organisations = _referral_conditions.get(key)
+    if organisations is None:
+        if len(_referral_conditions) >= _CACHED_ORGANISATIONS:
+            _referral_conditions.clear()
+        organisations = _referral_conditions[key] = _referrals_of(user.organisation_id, manager)
+    if manager:
+        return organisations
+    return or_(organisations, and_(_SENT, _break_glass(user, Referral.person_id)))
+
+
+def _referrals_of(organisation_id, manager: bool) -> ColumnElement[bool]:
+    """The referrals an organisation holds: a partnership's, those sent into its areas."""
+    if manager:
         episode = _referral_episode
         return and_(
-            sent,
+            _SENT,
             exists().where(
                 episode.id == Referral.episode_id,
-                episode.destination_local_authority_code.in_(
-                    _partnership_areas(user.organisation_id)
-                ),
+                episode.destination_local_authority_code.in_(_partnership_areas(organisation_id)),
             ),
         )
-    return or_(
-        _referral_party(Referral, user.organisation_id),
-        and_(sent, _break_glass(user, Referral.person_id)),
-    )
+    return _referral_party(Referral, organisation_id)
 
 
 def _break_glass(user, person_id_column) -> ColumnElement[bool]:
