@@ -296,7 +296,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
 # Keyworkers --------------------------------------------------------------------------------
 
 
-def _referrals_shown() -> Select:
+def _referrals_shown(other_end) -> Select:
     return (
         select(Referral)
         # An outer join: a community referral has no custody episode, and is listed last.
@@ -305,20 +305,21 @@ def _referrals_shown() -> Select:
             load_only(*REFERRAL_SHOWN),
             contains_eager(Referral.episode).load_only(*_release_shown(CustodyEpisode)),
             joinedload(Referral.person).load_only(*PERSON_SHOWN),
-            # Both ends of the handover, as each row names the other one: loaded with the
-            # rows, not one query per provider as the page is drawn.
-            joinedload(Referral.referring_organisation),
-            joinedload(Referral.provider),
+            # The other end of the handover, which each row names (the viewer's own end is the
+            # viewer's organisation on every row of the list): loaded with the rows, not one
+            # query per organisation as the page is drawn.
+            joinedload(other_end),
         )
     )
 
 
-def _referral_page(user, name: str, listed, page: int) -> Page:
-    """A page of the referrals listed(query) keeps of those the user may see. What listed adds
-    names nothing but the user's organisation, so the statement is built once for the list, the
-    organisation and the page; the scope rule's condition is added to it on every request."""
+def _referral_page(user, name: str, listed, page: int, *, other_end=Referral.provider) -> Page:
+    """A page of the referrals listed(query) keeps of those the user may see, with the other end
+    of each handover from the user's organisation. What listed adds names nothing but the user's
+    organisation, so the statement is built once for the list, the organisation and the page;
+    the scope rule's condition is added to it on every request."""
     return _page(
-        lambda: listed(_referrals_shown()),
+        lambda: listed(_referrals_shown(other_end)),
         page,
         {},
         key=(name, user.organisation_id),
@@ -342,6 +343,7 @@ def incoming(user, *, page: int = 1) -> Page:
             Referral.provider_id == user.organisation_id, Referral.status == Status.SENT
         ).order_by(*_BY_DAYS_LEFT),
         page,
+        other_end=Referral.referring_organisation,
     )
 
 
@@ -354,6 +356,7 @@ def accepted_without_start(user, *, page: int = 1) -> Page:
             Referral.provider_id == user.organisation_id, Referral.status == Status.ACCEPTED
         ).order_by(*_BY_DAYS_LEFT),
         page,
+        other_end=Referral.referring_organisation,
     )
 
 
@@ -367,6 +370,7 @@ def in_treatment(user, *, page: int = 1) -> Page:
             Referral.provider_id == user.organisation_id, Referral.status == Status.ENGAGED
         ).order_by(Referral.treatment_start_date, Referral.id),
         page,
+        other_end=Referral.referring_organisation,
     )
 
 
