@@ -18,7 +18,9 @@ when one of them changes:
 Nothing else goes into a statement, so a kept one is the one that would be built: a new day, a
 settings change (a new digest), a month counted or made stale, another partnership or period
 is another key. What the statement reads (the facts, the kept counts) is read when it runs.
-The kept statements are bounded (``LIMIT``), least recently used forgotten first.
+The kept statements are bounded (``LIMIT``), least recently used forgotten first: a
+dashboard's is about a third of a megabyte, and a process serves a few partnerships' few
+periods a day.
 """
 
 import threading
@@ -27,7 +29,7 @@ from collections.abc import Callable, Hashable
 
 from caseflow.continuity import entries as cohort
 
-LIMIT = 64
+LIMIT = 32
 
 _kept: OrderedDict = OrderedDict()
 _lock = threading.Lock()
@@ -69,6 +71,6 @@ def built(key: Hashable | None, build: Callable[[], object]):
 
 
 def forget() -> None:
-    """Every kept statement (for tests that change what the builders read)."""
+    """Forget every kept statement (a test counting builds starts from none)."""
     with _lock:
         _kept.clear()
