@@ -119,6 +119,7 @@ def send_link(user: User, reason: str, *, actor: User | None) -> SetUpLink:
             SetUpLink.superseded_at.is_(None),
         )
         .values(superseded_at=now)
+        .execution_options(synchronize_session="fetch")
     )
     token = secrets.token_urlsafe(TOKEN_BYTES)
     link = SetUpLink(
@@ -228,6 +229,9 @@ def choose_password(token: str, password: str) -> User:
             SetUpLink.expires_at > now,
         )
         .values(used_at=now)
+        # The database decides which link matched: the session's copy is refreshed from it,
+        # not compared in Python (SQLite hands back dates without their zone).
+        .execution_options(synchronize_session="fetch")
     ).rowcount
     if claimed != 1:
         raise _refuse(link, Unusable.USED)

@@ -6,9 +6,9 @@ import time
 
 import pyotp
 from bs4 import BeautifulSoup
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select, text
 
-from caseflow.auth.models import RecoveryCode, UserSession
+from caseflow.auth.models import RecoveryCode, User, UserSession
 from caseflow.extensions import db
 from caseflow.security import mfa
 from tests.factories import TEST_PASSWORD, UserFactory
@@ -103,7 +103,7 @@ def test_first_sign_in_enrols_the_authenticator_and_shows_recovery_codes(client)
     db.session.expire_all()
     assert user.totp_secret == secret
     stored = db.session.execute(
-        text("SELECT totp_secret FROM users WHERE id = :id"), {"id": user.id}
+        select(literal_column("totp_secret")).select_from(User).where(User.id == user.id)
     ).scalar()
     assert stored.startswith("v1.") and secret not in stored
     hashes = db.session.scalars(select(RecoveryCode.code_hash)).all()

@@ -9,6 +9,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from caseflow.auth.models import UserSession
+from caseflow.dates import as_utc
 from caseflow.extensions import db
 from caseflow.models import utcnow
 from tests.helpers import csrf_token, page
@@ -55,7 +56,7 @@ def test_a_page_view_reads_its_session_once_and_commits_once(sign_in):
     assert _commits(statements) == 1
     db.session.expire_all()
     seen = db.session.scalar(select(UserSession.last_seen_at).where(UserSession.user_id == user.id))
-    assert utcnow() - seen < timedelta(minutes=1)  # the one commit kept the session's change
+    assert utcnow() - as_utc(seen) < timedelta(minutes=1)  # the one commit kept the session's change
 
 
 def test_a_change_that_says_so_commits_once_with_its_notice(sign_in):
@@ -89,5 +90,5 @@ def test_when_the_requests_commit_fails_the_session_is_written_on_its_own(sign_i
     assert response.status_code == 409
     db.session.expire_all()
     seen = db.session.scalar(select(UserSession.last_seen_at).where(UserSession.user_id == user.id))
-    assert utcnow() - seen < timedelta(minutes=1)
+    assert utcnow() - as_utc(seen) < timedelta(minutes=1)
     assert page(client, "/notifications")  # still signed in
