@@ -23,54 +23,28 @@ dashboard's is about a third of a megabyte, and a process serves a few partnersh
 periods a day.
 """
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
 from caseflow.continuity import entries as cohort
+from caseflow.kept_statements import KeptStatements, same_sql
 
 LIMIT = 32
 
-_kept: OrderedDict = OrderedDict()
-_lock = threading.Lock()
-
-
-def _frozen(value):
-    """A bound value as part of a key (an IN list is a list)."""
-    if isinstance(value, list | tuple | set | frozenset):
-        return tuple(_frozen(item) for item in value)
-    return value
+_kept = KeptStatements(LIMIT)
 
 
 def condition_key(condition) -> Hashable | None:
     """A SQL condition as a key: its shape, as SQLAlchemy's compiled cache keys it, and the
     values it binds. None when SQLAlchemy cannot key it."""
-    found = condition._generate_cache_key()
-    if found is None:
-        return None
-    return (found.key, tuple(_frozen(bound.effective_value) for bound in found.bindparams))
+    return same_sql(condition)
 
 
 def built(key: Hashable | None, build: Callable[[], object]):
     """The statement ``build`` makes, kept by ``key`` with the reporting session's dialect; a
     key of None is never kept."""
-    if key is None:
-        return build()
-    key = (cohort.session().get_bind().dialect.name, key)
-    with _lock:
-        statement = _kept.get(key)
-        if statement is not None:
-            _kept.move_to_end(key)
-            return statement
-    statement = build()
-    with _lock:
-        _kept[key] = statement
-        while len(_kept) > LIMIT:
-            _kept.popitem(last=False)
-    return statement
+    return _kept.built(key, build, dialect=cohort.session().get_bind().dialect.name)
 
 
 def forget() -> None:
     """Forget every kept statement (a test counting builds starts from none)."""
-    with _lock:
-        _kept.clear()
+    _kept.forget()

@@ -13,6 +13,7 @@ from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
+from caseflow.kept_statements import KeptStatements, same_sql
 from caseflow.organisations.models import organisation_areas
 from caseflow.paging import Page, page_number, page_of
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
@@ -27,36 +28,14 @@ PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
 
-# Statements of the lists that can be built once and run again, by what they are built from.
-# Building a list's SELECT (its conditions, eager loads and paging) cost about as much CPU as
-# running it and loading its rows; a built statement is immutable, holds no personal data, and
-# run again skips the SQL compiler's cache key too. Each key names every value the statement
-# holds (``_same_sql``), so a statement is only ever reused where it would be built the same.
-_built: dict[tuple, Select] = {}
-_BUILT_MAX = 2_000
+# The lists' statements, built once and run again by what they are built from
+# (caseflow.kept_statements): building a list's SELECT (its conditions, eager loads and paging)
+# cost about as much CPU as running it and loading its rows.
+_kept = KeptStatements(2_000)
 
 
-def _built_once(key: tuple, build):
-    statement = _built.get(key)
-    if statement is None:
-        if len(_built) >= _BUILT_MAX:
-            _built.clear()
-        statement = _built[key] = build()
-    return statement
-
-
-def _same_sql(*clauses) -> tuple:
-    """What makes SQL conditions (the scope rule's, say) the same SQL with the same values: the
-    SQL compiler's cache key, which names their structure, and their bound values."""
-    identity = []
-    for clause in clauses:
-        cache_key = clause._generate_cache_key()
-        identity.append(cache_key.key)
-        identity.extend(
-            tuple(value) if isinstance(value, list) else value
-            for value in (bound.effective_value for bound in cache_key.bindparams)
-        )
-    return tuple(identity)
+def _built_once(key: tuple | None, build):
+    return _kept.built(key, build, dialect=db.session.get_bind().dialect.name)
 
 
 # A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
@@ -185,10 +164,7 @@ def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
     """
     number = page_number(page)
     sources = worked_episodes(user)
-    if sources is None:
-        sources_key = ("caseload", _same_sql(caseload_people(user)))
-    else:
-        sources_key = ("worked", _same_sql(*sources))
+    sources_sql = same_sql(caseload_people(user)) if sources is None else same_sql(*sources)
 
     def listed():
         found = [
@@ -220,7 +196,8 @@ def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
             .order_by(shown.c.sort_by, shown.c.id)
         )
 
-    statement = _built_once((*list_key, sources_key, number), page_statement)
+    key = None if sources_sql is None else (*list_key, sources is None, sources_sql, number)
+    statement = _built_once(key, page_statement)
     _custom_plans()
     rows = db.session.execute(statement).all()
     if not rows and number > 1:
@@ -504,19 +481,12 @@ def area_at_risk(
             query = query.where(CustodyEpisode.destination_local_authority_code == local_authority)
         return query
 
-    return _page(
-        query,
-        page,
-        {"flag": flag, "local_authority": local_authority or ""},
-        key=(
-            "at-risk",
-            _same_sql(caseload),
-            user.organisation_id,
-            today,
-            flag,
-            local_authority or "",
-        ),
-    )
+    filters = {"flag": flag, "local_authority": local_authority or ""}
+    caseload_sql = same_sql(caseload)
+    if caseload_sql is None:  # a condition SQLAlchemy cannot key is built on each request
+        return _page(query(), page, filters)
+    key = ("at-risk", caseload_sql, user.organisation_id, today, flag, local_authority or "")
+    return _page(query, page, filters, key=key)
 
 
 def offered_filters(user, name: str, args) -> dict[str, str | None]:

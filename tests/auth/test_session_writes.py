@@ -56,7 +56,7 @@ def test_a_page_view_reads_its_session_once_and_commits_once(sign_in):
     assert _commits(statements) == 1
     db.session.expire_all()
     seen = db.session.scalar(select(UserSession.last_seen_at).where(UserSession.user_id == user.id))
-    assert utcnow() - as_utc(seen) < timedelta(minutes=1)  # the one commit kept the session's change
+    assert utcnow() - as_utc(seen) < timedelta(minutes=1)  # the one commit kept it
 
 
 def test_a_change_that_says_so_commits_once_with_its_notice(sign_in):

@@ -88,7 +88,7 @@ def test_a_scope_sqlalchemy_cannot_key_is_built_every_time(app, builds, monkeypa
 
 
 def test_the_kept_statements_are_bounded(app, builds, monkeypatch):
-    monkeypatch.setattr(statements, "LIMIT", 3)
+    monkeypatch.setattr(statements._kept, "limit", 3)
     for day in range(1, 6):
         services.headline(Scope.national(), MARCH, today=date(2026, 9, day))
     assert len(statements._kept) == 3
