@@ -24,12 +24,23 @@ def test_children_are_the_direct_children():
         child.wait()
 
 
-def test_time_used_per_part_counts_new_processes_from_zero_and_misses_ended_ones():
+def test_time_used_per_part_counts_new_processes_from_zero_and_ended_ones_through_the_parent():
     before = cpu.Reading({"gunicorn": {10: 1.0, 11: 2.0}, "load driver": {1: 0.5}})
-    # Worker 11 was replaced by 12 in between; the driver used a quarter of a second.
-    after = cpu.Reading({"gunicorn": {10: 1.5, 12: 0.25}, "load driver": {1: 0.75}})
+    # Worker 11 used 0.5 s more, ended and was waited for by the master (10), whose own time
+    # went from 1.0 to 1.5: its reading now holds 1.5 + 2.5. The new worker 12 used 0.25 s.
+    after = cpu.Reading({"gunicorn": {10: 4.0, 12: 0.25}, "load driver": {1: 0.75}})
     used = cpu.used_between(before, after)
-    assert used == {"gunicorn": 0.75, "load driver": 0.25}
+    assert used == {"gunicorn": 0.5 + 0.5 + 0.25, "load driver": 0.25}
+
+
+def test_a_parents_reading_holds_its_ended_childrens_time():
+    child = subprocess.Popen([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"])
+    child.wait()
+    alone = cpu.seconds_used(os.getpid())
+    with_children = cpu.seconds_used(os.getpid(), reaped=True)
+    assert with_children - alone >= 0.01  # the child's work, counted once it was waited for
+    reading = cpu.Reading.take({"gunicorn": [os.getpid()]})
+    assert reading.times["gunicorn"][os.getpid()] >= with_children
 
 
 def test_the_line_gives_milliseconds_a_request_and_the_drivers_share():
@@ -51,3 +62,12 @@ def test_a_meter_reads_this_process_before_and_after():
     meter.stop()
     assert set(meter.used) == {"load driver"}
     assert meter.used["load driver"] >= 0
+
+
+def test_the_line_says_how_busy_the_cores_were():
+    meter = cpu.Meter(lambda: {"load driver": [os.getpid()]})
+    meter.start()
+    sum(i * i for i in range(200_000))
+    meter.stop()
+    assert meter.busy is not None and 0 <= meter.busy <= 1
+    assert "the cores busy " in meter.per_request(10)
