@@ -6,7 +6,19 @@ date), status and organisation; only the rows on the page shown are decrypted.
 
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select, text, union
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from caseflow import worklist_tabs as worklist_tabs_index
@@ -36,6 +48,15 @@ _kept = KeptStatements(2_000)
 
 def _built_once(key: tuple | None, build):
     return _kept.built(key, build, dialect=db.session.get_bind().dialect.name)
+
+
+# Where a page starts is a value bound when the statement runs, not part of the statement, so
+# one kept statement serves every page of a list (a page number is whatever an address says).
+_SKIPPED = bindparam("rows_before_page", type_=Integer)
+
+
+def _skipping(number: int) -> dict:
+    return {"rows_before_page": (number - 1) * PAGE_SIZE}
 
 
 # A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
@@ -79,9 +100,9 @@ def _page(query, page: int, filters: dict, *, key: tuple | None = None, scope=No
     the total, counts on its own and shows the last page instead (``paging.page_of``).
 
     With a key (naming everything the list's query is built from), query is a function building
-    it, and the page's statement is built once for that key and page (``_built_once``). scope,
-    the condition of the scope rule the list is read under, is then added on every request, as
-    it holds the moment (an emergency access ends) and so is never kept.
+    it, and the list's statement is built once for that key, for every page (``_built_once``).
+    scope, the condition of the scope rule the list is read under, is then added on every
+    request, as it holds the moment (an emergency access ends) and so is never kept.
     """
     number = page_number(page)
 
@@ -89,13 +110,13 @@ def _page(query, page: int, filters: dict, *, key: tuple | None = None, scope=No
         return (
             query.add_columns(func.count().over().label("listed"))
             .limit(PAGE_SIZE + 1)
-            .offset((number - 1) * PAGE_SIZE)
+            .offset(_SKIPPED)
         )
 
-    statement = paged(query) if key is None else _built_once((*key, number), lambda: paged(query()))
+    statement = paged(query) if key is None else _built_once(key, lambda: paged(query()))
     if scope is not None:
         statement = statement.where(scope)
-    rows = db.session.execute(statement).all()
+    rows = db.session.execute(statement, _skipping(number)).all()
     if not rows and number > 1:
         whole = query if key is None else query()
         return page_of(
@@ -160,7 +181,7 @@ def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
 
     conditions is a function giving the list's conditions; list_key names the list and every
     value those conditions hold (the day), so the statement is built once for the key, the
-    team's sources as the scope rule gives them, and the page (``_built_once``).
+    team's sources as the scope rule gives them, for every page (``_built_once``).
     """
     number = page_number(page)
     sources = worked_episodes(user)
@@ -185,7 +206,7 @@ def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
             select(found.c.id, found.c.sort_by, func.count().over().label("total"))
             .order_by(found.c.sort_by, found.c.id)
             .limit(PAGE_SIZE + 1)
-            .offset((number - 1) * PAGE_SIZE)
+            .offset(_SKIPPED)
             .subquery("shown")
         )
         return (
@@ -196,10 +217,10 @@ def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
             .order_by(shown.c.sort_by, shown.c.id)
         )
 
-    key = None if sources_sql is None else (*list_key, sources is None, sources_sql, number)
+    key = None if sources_sql is None else (*list_key, sources is None, sources_sql)
     statement = _built_once(key, page_statement)
     _custom_plans()
-    rows = db.session.execute(statement).all()
+    rows = db.session.execute(statement, _skipping(number)).all()
     if not rows and number > 1:
         # Past the end: the last page instead, whose number needs the count.
         total = db.session.scalar(select(func.count()).select_from(listed())) or 0

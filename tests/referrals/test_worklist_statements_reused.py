@@ -96,6 +96,24 @@ def test_a_managers_list_follows_their_partnership_filter_and_page(app):
     assert _ids(worklists.area_at_risk(manager, flag="day21")) == [here[20].id]
 
 
+def test_every_page_of_a_list_is_read_by_one_kept_statement(app):
+    """A page number is whatever an address says: each must not keep a statement of its own."""
+    prison = OrganisationFactory(kind=OrganisationKind.PRISON)
+    nurse = UserFactory(role="prison_healthcare", organisation=prison)
+    released = [_released(prison, days % 20 + 1) for days in range(30)]
+    db.session.flush()
+
+    first = worklists.clock_running(nurse)
+    kept = len(worklists._kept)
+    second = worklists.clock_running(nurse, page=2)
+    for far in range(3, 40):
+        worklists.clock_running(nurse, page=far)  # past the end: the last page
+
+    assert len(worklists._kept) == kept
+    assert (len(first.rows), len(second.rows)) == (25, 5)
+    assert {e.id for e in first.rows} | {e.id for e in second.rows} == {e.id for e in released}
+
+
 def test_one_providers_referral_lists_are_never_anothers(app):
     first = ReferralFactory(status=Status.ACCEPTED)
     second = ReferralFactory(status=Status.ACCEPTED)
