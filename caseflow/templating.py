@@ -56,12 +56,24 @@ def rendered_once(app: Flask):
     values (the skip link and phase banner with none, the menu with its items), rendered once
     per process for each set of values and kept.
 
-    A fragment sees only the values it is given, which must be hashable (they are the key):
-    its template may name no other variable, so no nonce, CSRF token, name or anything else of
-    a request or a person can be kept in it; one that does is refused when first drawn. While
-    templates reload from disk (development), nothing is kept.
+    A fragment sees only the values it is given, which must be hashable (they are the key). It
+    is drawn in an environment of its own, with the application's loader and Jinja's own filters
+    and tests but none of the application's globals, filters or tests, so neither it nor any
+    template it imports or includes can reach a request or a person (a nonce, a CSRF token,
+    ``permitted``, the signed-in user): a filter or test of the application's is an error when
+    the fragment is first drawn, and a fragment naming a variable it was not given is refused.
+    While templates reload from disk (development), nothing is kept.
     """
     environment = app.jinja_env
+    # The same syntax and whitespace handling as the pages, so the HTML is theirs.
+    bare = Environment(
+        loader=environment.loader,
+        autoescape=True,
+        extensions=[type(e) for e in environment.extensions.values()],
+        trim_blocks=environment.trim_blocks,
+        lstrip_blocks=environment.lstrip_blocks,
+        keep_trailing_newline=environment.keep_trailing_newline,
+    )
     kept: dict[tuple, Markup] = {}
     checked: set[str] = set()
 
@@ -72,17 +84,14 @@ def rendered_once(app: Flask):
             return html
         if name not in checked:
             source = environment.loader.get_source(environment, name)[0]
-            # Parsed without the application's globals, which Jinja would count as known: the
-            # request, the session, g, csrf_token and the rest are exactly what may not be read.
-            bare = Environment(
-                autoescape=True, extensions=[type(e) for e in environment.extensions.values()]
-            )
             unknown = meta.find_undeclared_variables(bare.parse(source)) - set(values)
             if unknown:
                 raise FragmentReadsTooMuch(f"{name} names {', '.join(sorted(unknown))}")
             checked.add(name)
         # The module's HTML, escaped as every page is (Jinja marks it safe to insert as it is).
-        html = environment.get_template(name).make_module(values).__html__()
+        if environment.auto_reload:
+            bare.cache.clear()  # development: the template as it is on disk now
+        html = bare.get_template(name).make_module(values).__html__()
         if not environment.auto_reload:
             if len(kept) >= KEPT_FRAGMENTS:
                 kept.clear()

@@ -8,7 +8,7 @@ get without either.
 import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
-from jinja2 import DictLoader, Environment
+from jinja2 import DictLoader, Environment, TemplateError
 
 from caseflow.extensions import db
 from caseflow.notifications import Notification
@@ -75,6 +75,23 @@ def test_a_fragment_that_reads_the_request_or_the_person_is_refused(source):
     app, fragment = _fragments({"fragment.html": source})
     with app.test_request_context("/"), pytest.raises(FragmentReadsTooMuch):
         fragment("fragment.html", items=("a",))
+
+
+def test_a_fragment_cannot_use_the_applications_filters_even_through_an_import():
+    # `permitted` reads the signed-in user: kept, the first viewer's answer would be everyone's.
+    templates = {
+        "fragment.html": "{% if 'audit.read' | permitted %}Audit log{% endif %}",
+        "macros.html": "{% macro link() %}{% if 'audit.read' | permitted %}Audit{% endif %}"
+        "{% endmacro %}",
+        "importing.html": "{% from 'macros.html' import link %}{{ link() }}",
+    }
+    app, fragment = _fragments(templates)
+    app.add_template_filter(lambda _permission: True, "permitted")
+    assert app.jinja_env.from_string("{{ 'x' | permitted }}").render() == "True"
+    with app.test_request_context("/"):
+        for name in ("fragment.html", "importing.html"):
+            with pytest.raises(TemplateError):
+                fragment(name)
 
 
 def test_the_kept_fragments_of_the_layout_name_nothing_but_their_values(app):
