@@ -7,17 +7,13 @@ date), status and organisation; only the rows on the page shown are decrypted.
 from datetime import date, timedelta
 
 from sqlalchemy import (
-    Integer,
     Select,
     and_,
-    bindparam,
     case,
     exists,
     func,
     or_,
     select,
-    text,
-    union,
 )
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -25,116 +21,28 @@ from caseflow import worklist_tabs as worklist_tabs_index
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
-from caseflow.kept_statements import KeptStatements, same_sql
+from caseflow.kept_statements import same_sql
 from caseflow.organisations.models import organisation_areas
-from caseflow.paging import Page, page_number, page_of
+from caseflow.paging import Page
 from caseflow.people.codes import COMMUNITY_TREATMENT_NEEDS
-from caseflow.people.models import CustodyEpisode, Person
+from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import WINDOW_DAYS, breached_sql, running_sql
 from caseflow.referrals.codes import LIVE_STATUSES, SENT_STATUSES, AppointmentOutcome, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
+from caseflow.referrals.worklist_pages import (
+    PERSON_SHOWN,
+    REFERRAL_SHOWN,
+    built_once,
+    episode_shown,
+    list_page,
+    release_shown,
+    worked_page,
+)
 from caseflow.security.access import Role
-from caseflow.security.scope import caseload_people, visible_referrals, worked_episodes
+from caseflow.security.scope import caseload_people, visible_referrals
 
-PAGE_SIZE = 25
 RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
-
-# The lists' statements, built once and run again by what they are built from
-# (caseflow.kept_statements): building a list's SELECT (its conditions, eager loads and paging)
-# cost about as much CPU as running it and loading its rows.
-_kept = KeptStatements(2_000)
-
-
-def _built_once(key: tuple | None, build):
-    return _kept.built(key, build, dialect=db.session.get_bind().dialect.name)
-
-
-# Where a page starts is a value bound when the statement runs, not part of the statement, so
-# one kept statement serves every page of a list (a page number is whatever an address says).
-_SKIPPED = bindparam("rows_before_page", type_=Integer)
-
-
-def _skipping(number: int) -> dict:
-    return {"rows_before_page": (number - 1) * PAGE_SIZE}
-
-
-# A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
-# more: the person's name and prison number; the release's dates, type and destination; the
-# referral's status, treatment start and both ends. None of the person's other encrypted fields
-# (address, phone, identifiers), nor the referral's, travels with the rows.
-PERSON_SHOWN = (Person._given_name, Person._family_name, Person._prison_number)
-REFERRAL_SHOWN = (
-    Referral.person_id,
-    Referral.episode_id,
-    Referral.referring_organisation_id,
-    Referral.provider_id,
-    Referral.status,
-    Referral.treatment_start_date,
-)
-
-
-def _release_shown(episode) -> tuple:
-    return (
-        episode.person_id,
-        episode.expected_release_date,
-        episode.actual_release_date,
-        episode.release_type,
-        episode.destination_local_authority_code,
-    )
-
-
-def _episode_shown(episode) -> tuple:
-    return (
-        load_only(*_release_shown(episode)),
-        contains_eager(episode.person).load_only(*PERSON_SHOWN),
-        joinedload(episode.destination),
-    )
-
-
-def _page(query, page: int, filters: dict, *, key: tuple | None = None, scope=None) -> Page:
-    """A worklist page says how many cases the list holds, and a page past the end is the last.
-
-    The total comes with the page's rows (``count(*) OVER ()``): the list is found once, not
-    once to count it and again to page it. Only a page past the end, which has no row to carry
-    the total, counts on its own and shows the last page instead (``paging.page_of``).
-
-    With a key (naming everything the list's query is built from), query is a function building
-    it, and the list's statement is built once for that key, for every page (``_built_once``).
-    scope, the condition of the scope rule the list is read under, is then added on every
-    request, as it holds the moment (an emergency access ends) and so is never kept.
-    """
-    number = page_number(page)
-
-    def paged(query: Select) -> Select:
-        return (
-            query.add_columns(func.count().over().label("listed"))
-            .limit(PAGE_SIZE + 1)
-            .offset(_SKIPPED)
-        )
-
-    statement = paged(query) if key is None else _built_once(key, lambda: paged(query()))
-    if scope is not None:
-        statement = statement.where(scope)
-    rows = db.session.execute(statement, _skipping(number)).all()
-    if not rows and number > 1:
-        whole = query if key is None else query()
-        return page_of(
-            whole if scope is None else whole.where(scope),
-            number,
-            size=PAGE_SIZE,
-            count=True,
-            clamp_to_last=True,
-            filters=filters,
-        )
-    return Page(
-        rows=[row[0] for row in rows[:PAGE_SIZE]],
-        page=number,
-        size=PAGE_SIZE,
-        has_next=len(rows) > PAGE_SIZE,
-        total=rows[0].listed if rows else 0,
-        filters=dict(filters),
-    )
 
 
 def _first_start(episode_id_column):
@@ -153,92 +61,6 @@ def _sent_referral(episode_id_column):
     )
 
 
-def _custom_plans() -> None:
-    """Plan the rest of the request's statements for their own values (PostgreSQL).
-
-    The driver prepares a statement run often on one connection, and PostgreSQL then plans it
-    once for any values: for a unit's list, one that starts from every release in the country
-    in the list's dates and keeps the unit's people, where the values show that the unit's own
-    people are few and are the place to start (measured at 25,000 releases: 40 ms against 2).
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-
-
-def _worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:
-    """A page of the releases meeting conditions of people in the user's caseload, found from
-    the team's own records (``scope.worked_episodes``, each within the caseload), in sort_by's
-    order (then the id), with how many the list holds: one statement.
-
-    Several sources are each queried with the list's conditions, so each reads its own index
-    (migration 0019), and the list is the union of what they find: an OR of them would have
-    PostgreSQL read every release in the country. The union is of each release's id and sort
-    date alone, so it compares two columns to drop a release two sources found, and it is
-    counted, sorted and cut to the page (``count(*) OVER ()``, LIMIT) before the page's rows are
-    read by primary key with their person: how much the list costs follows the list's own
-    length, never the size of the table, which PostgreSQL would otherwise walk in the list's
-    order to stop at the first page, or read whole to join the union back to it.
-
-    conditions is a function giving the list's conditions; list_key names the list and every
-    value those conditions hold (the day), so the statement is built once for the key, the
-    team's sources as the scope rule gives them, for every page (``_built_once``).
-    """
-    number = page_number(page)
-    sources = worked_episodes(user)
-    sources_sql = same_sql(caseload_people(user)) if sources is None else same_sql(*sources)
-
-    def listed():
-        found = [
-            select(CustodyEpisode.id, sort_by.label("sort_by")).where(source, *conditions())
-            for source in sources or ()
-        ]
-        if sources is None:
-            found = [
-                select(CustodyEpisode.id, sort_by.label("sort_by"))
-                .join(CustodyEpisode.person)
-                .where(caseload_people(user), *conditions())
-            ]
-        return (union(*found) if len(found) > 1 else found[0]).subquery("listed")
-
-    def page_statement() -> Select:
-        found = listed()
-        shown = (
-            select(found.c.id, found.c.sort_by, func.count().over().label("total"))
-            .order_by(found.c.sort_by, found.c.id)
-            .limit(PAGE_SIZE + 1)
-            .offset(_SKIPPED)
-            .subquery("shown")
-        )
-        return (
-            select(CustodyEpisode, shown.c.total)
-            .join(shown, shown.c.id == CustodyEpisode.id)
-            .join(CustodyEpisode.person)
-            .options(*_episode_shown(CustodyEpisode))
-            .order_by(shown.c.sort_by, shown.c.id)
-        )
-
-    key = None if sources_sql is None else (*list_key, sources is None, sources_sql)
-    statement = _built_once(key, page_statement)
-    _custom_plans()
-    rows = db.session.execute(statement, _skipping(number)).all()
-    if not rows and number > 1:
-        # Past the end: the last page instead, whose number needs the count.
-        total = db.session.scalar(select(func.count()).select_from(listed())) or 0
-        last = max(1, -(-total // PAGE_SIZE))
-        if last < number:
-            return _worked_page(user, list_key, conditions, sort_by, last)
-    return Page(
-        rows=[episode for episode, _total in rows[:PAGE_SIZE]],
-        page=number,
-        size=PAGE_SIZE,
-        has_next=len(rows) > PAGE_SIZE,
-        total=rows[0].total if rows else 0,
-    )
-
-
-# Referrers (prison healthcare, probation) --------------------------------------------------
-
-
 def releasing_without_referral(user, *, page: int = 1, today: date | None = None) -> Page:
     """Releasing within 12 weeks, with a treatment need, and no referral sent."""
     today = today or local_today()
@@ -252,7 +74,7 @@ def releasing_without_referral(user, *, page: int = 1, today: date | None = None
             ~_sent_referral(CustodyEpisode.id),
         )
 
-    return _worked_page(
+    return worked_page(
         user, ("releasing", today), conditions, CustodyEpisode.expected_release_date, page
     )
 
@@ -286,7 +108,7 @@ def clock_running(user, *, page: int = 1, today: date | None = None) -> Page:
             CustodyEpisode.treatment_need.in_(COMMUNITY_TREATMENT_NEEDS),
         )
 
-    return _worked_page(
+    return worked_page(
         user, ("clock-running", today), conditions, CustodyEpisode.actual_release_date, page
     )
 
@@ -301,7 +123,7 @@ def _referrals_shown(other_end) -> Select:
         .outerjoin(Referral.episode)
         .options(
             load_only(*REFERRAL_SHOWN),
-            contains_eager(Referral.episode).load_only(*_release_shown(CustodyEpisode)),
+            contains_eager(Referral.episode).load_only(*release_shown(CustodyEpisode)),
             joinedload(Referral.person).load_only(*PERSON_SHOWN),
             # The other end of the handover, which each row names (the viewer's own end is the
             # viewer's organisation on every row of the list): loaded with the rows, not one
@@ -316,7 +138,7 @@ def _referral_page(user, name: str, listed, page: int, *, other_end=Referral.pro
     of each handover from the user's organisation. What listed adds names nothing but the user's
     organisation, so the statement is built once for the list, the organisation and the page;
     the scope rule's condition is added to it on every request."""
-    return _page(
+    return list_page(
         lambda: listed(_referrals_shown(other_end)),
         page,
         {},
@@ -399,7 +221,7 @@ def redirected_elsewhere(user, *, page: int = 1) -> Page:
             .order_by(ReferralEvent.occurred_at.desc(), ReferralEvent.id)
         )
 
-    return _page(query, page, {}, key=("redirected", user.organisation_id))
+    return list_page(query, page, {}, key=("redirected", user.organisation_id))
 
 
 def appointments_this_week(user, *, page: int = 1, today: date | None = None) -> Page:
@@ -431,7 +253,7 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
             .order_by(Appointment.appointment_date, Appointment.appointment_time, Appointment.id)
         )
 
-    return _page(
+    return list_page(
         query,
         page,
         {},
@@ -488,7 +310,7 @@ def area_at_risk(
         query = (
             select(CustodyEpisode)
             .join(CustodyEpisode.person)
-            .options(*_episode_shown(CustodyEpisode))
+            .options(*episode_shown(CustodyEpisode))
             .where(
                 caseload,
                 CustodyEpisode.destination_local_authority_code.in_(areas),
@@ -505,9 +327,9 @@ def area_at_risk(
     filters = {"flag": flag, "local_authority": local_authority or ""}
     caseload_sql = same_sql(caseload)
     if caseload_sql is None:  # a condition SQLAlchemy cannot key is built on each request
-        return _page(query(), page, filters)
+        return list_page(query(), page, filters)
     key = ("at-risk", caseload_sql, user.organisation_id, today, flag, local_authority or "")
-    return _page(query, page, filters, key=key)
+    return list_page(query, page, filters, key=key)
 
 
 def offered_filters(user, name: str, args) -> dict[str, str | None]:
@@ -535,7 +357,7 @@ def latest_referrals(user, episode_ids: list) -> dict:
     reference and its treatment start (the clock), so neither end of the handover is read."""
     if not episode_ids:
         return {}
-    shown = _built_once(
+    shown = built_once(
         ("latest referrals",),
         lambda: (
             select(Referral)

@@ -1,6 +1,6 @@
 """A prison's and a probation unit's lists as pages: each says how many cases it holds, a page
 past the end is the last, and a release two of a unit's sources find is listed and counted once
-(``worklists._worked_page``; PERFORMANCE.md: the list is counted as it is read)."""
+(``worklist_pages.worked_page``; PERFORMANCE.md: the list is counted as it is read)."""
 
 from datetime import timedelta
 
