@@ -2,6 +2,7 @@
 (PERFORMANCE.md, under load): each worker must start with every template compiled, and must
 never share a database connection with the master or another worker."""
 
+import gc
 import runpy
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +21,15 @@ CONF = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 def settings(monkeypatch):
     monkeypatch.delenv("GUNICORN_PRELOAD", raising=False)
     return runpy.run_path(str(CONF))
+
+
+@pytest.fixture(autouse=True)
+def collection_as_it_was():
+    """The hooks freeze objects and change the collector's threshold in this process too."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
 
 
 @pytest.fixture
@@ -51,6 +61,21 @@ def test_a_worker_renders_without_compiling_a_template(settings, forked_app, mon
     # The sign-in page goes through the layout, the GOV.UK template and form macros.
     assert forked_app.test_client().get("/sign-in").status_code == 200
     assert compiled == []
+
+
+def test_the_master_leaves_what_it_loaded_out_of_collection(settings, forked_app):
+    assert gc.get_freeze_count() == 0
+    settings["when_ready"](server_of(forked_app))
+    # The app and its compiled templates among the objects frozen.
+    assert gc.get_freeze_count() > 100_000
+
+
+def test_a_worker_collects_young_objects_less_often(settings, forked_app, monkeypatch):
+    settings["post_fork"](server_of(forked_app), None)
+    assert gc.get_threshold()[0] == 10_000
+    monkeypatch.setenv("GUNICORN_GC_THRESHOLD", "5000")
+    runpy.run_path(str(CONF))["post_fork"](server_of(forked_app), None)
+    assert gc.get_threshold()[0] == 5000
 
 
 def test_every_template_fits_the_cache(forked_app):
@@ -87,5 +112,6 @@ def test_without_preloading_the_hooks_do_nothing(monkeypatch, forked_app):
     settings["when_ready"](server_of(forked_app))
     settings["post_fork"](server_of(forked_app), None)
     assert len(forked_app.jinja_env.cache) == 0
+    assert gc.get_freeze_count() == 0
     with forked_app.app_context():
         assert db.engine.pool is pool
