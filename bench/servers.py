@@ -152,8 +152,12 @@ def start_replica(primary: Postgres, folder: Path) -> Postgres:
 
 
 def wait_for_replay(primary: Postgres, replica: Postgres, timeout: float = 10.0) -> None:
-    """Until the replica has replayed everything the primary has written so far."""
-    target = primary.execute("SELECT pg_current_wal_lsn()")
+    """Until the replica has replayed everything the primary has written so far.
+
+    The target is where the primary's WAL has been inserted up to, not where it has been
+    written: a commit without synchronous_commit (FAST) returns before its record is written,
+    and a replica could otherwise be caught up with the write position and not yet have it."""
+    target = primary.execute("SELECT pg_current_wal_insert_lsn()")
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         behind = replica.execute(f"SELECT pg_wal_lsn_diff('{target}', pg_last_wal_replay_lsn())")
