@@ -59,7 +59,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     WTFormsHelpers(app)
 
     extensions.db.init_app(app)
-    extensions.without_jit(app)
+    extensions.planner_settings(app)
     init_reporting_db(app)  # DATABASE_REPLICA_URL: where reporting reads go
     extensions.migrate.init_app(app, extensions.db, directory=str(PROJECT_ROOT / "migrations"))
     forms.init_app(app)  # before CSRF: a file part is refused before any form is read

@@ -43,23 +43,31 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-def without_jit(app) -> None:
-    """PostgreSQL's JIT compiler switched off for Caseflow's connections. The planner's cost
-    estimates for the measure's and the worklists' correlated subqueries cross its threshold, and
-    compiling then takes far longer than running: at 25,000 releases the cohort query ran in
-    162 ms and spent 2.4 s more compiling (make bench). No query of Caseflow runs long enough
-    to gain from it."""
+def planner_settings(app) -> None:
+    """How PostgreSQL plans Caseflow's statements, for every connection the app opens
+    (``PLANNER_SETTINGS``)."""
     with app.app_context():
-        no_jit_on(db.engine)
+        planner_settings_on(db.engine)
 
 
-def no_jit_on(engine) -> None:
-    """Every connection engine opens sets jit off (the primary's, and a reporting replica's)."""
+PLANNER_SETTINGS = (
+    # The JIT compiler off: the planner's cost estimates for the measure's and the worklists'
+    # correlated subqueries cross its threshold, and compiling then takes far longer than
+    # running (at 25,000 releases the cohort query ran in 162 ms and spent 2.4 s more
+    # compiling, make bench). No query of Caseflow runs long enough to gain from it.
+    "SET jit = off",
+)
+
+
+def planner_settings_on(engine) -> None:
+    """Every connection engine opens takes PLANNER_SETTINGS (the primary's, and a reporting
+    replica's)."""
     if engine.dialect.name != "postgresql":
         return
 
     @event.listens_for(engine, "connect")
-    def _no_jit(dbapi_connection, _record):
+    def _planner_settings(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
-            cursor.execute("SET jit = off")
+            for setting in PLANNER_SETTINGS:
+                cursor.execute(setting)
         dbapi_connection.commit()

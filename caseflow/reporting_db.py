@@ -19,7 +19,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from caseflow.extensions import db, no_jit_on
+from caseflow.extensions import db, planner_settings_on
 
 ENGINE_KEY = "caseflow.reporting_engine"
 _SESSION = "reporting_session"
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     if not url:
         return
     engine = create_engine(url, **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    no_jit_on(engine)
+    planner_settings_on(engine)
     app.extensions[ENGINE_KEY] = engine
     app.teardown_appcontext(_close_session)
 
