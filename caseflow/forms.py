@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import ClassVar
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.gov_form_base import GovFormBase
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovDateInput,
@@ -17,6 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from wtforms import (
     DateField,
@@ -390,7 +392,29 @@ def revealing(field, reveals: dict) -> list[dict]:
     return [{"conditional": {"html": reveals[v]}} if v in reveals else {} for v in values]
 
 
+# How govuk-frontend-wtf draws a widget: through flask.render_template, kept for the test that
+# checks Caseflow's way draws the same HTML (tests/test_widget_drawing.py).
+LIBRARY_DRAW = GovFormBase.render
+
+
+def draw_widget(widget: GovFormBase, params: dict) -> Markup:
+    """A govuk-frontend-wtf widget's HTML, from its template in the application's environment.
+
+    The library draws each field with ``flask.render_template``, which runs every context
+    processor (the CSRF token, the signed-in user, the worklist tabs) and the template signals
+    once per field. A widget's template reads only ``params``, and the GOV.UK macro it imports
+    sees the environment's globals alone, as it does through render_template: the HTML is the
+    same (tests/test_widget_drawing.py). Nothing that listens for a page being drawn (the kept
+    input's refill, which looks for a form among the page's values) wanted a widget's.
+    """
+    template = current_app.jinja_env.get_template(widget.template)
+    # The template's HTML, escaped as every page is (Jinja marks it safe to insert as it is).
+    return template.make_module({"params": params}).__html__()
+
+
 def init_app(app: Flask) -> None:
+    # For every widget of the library, whichever module names it: the one place they are drawn.
+    GovFormBase.render = draw_widget
     app.before_request(refuse_file_parts)
     app.jinja_env.globals["revealing"] = revealing
 
