@@ -42,6 +42,21 @@ keyworker and the same fixed set of cases at every size (``TARGET_CASES``: 200 a
 some in every other status), so its worklist keeps 200 rows while everything else grows tenfold.
 About 7 referral events and appointments per release, against the national plan's 8 (2 million
 over 250,000 releases).
+
+The prison and probation figures measure the lists of the first prison (``World.list_prison``) and
+the first probation delivery unit (``World.list_probation``): "releasing soon without a referral"
+and "released, clock running". Those lists hold that team's share of the country's cases, a few
+rows at the small size and pages of them at ten times it, so on their own the figure would compare
+drawing 3 rows with drawing 25. So both teams also have a fixed set of cases at every size
+(``LIST_CASES``): people the prison holds or released, all going to or gone to the first of the
+probation unit's areas (``World.list_area``), enough that each of the four lists fills its first
+page (``PAGE_SIZE`` rows, caseflow.referrals.worklist_pages) at any size. Releasing soon: still in
+custody, expected out within 12 weeks, with a community treatment need and no referral sent (none,
+or a draft). Clock running: released on licence 0 to 19 days ago (inside the 21-day window with
+days to spare, so a run that goes past midnight keeps them on it), with a community treatment need
+and no treatment start (no referral, one sent, or one accepted and not yet started). Like the
+target's cases they have no deaths or removals. The two teams' other cases grow with the data as
+before, so the lists grow longer; only the page shown stays full.
 """
 
 import random
@@ -72,6 +87,7 @@ from caseflow.people.services import PERSON_FIELDS
 from caseflow.referrals.codes import ClosingReason, RejectionReason, Status
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
 from caseflow.referrals.services.handover import HANDOVER_FIELDS
+from caseflow.referrals.worklist_pages import PAGE_SIZE
 from caseflow.security import crypto
 from caseflow.security.access import Role
 from caseflow.security.crypto import Encrypted
@@ -84,6 +100,9 @@ TARGET_AREA = "E08000025"  # Birmingham: served by the target and by one other p
 TARGET_NAME = "Bench Recovery Service"
 
 RELEASED, IN_CUSTODY, COMMUNITY = "released", "in_custody", "community"
+# Which fixed set a planned case belongs to: the worklist target's, or the measured prison's and
+# probation unit's; None for the cases that grow with the size.
+TARGET, LISTS = "target", "lists"
 
 # (kind of case, referral status, how many): the worklist target's caseload, the same at any size.
 TARGET_CASES = (
@@ -97,6 +116,23 @@ TARGET_CASES = (
     (IN_CUSTODY, Status.WITHDRAWN, 10),
     (IN_CUSTODY, Status.DRAFT, 10),
 )
+
+# (kind of case, referral status or None for no referral, how many): the measured prison's and
+# probation unit's own cases, the same at any size. The in-custody ones are releasing soon
+# without a sent referral, the released ones have their clock running; each list gets 30, more
+# than its first page shows.
+LIST_CASES = (
+    (IN_CUSTODY, None, 24),
+    (IN_CUSTODY, Status.DRAFT, 6),
+    (RELEASED, None, 15),
+    (RELEASED, Status.SENT, 5),
+    (RELEASED, Status.ACCEPTED, 10),
+)
+if any(
+    sum(count for kind, _, count in LIST_CASES if kind == listed) <= PAGE_SIZE
+    for listed in (IN_CUSTODY, RELEASED)
+):
+    raise RuntimeError("each measured list needs more fixed cases than its first page shows")
 
 # Referral status by the kind of case, as weights: (status, weight).
 STATUS_WEIGHTS = {
@@ -206,6 +242,23 @@ class World:
     def find_prison(self) -> Staff:
         """The prison healthcare user who searches in the find-a-person figure."""
         return self.prisons[0]
+
+    @property
+    def list_prison(self) -> Staff:
+        """The prison whose worklists are measured: it holds or released every LIST_CASES case."""
+        return self.prisons[0]
+
+    @property
+    def list_probation(self) -> Staff:
+        """The probation unit whose worklists are measured: every LIST_CASES case is released
+        into its area ``list_area``."""
+        return self.probation[0]
+
+    @property
+    def list_area(self) -> str:
+        """The first of ``list_probation``'s areas (build_world gives unit n every eighth area
+        from the n-th), where the LIST_CASES cases are released to."""
+        return self.areas[0]
 
     @property
     def everyone(self) -> list[Staff]:
@@ -526,28 +579,34 @@ class Loader:
             with db.engine.begin() as connection:
                 rows.update(batch.insert(connection))
         seconds = time.perf_counter() - started
-        added = sum(1 for kind, _ in plan if kind == RELEASED)
+        added = sum(1 for kind, _, _ in plan if kind == RELEASED)
         self.releases += added
         return LoadResult(releases=added, rows=rows, seconds=seconds)
 
-    def batches(self, plan: list[tuple[str, str | None]]):
+    def batches(self, plan: list[tuple[str, str | None, str | None]]):
         """The plan's cases, ``BATCH_PEOPLE`` people to a batch, each batch not yet inserted."""
         for start in range(0, len(plan), BATCH_PEOPLE):
             batch = Batch()
-            for kind, target_status in plan[start : start + BATCH_PEOPLE]:
-                self._case(batch, kind, target_status)
+            for kind, status, fixed in plan[start : start + BATCH_PEOPLE]:
+                self._case(batch, kind, status, fixed)
             yield batch
 
-    def plan(self, releases: int) -> list[tuple[str, str | None]]:
-        """The cases to load for about ``releases`` releases (see ``load``)."""
-        plan: list[tuple[str, str | None]] = []
+    def plan(self, releases: int) -> list[tuple[str, str | None, str | None]]:
+        """The cases to load for about ``releases`` releases (see ``load``): (kind of case,
+        referral status, fixed set), the status and set None for a case drawn at random."""
+        plan: list[tuple[str, str | None, str | None]] = []
         if not self._targets_loaded:
-            plan = [(kind, status) for kind, status, count in TARGET_CASES for _ in range(count)]
+            plan = [
+                (kind, status, fixed)
+                for fixed, cases in ((TARGET, TARGET_CASES), (LISTS, LIST_CASES))
+                for kind, status, count in cases
+                for _ in range(count)
+            ]
             self._targets_loaded = True
-        target_releases = sum(1 for kind, _ in plan if kind == RELEASED)
-        plan += [(RELEASED, None)] * max(0, releases - target_releases)
-        plan += [(IN_CUSTODY, None)] * (releases // 4)
-        plan += [(COMMUNITY, None)] * (releases // 20)
+        fixed_releases = sum(1 for kind, _, _ in plan if kind == RELEASED)
+        plan += [(RELEASED, None, None)] * max(0, releases - fixed_releases)
+        plan += [(IN_CUSTODY, None, None)] * (releases // 4)
+        plan += [(COMMUNITY, None, None)] * (releases // 20)
         self.rng.shuffle(plan)
         return plan
 
@@ -561,22 +620,34 @@ class Loader:
 
     # One case: a person, their custody episode, a referral and what followed. ---------------
 
-    def _case(self, batch: Batch, kind: str, target_status: str | None) -> None:
-        rng = self.rng
-        actor = rng.choice(self.world.probation if kind == COMMUNITY else self.world.prisons)
+    def _case(self, batch: Batch, kind: str, fixed_status: str | None, fixed: str | None) -> None:
+        rng, world = self.rng, self.world
+        if fixed == LISTS:
+            actor = world.list_prison
+        else:
+            actor = rng.choice(world.probation if kind == COMMUNITY else world.prisons)
         person, dob = self._person(actor, in_custody=kind != COMMUNITY)
         batch.add(person)
         if kind == COMMUNITY:
             return
-        area = TARGET_AREA if target_status else rng.choice(self.world.areas)
+        if fixed == TARGET:
+            area = TARGET_AREA
+        elif fixed == LISTS:
+            area = world.list_area
+        else:
+            area = rng.choice(world.areas)
         episode, days_since_release = self._episode(
-            batch, actor, person, dob, released=kind == RELEASED, area=area, target=target_status
+            batch, actor, person, dob, released=kind == RELEASED, area=area, fixed=fixed
         )
-        if target_status:
-            provider = self.world.target
-            status = target_status
+        if fixed == TARGET:
+            provider = world.target
+            status = fixed_status
             if status == Status.ACCEPTED and kind == RELEASED:
                 self.target_people.append(person.id)
+        elif fixed == LISTS:
+            # Referred, where they are, to a provider of their area, as any other case is.
+            provider = rng.choice(world.providers[area])
+            status = fixed_status
         else:
             provider = rng.choice(self.world.providers[area])
             status = self._referral_status(episode, days_since_release)
@@ -630,12 +701,15 @@ class Loader:
         )
         return person, dob
 
-    def _episode(self, batch, actor, person, dob, *, released, area, target):
-        """add_custody_episode, then record_release for a released person."""
+    def _episode(self, batch, actor, person, dob, *, released, area, fixed):
+        """add_custody_episode, then record_release for a released person. A case of a fixed
+        set (``fixed``) has the dates and values that keep it on its lists at every size."""
         rng, today = self.rng, self.today
         days_since_release = None
         if released:
-            if target:
+            if fixed == LISTS:
+                days_since_release = rng.randrange(0, 20)  # clock running (day 0-21)
+            elif fixed == TARGET:
                 days_since_release = rng.randrange(0, 45)
             elif rng.random() < 0.3:
                 days_since_release = rng.randrange(0, 120)
@@ -644,11 +718,14 @@ class Loader:
             release = today - timedelta(days=days_since_release)
             expected = release + timedelta(days=rng.choice((0, 0, 0, 7, 14)))
             reception = release - timedelta(days=rng.randrange(30, 900))
+        elif fixed == LISTS:
+            expected = today + timedelta(days=rng.randrange(1, 80))  # releasing within 12 weeks
+            reception = today - timedelta(days=rng.randrange(10, 700))
         else:
             expected = today + timedelta(days=rng.randrange(1, 200)) if rng.random() < 0.9 else None
             reception = today - timedelta(days=rng.randrange(10, 700))
         opioid = rng.choice(["none", "none", "methadone", "buprenorphine", "lai_buprenorphine"])
-        needs = ["in_treatment", "in_treatment", "assessed_need"] + ([] if target else ["no_need"])
+        needs = ["in_treatment", "in_treatment", "assessed_need"] + ([] if fixed else ["no_need"])
         fields = {
             "reception_date": reception,
             "expected_release_date": expected,
@@ -675,10 +752,10 @@ class Loader:
         if released:
             # record_release: the release fields, age at release, one change with its reason.
             episode.actual_release_date = release
-            # The worklist target's cases keep to the cohort's release types and have no deaths or
-            # removals, so its worklist is the same at every size.
+            # The fixed sets' cases keep to the cohort's release types and have no deaths or
+            # removals, so their lists are the same at every size.
             episode.release_type = (
-                "licence" if target else rng.choices(RELEASE_TYPES, RELEASE_TYPE_WEIGHTS)[0]
+                "licence" if fixed else rng.choices(RELEASE_TYPES, RELEASE_TYPE_WEIGHTS)[0]
             )
             episode.unplanned_release = rng.random() < 0.05
             episode.age_at_release = age_on(dob, release)
@@ -694,7 +771,7 @@ class Loader:
                     reason="Released as planned (synthetic bench data)",
                 )
             )
-            if not target:
+            if not fixed:
                 self._after_release(person, episode, release)
         return episode, days_since_release
 

@@ -8,11 +8,14 @@ import pytest
 from sqlalchemy import select
 
 from bench import bulk, dashboard
+from caseflow.auth.models import User
 from caseflow.continuity import facts
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.people.codes import DeathSource
 from caseflow.people.models import CustodyEpisode, Person
+from caseflow.referrals import worklists
+from caseflow.referrals.worklist_pages import PAGE_SIZE
 
 
 def test_the_benchmark_modules_import():
@@ -63,3 +66,23 @@ def test_the_benchs_one_sql_query_gives_the_continuity_services_numbers(loaded):
     # Excluded by release type, and by a removal or death within the window: each has cases.
     assert {"other_secure_setting", "deported", "outside_england"} & set(numbers["exclusions"])
     assert numbers["trend"] and numbers["provider"] and numbers["age_band"]
+
+
+@pytest.mark.postgres
+def test_the_measured_prisons_and_probation_units_lists_fill_their_first_page(loaded):
+    # At a size where the teams' share of the random cases fills no page, the fixed set does:
+    # the bench then compares full pages at both sizes (bulk.LIST_CASES).
+    world = loaded.world
+    fixed = {
+        kind: sum(count for case_kind, _, count in bulk.LIST_CASES if case_kind == kind)
+        for kind in (bulk.IN_CUSTODY, bulk.RELEASED)
+    }
+    for staff in (world.list_prison, world.list_probation):
+        user = db.session.get(User, staff.user_id)
+        for listed, kind in (
+            (worklists.releasing_without_referral, bulk.IN_CUSTODY),
+            (worklists.clock_running, bulk.RELEASED),
+        ):
+            page = listed(user)
+            assert len(page.rows) == PAGE_SIZE
+            assert page.total >= fixed[kind]
