@@ -397,6 +397,34 @@ def revealing(field, reveals: dict) -> list[dict]:
 LIBRARY_DRAW = GovFormBase.render
 
 
+class _Unkeyable(Exception):
+    """A widget's params hold a value the kept HTML cannot be keyed by."""
+
+
+def _key_of(value):
+    # Each value with its type: "1", 1 and True, or a str and Markup, can draw differently.
+    if isinstance(value, dict):
+        return (dict, tuple((name, _key_of(item)) for name, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value), tuple(_key_of(item) for item in value))
+    if value is None or isinstance(value, (str, int, float)):
+        return (type(value), value)
+    raise _Unkeyable
+
+
+def _blank(widget: GovFormBase, params: dict) -> bool:
+    """A widget as an empty form shows it: nothing typed or chosen in it (a button's value is
+    its own, "y", unless a post sent another), no error beside it, and no list of choices or
+    boxes (whose words may come from records). Its HTML comes from the field's definition and
+    the page's params alone."""
+    own_value = isinstance(widget, GovSubmitInput) and params.get("value") == "y"
+    return (
+        (own_value or params.get("value") in (None, ""))
+        and "errorMessage" not in params
+        and "items" not in params
+    )
+
+
 def draw_widget(widget: GovFormBase, params: dict) -> Markup:
     """A govuk-frontend-wtf widget's HTML, from its template in the application's environment.
 
@@ -406,10 +434,25 @@ def draw_widget(widget: GovFormBase, params: dict) -> Markup:
     sees the environment's globals alone, as it does through render_template: the HTML is the
     same (tests/test_widget_drawing.py). Nothing that listens for a page being drawn (the kept
     input's refill, which looks for a form among the page's values) wanted a widget's.
+
+    A blank widget (the person page's case note, a new record's text boxes) is drawn once per
+    process for its params and kept with the layout's fragments (caseflow.templating
+    rendered_once), in their environment without the application's globals: the key is every
+    param, so no one is given HTML drawn from anything they did not send themselves.
     """
-    template = current_app.jinja_env.get_template(widget.template)
+    environment = current_app.jinja_env
+    name = widget.template
+    if _blank(widget, params):
+        try:
+            key = ("caseflow.forms widget", name, _key_of(params))
+        except _Unkeyable:
+            pass
+        else:
+            return environment.globals["rendered_once"].keep(
+                key, lambda bare: bare.get_template(name).make_module({"params": params}).__html__()
+            )
     # The template's HTML, escaped as every page is (Jinja marks it safe to insert as it is).
-    return template.make_module({"params": params}).__html__()
+    return environment.get_template(name).make_module({"params": params}).__html__()
 
 
 def init_app(app: Flask) -> None:

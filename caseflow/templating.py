@@ -4,6 +4,8 @@ The words for a stored code come from the code list its domain declares (caseflo
 the one ``label`` filter; no domain vocabulary is kept here.
 """
 
+from collections.abc import Callable
+
 from flask import Flask
 from flask_login import current_user
 from jinja2 import Environment, Template, meta, pass_context
@@ -43,7 +45,7 @@ class CaseflowTemplate(Template):
 
 
 # How many fragments rendered_once keeps; past it, it starts again (a fragment's values are few:
-# the menu's differ by role, page and unread count).
+# the menu's differ by role, page and unread count; a blank form widget's by its field).
 KEPT_FRAGMENTS = 512
 
 
@@ -63,6 +65,10 @@ def rendered_once(app: Flask):
     ``permitted``, the signed-in user): a filter or test of the application's is an error when
     the fragment is first drawn, and a fragment naming a variable it was not given is refused.
     While templates reload from disk (development), nothing is kept.
+
+    ``rendered_once.keep(key, draw)`` is the same store for HTML drawn from values that are not
+    hashable as they are (a form widget's params, caseflow.forms): ``draw`` is given the same
+    bare environment to draw in, and the caller's key must hold everything drawn from.
     """
     environment = app.jinja_env
     # The same syntax and whitespace handling as the pages, so the HTML is theirs.
@@ -77,6 +83,19 @@ def rendered_once(app: Flask):
     kept: dict[tuple, Markup] = {}
     checked: set[str] = set()
 
+    def keep(key: tuple, draw: Callable[[Environment], Markup]) -> Markup:
+        html = kept.get(key)
+        if html is not None:
+            return html
+        if environment.auto_reload:
+            bare.cache.clear()  # development: the template as it is on disk now
+        html = draw(bare)
+        if not environment.auto_reload:
+            if len(kept) >= KEPT_FRAGMENTS:
+                kept.clear()
+            kept[key] = html
+        return html
+
     def fragment(name: str, **values) -> Markup:
         key = (name, tuple(sorted(values.items())))
         html = kept.get(key)
@@ -89,15 +108,10 @@ def rendered_once(app: Flask):
                 raise FragmentReadsTooMuch(f"{name} names {', '.join(sorted(unknown))}")
             checked.add(name)
         # The module's HTML, escaped as every page is (Jinja marks it safe to insert as it is).
-        if environment.auto_reload:
-            bare.cache.clear()  # development: the template as it is on disk now
-        html = bare.get_template(name).make_module(values).__html__()
-        if not environment.auto_reload:
-            if len(kept) >= KEPT_FRAGMENTS:
-                kept.clear()
-            kept[key] = html
-        return html
+        return keep(key, lambda drawing: drawing.get_template(name).make_module(values).__html__())
 
+    fragment.keep = keep
+    fragment.kept = kept  # for the tests: what is kept, by key
     return fragment
 
 

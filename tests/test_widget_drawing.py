@@ -206,3 +206,33 @@ def test_every_widget_caseflow_uses_is_drawn_both_ways_above():
                 kinds.add(type(widget))
     assert kinds, "no Caseflow form found"
     assert kinds <= COVERED, f"not drawn both ways by this test: {kinds - COVERED}"
+
+
+def test_only_a_blank_widget_is_kept_and_by_every_param(app):
+    kept = app.jinja_env.globals["rendered_once"].kept
+    with app.test_request_context():
+        blank = EveryWidget()
+        first = [str(field()) for field in blank]
+        widgets = [key for key in kept if key[0] == "caseflow.forms widget"]
+        kept_templates = {key[1] for key in widgets}
+        # Text boxes, text areas and the button; not radios, checkboxes, selects or the date's
+        # boxes, whose choices' words may come from records.
+        assert "govuk_frontend_wtf/charactercount.html" in kept_templates
+        assert "govuk_frontend_wtf/button.html" in kept_templates
+        assert not kept_templates & {
+            "govuk_frontend_wtf/radios.html",
+            "govuk_frontend_wtf/select.html",
+            "govuk_frontend_wtf/checkboxes.html",
+        }
+        assert [str(field()) for field in EveryWidget()] == first
+        for sent in ("wrong", "right"):
+            form = EveryWidget(formdata=SENT[sent])
+            form.validate()
+            drawn = [str(field()) for field in form]
+            assert drawn != first
+        everything_kept = repr(list(kept))
+        for typed in ("far too long a name", "half past", "x" * 30, "A note", "'Ann'", "'pw'"):
+            assert typed not in everything_kept
+        # Another label is another key: HTML is only ever reused for the same params.
+        assert "Another" in str(blank.name(params={"label": {"text": "Another"}}))
+        assert "Another" not in str(blank.name())
