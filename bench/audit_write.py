@@ -72,7 +72,9 @@ class StatementClock:
         event.listen(engine, "after_cursor_execute", self._after)
         event.listen(engine, "commit", self._commit_starts)
         event.listen(Session, "after_commit", self._committed)
-        event.listen(Session, "before_flush", self._flush_starts)
+        # The audit rows are written in the session's before_commit, not by a flush: the whole
+        # of the session's commit is timed from there.
+        event.listen(Session, "before_commit", self._session_commit_starts)
 
     def _kind(self, statement: str) -> str | None:
         return next((kind for marker, kind in self.KINDS if marker in statement), None)
@@ -85,9 +87,9 @@ class StatementClock:
         if self.active and (kind := self._kind(statement)):
             self._current[kind] += (time.perf_counter() - self._started) * 1000
 
-    def _flush_starts(self, *_args):
-        if self.active and "flush began" not in self._current:
-            self._current["flush began"] = time.perf_counter()
+    def _session_commit_starts(self, *_args):
+        if self.active and "commit began" not in self._current:
+            self._current["commit began"] = time.perf_counter()
 
     def _commit_starts(self, _conn):
         if self.active:
@@ -96,9 +98,9 @@ class StatementClock:
     def _committed(self, _session):
         if self.active and getattr(self, "_commit_started", None):
             self._current["commit"] += (time.perf_counter() - self._commit_started) * 1000
-            began = self._current.pop("flush began", None)
+            began = self._current.pop("commit began", None)
             if began is not None:
-                self._current["flush to commit end"] += (time.perf_counter() - began) * 1000
+                self._current["session commit, whole"] += (time.perf_counter() - began) * 1000
             self._commit_started = None
 
     def request(self, call):
@@ -108,7 +110,7 @@ class StatementClock:
             return call()
         finally:
             self.active = False
-            self._current.pop("flush began", None)
+            self._current.pop("commit began", None)
             for kind, value in self._current.items():
                 self.per_request[kind].append(value)
 

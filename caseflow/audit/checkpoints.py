@@ -330,11 +330,17 @@ def stored_checkpoints(app: Flask, exports: Sequence[Path] = ()) -> tuple[list, 
 # Hooks ---------------------------------------------------------------------------------------
 
 
+def note_written(session: Session, newest_id: int) -> None:
+    """Audit rows up to newest_id were written in the session's transaction (published once it
+    commits)."""
+    session.info[_FLUSHED] = max(session.info.get(_FLUSHED, 0), newest_id)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed_rows(session: Session, _context) -> None:
     ids = [obj.id for obj in session.new if isinstance(obj, AuditEvent) and obj.id is not None]
     if ids:
-        session.info[_FLUSHED] = max(session.info.get(_FLUSHED, 0), *ids)
+        note_written(session, max(ids))
 
 
 @event.listens_for(Session, "after_commit")

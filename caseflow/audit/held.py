@@ -1,16 +1,18 @@
 """Audit rows held back until their transaction commits (see caseflow.audit.chain).
 
 Sealing a row takes the chain's lock, which every other audited request then waits for, so a
-row recorded during a request stays out of the session while the page goes on querying and
-rendering (the flush each query makes for itself leaves it out), and goes in when the
+row recorded during a request is held here, out of the session, while the page goes on querying
+and rendering (the flush each query makes for itself leaves it alone), and is written when the
 transaction commits, after everything else has been flushed, or when the code asks for a flush,
-or when a query reads the audit log.
+or when a query reads the audit log. It is written by caseflow.audit.chain.write, never by the
+unit of work, so the objects stay out of the session once written too.
 """
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.util import find_tables
 
+from caseflow.audit import chain, checkpoints
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import BEFORE_ASKED_FLUSH
 
@@ -33,10 +35,16 @@ def hold(session: Session, row: AuditEvent) -> None:
     session.info.setdefault(_HELD, []).append((row, session.get_nested_transaction()))
 
 
-def _release_held(session: Session) -> None:
+def write(session: Session, rows) -> None:
+    """Seal and INSERT rows now, in the session's transaction (caseflow.audit.chain.write)."""
+    if rows:
+        checkpoints.note_written(session, chain.write(session, rows))
+
+
+def _write_held(session: Session) -> None:
     held = session.info.pop(_HELD, None)
     if held:
-        session.add_all([row for row, _savepoint in held])
+        write(session, [row for row, _savepoint in held])
 
 
 def _within(transaction, ancestor) -> bool:
@@ -47,22 +55,22 @@ def _within(transaction, ancestor) -> bool:
     return False
 
 
-def _release_before_asked_flush(session: Session) -> None:
+def _write_before_asked_flush(session: Session) -> None:
     if not session.info.get(_HOLDING):
-        _release_held(session)
+        _write_held(session)
 
 
-BEFORE_ASKED_FLUSH.append(_release_before_asked_flush)
+BEFORE_ASKED_FLUSH.append(_write_before_asked_flush)
 
 
 @event.listens_for(Session, "do_orm_execute")
-def _release_before_reading_the_log(state) -> None:
+def _write_before_reading_the_log(state) -> None:
     """A query of the audit log sees the rows recorded so far, as any query sees the
-    transaction's other changes: its autoflush writes them (rare: pages read the log or record
-    to it, and a page recording a view records it after reading)."""
+    transaction's other changes: they are written before it runs (rare: pages read the log or
+    record to it, and a page recording a view records it after reading)."""
     session = state.session
     if session.info.get(_HELD) and _reads_the_log(state.statement):
-        _release_held(session)
+        _write_held(session)
 
 
 def _walk_finds_the_log(statement) -> bool:
@@ -91,7 +99,7 @@ def _write_held_rows_last(session: Session) -> None:
         session.flush()
     finally:
         session.info.pop(_HOLDING, None)
-    _release_held(session)  # the commit's own flush writes them
+    _write_held(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")

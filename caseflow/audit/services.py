@@ -160,7 +160,7 @@ def record_independent(
     if has_request_context():
         g.setdefault("independent_audit", []).append(event)
     else:
-        db.session.add(event)
+        held.hold(db.session(), event)
         db.session.commit()
 
 
@@ -181,8 +181,10 @@ def write_independent_events() -> None:
     """Commit held rows in a transaction of their own, after the request's has ended."""
     events = g.pop("independent_audit", None)
     if events:
-        db.session.add_all(events)
-        db.session.commit()
+        session = db.session()
+        for event in events:
+            held.hold(session, event)
+        session.commit()
 
 
 def events_for_request(rid: str) -> list[AuditEvent]:

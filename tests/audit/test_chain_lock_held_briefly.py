@@ -8,6 +8,7 @@ queries make for themselves and written when the transaction commits, after ever
 import pytest
 from sqlalchemy import event, exists, func, select
 
+from caseflow.audit import chain
 from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
@@ -124,3 +125,44 @@ def test_rows_of_a_rolled_back_transaction_are_never_written():
     db.session.rollback()
     db.session.commit()
     assert _audit_rows() == before
+
+
+def _statements_of(call) -> list[str]:
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):  # the test's own
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
+
+
+def test_the_rows_of_one_commit_are_one_lock_and_one_insert_and_stay_out_of_the_session():
+    first = audit.record("view", entity_type="page", entity_id="one")
+    second = audit.record("view", entity_type="page", entity_id="two")
+    statements = _statements_of(db.session.commit)
+    assert [s.split()[0] for s in statements] == ["UPDATE", "INSERT"]
+    assert statements[0].startswith(CHAIN_LOCK)
+    # Written as recorded, in order, each sealed after the one before: the objects carry what
+    # was written, and the session never tracked them.
+    assert first.id + 1 == second.id
+    assert first not in db.session and second not in db.session
+    stored = db.session.execute(
+        select(AuditEvent.id, AuditEvent.chain_hash).where(AuditEvent.id >= first.id)
+    ).all()
+    assert stored == [(first.id, first.chain_hash), (second.id, second.chain_hash)]
+
+
+def test_a_row_added_to_the_session_itself_is_sealed_into_the_chain_too():
+    written = audit.record("view", entity_type="page", entity_id="recorded")
+    db.session.commit()
+    added = AuditEvent(action="view", entity_type="page", entity_id="added", outcome="success")
+    db.session.add(added)
+    db.session.commit()
+    assert added.id > written.id and added.chain_hash.startswith("v2.")
+    assert chain.verify(db.session).intact

@@ -14,7 +14,11 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from caseflow.audit.chain import HOLD_THE_HEAD
+from caseflow.audit.chain import (
+    HOLD_THE_HEAD,
+    HOLD_THE_HEAD_AND_DRAW_AN_ID,
+    HOLD_THE_HEAD_AND_DRAW_IDS,
+)
 from caseflow.extensions import db
 from tests.conftest import make_test_app
 from tests.factories import PersonFactory, UserFactory
@@ -143,6 +147,12 @@ def test_the_application_role_locks_the_chains_head_but_cannot_set_remove_or_add
     # The lock every audit write takes works as the application's role, and the log's trigger
     # still moves the head on to the row it appends.
     connection.execute(str(HOLD_THE_HEAD))
+    # And so do the forms that draw the new rows' ids with it, one or several.
+    drawn = connection.execute(str(HOLD_THE_HEAD_AND_DRAW_AN_ID)).fetchone()[2]
+    several = connection.execute(
+        str(HOLD_THE_HEAD_AND_DRAW_IDS).replace(":n", "%(n)s"), {"n": 2}
+    ).fetchone()[2]
+    assert sorted(several) == [drawn + 1, drawn + 2]
     _append(connection, "audit_events", ids)
     last_id = connection.execute("SELECT max(id) FROM audit_events").fetchone()[0]
     assert connection.execute("SELECT last_id FROM audit_chain_head").fetchone()[0] == last_id
