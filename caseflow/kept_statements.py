@@ -39,8 +39,17 @@ def same_sql(*clauses) -> Hashable | None:
         found = clause._generate_cache_key()
         if found is None:
             return None
-        identity.append((found.key, tuple(_frozen(b.effective_value) for b in found.bindparams)))
+        identity.append((found.key, tuple(_bound(b) for b in found.bindparams)))
     return tuple(identity)
+
+
+def _bound(parameter):
+    """A bound value as part of a key. One worked out when the statement runs (the scope rule's
+    moment) is not a value the statement is built from: it is keyed by the function giving it,
+    not by what that gives now, which a kept statement would never meet again."""
+    if parameter.callable is not None:
+        return ("when run", parameter.callable)
+    return _frozen(parameter.effective_value)
 
 
 class KeptStatements:

@@ -14,6 +14,7 @@ from caseflow import timeline
 from caseflow.audit.services import filled_fields, record, record_denial, record_independent
 from caseflow.domain import InvalidChange, NotFound, NotPermitted
 from caseflow.extensions import db
+from caseflow.kept_statements import KeptStatements
 from caseflow.made_once import add_once, made_with
 from caseflow.people.break_glass import active_grant, remember_grant
 from caseflow.people.codes import PersonFlag
@@ -26,7 +27,9 @@ from caseflow.security.scope import (
     access_basis,
     caseload_people,
     live_grant_id,
+    scope_key,
     seen_with,
+    viewing,
     visible_people,
 )
 
@@ -36,6 +39,35 @@ IDENTIFIERS = ("nhs_number", "prison_number", "crn")
 # The grant read with the person, for the emergency access banner (its own alias: the
 # subquery choosing it reads the grants table too).
 _live_grant = aliased(BreakGlassGrant, name="live_grant")
+
+# The statements finding a person, built once for each scope (caseflow.kept_statements) and run
+# with the person's id and the viewer bound (scope.viewing): building it, with the scope rule's
+# conditions, and SQLAlchemy keying it cost more CPU than PostgreSQL takes to run it. A few per
+# organisation and role (which loads it asks for), a few hundred organisations.
+_PERSON_ID = bindparam("found_person_id", type_=Person.__table__.c.id.type)
+kept = KeptStatements(1_000)
+
+
+def _person_statement(actor, *, load_contacts: bool, ask_held: bool):
+    held = timeline.held_columns(Person.id) if ask_held else []
+
+    def build():
+        query = (
+            select(Person, _live_grant, caseload_people(actor).label("related"), *held)
+            .outerjoin(_live_grant, _live_grant.id == live_grant_id(actor, Person.id, kept=True))
+            .where(Person.id == _PERSON_ID, visible_people(actor, kept=True))
+        )
+        if load_contacts:
+            # One of each kind at most: joined to the person's own row.
+            query = query.options(
+                joinedload(Person.named_contacts).joinedload(NamedContact.changed_by)
+            )
+        return query
+
+    # The kinds of record asked about by name: each name's condition never changes once
+    # registered (timeline.held), so the names say which columns the statement holds.
+    key = (*scope_key(actor), load_contacts, tuple(column.name for column in held))
+    return kept.built(key, build, dialect=db.session.get_bind().dialect.name)
 
 
 def find_visible_person(
@@ -54,17 +86,10 @@ def find_visible_person(
     says which kinds of record the person has at all (``timeline.held``), so the page reads
     none it has not.
     """
-    held = timeline.held_columns(Person.id) if ask_held else []
-    query = (
-        select(Person, _live_grant, caseload_people(actor).label("related"), *held)
-        .outerjoin(_live_grant, _live_grant.id == live_grant_id(actor, Person.id))
-        .where(Person.id == person_id, visible_people(actor))
-    )
-    if load_contacts:
-        # One of each kind at most: joined to the person's own row.
-        query = query.options(joinedload(Person.named_contacts).joinedload(NamedContact.changed_by))
+    statement = _person_statement(actor, load_contacts=load_contacts, ask_held=ask_held)
+    parameters = {_PERSON_ID.key: person_id, **viewing(actor)}
     # all(), not first(): a joined collection is filled from every row.
-    rows = db.session.execute(query).unique().all()
+    rows = db.session.execute(statement, parameters).unique().all()
     person, grant, related = rows[0][:3] if rows else (None, None, False)
     if person is not None:
         if ask_held:

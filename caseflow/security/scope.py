@@ -11,6 +11,13 @@ Two bases of access, kept apart:
   referral, recorded the person, or (managers and probation) covers their destination;
 - emergency access (break-glass): one user, one person, one hour.
 
+Emergency access is decided when a statement runs, not when it is built: the moment is a bind
+parameter evaluated at each execution (``_NOW``), and in a condition asked for with
+``kept=True`` so is the viewer (``VIEWER``, given by ``viewing(user)`` in the parameters the
+statement runs with). Such a condition holds nothing of a user or a moment, so a statement
+holding it can be kept for everyone with the same ``scope_key`` and run again: an hour that has
+ended is ended at the next run, and one user's grant is never another's.
+
 Emergency access never becomes a relationship. Records are not started under it (see
 ``access_basis`` and ``people.services.person_for_new_record``), and every access whose only
 basis is a grant is audited with the purpose "break-glass" (``caseflow.audit.services``). When
@@ -26,11 +33,12 @@ from collections.abc import Callable
 from enum import StrEnum
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from caseflow.audit import services as audit_services
 from caseflow.extensions import db
+from caseflow.kept_statements import KeptStatements
 from caseflow.models import utcnow
 from caseflow.organisations.models import OrganisationKind, organisation_areas
 from caseflow.people.models import BreakGlassGrant, CustodyEpisode, Person
@@ -214,11 +222,15 @@ def worked_episodes(user) -> list[ColumnElement[bool]] | None:
     return None
 
 
-def visible_people(user) -> ColumnElement[bool]:
-    """A SQL condition on Person that is true exactly for the people user may see."""
+def visible_people(user, *, kept: bool = False) -> ColumnElement[bool]:
+    """A SQL condition on Person that is true exactly for the people user may see.
+
+    ``kept=True``: the viewer is a parameter of the statement (``VIEWER``), so the condition
+    names only what ``scope_key(user)`` does, and a statement holding it must run with
+    ``viewing(user)``'s parameters (without them it refuses to run)."""
     if user.role not in CLINICAL_ROLES:
         return false()
-    return or_(caseload_people(user), _break_glass(user, Person.id))
+    return or_(caseload_people(user), _break_glass(_viewer(user, kept), Person.id))
 
 
 _SENT = Referral.status != Status.DRAFT
@@ -228,9 +240,10 @@ _SENT = Referral.status != Status.DRAFT
 _referral_conditions: dict[tuple, ColumnElement[bool]] = {}
 
 
-def visible_referrals(user) -> ColumnElement[bool]:
+def visible_referrals(user, *, kept: bool = False) -> ColumnElement[bool]:
     """A SQL condition on Referral: its referrer; its provider while it holds it; area managers
-    once it has been sent; emergency access to the person once it has been sent."""
+    once it has been sent; emergency access to the person once it has been sent. ``kept`` as
+    for ``visible_people``."""
     if user.role not in CLINICAL_ROLES:
         return false()
     manager = user.role == Role.MANAGER
@@ -242,7 +255,7 @@ def visible_referrals(user) -> ColumnElement[bool]:
         organisations = _referral_conditions[key] = _referrals_of(user.organisation_id, manager)
     if manager:
         return organisations
-    return or_(organisations, and_(_SENT, _break_glass(user, Referral.person_id)))
+    return or_(organisations, and_(_SENT, _break_glass(_viewer(user, kept), Referral.person_id)))
 
 
 def _referrals_of(organisation_id, manager: bool) -> ColumnElement[bool]:
@@ -259,13 +272,69 @@ def _referrals_of(organisation_id, manager: bool) -> ColumnElement[bool]:
     return _referral_party(Referral, organisation_id)
 
 
-def _break_glass(user, person_id_column) -> ColumnElement[bool]:
-    """An unexpired emergency access by this user to this one person."""
-    return exists().where(
-        BreakGlassGrant.user_id == user.id,
+# The viewer of a kept statement and the moment it runs, bound when it runs. VIEWER has no value
+# of its own: a statement holding it runs only with the parameters viewing(user) gives (without
+# them SQLAlchemy refuses it). _NOW is evaluated at every execution, through this module's
+# utcnow (the clock the tests move).
+VIEWER = bindparam("scope_viewer_id", type_=BreakGlassGrant.__table__.c.user_id.type)
+_NOW = bindparam(
+    "scope_now", type_=BreakGlassGrant.__table__.c.expires_at.type, callable_=lambda: utcnow()
+)
+
+
+def viewing(user) -> dict:
+    """The parameters every statement holding a ``kept=True`` condition runs with: whose
+    emergency access it asks about."""
+    return {VIEWER.key: user.id}
+
+
+def scope_key(user) -> tuple:
+    """What the ``kept=True`` conditions for user are built from: the role, the organisation and
+    its kind, and the pathways' relationships registered. A statement holding them may be kept
+    by this key and run for any user with the same key, with that user's ``viewing``. A
+    partnership's conditions, and those of a role seeing no clinical record, do not depend on
+    the kind of organisation (as ``caseload_people`` keys them), so it is not read for them."""
+    by_kind = user.role in CLINICAL_ROLES and user.role != Role.MANAGER
+    kind = user.organisation.kind if by_kind else None
+    # Registering a pathway's relationship changes every organisation's condition.
+    return (user.role, kind, user.organisation_id, len(_pathway_relationships))
+
+
+def _viewer(user, kept: bool):
+    """What a grant's holder is compared with: the parameter for a kept statement, otherwise
+    the user's own id (a statement built for this call)."""
+    return VIEWER if kept else user.id
+
+
+def _live_grant_of(viewer, person_id_column) -> tuple[ColumnElement[bool], ...]:
+    """The emergency access rule, written here only: a grant held by the viewer, to this one
+    person, that has not expired at the moment the statement runs."""
+    return (
+        BreakGlassGrant.user_id == viewer,
         BreakGlassGrant.person_id == person_id_column,
-        BreakGlassGrant.expires_at > utcnow(),
+        BreakGlassGrant.expires_at > _NOW,
     )
+
+
+def _break_glass(viewer, person_id_column) -> ColumnElement[bool]:
+    """An unexpired emergency access by the viewer to this one person."""
+    return exists().where(*_live_grant_of(viewer, person_id_column))
+
+
+# access_basis's statement, kept by scope_key: the person and the viewer are bound when it runs.
+_PERSON = bindparam("basis_person_id", type_=Person.__table__.c.id.type)
+_basis_statements = KeptStatements(1_000)
+
+
+def _basis_statement(user):
+    def build():
+        return select(
+            exists().where(Person.id == _PERSON, caseload_people(user)),
+            _break_glass(VIEWER, _PERSON),
+        )
+
+    dialect = db.session.get_bind().dialect.name
+    return _basis_statements.built(("basis", *scope_key(user)), build, dialect=dialect)
 
 
 def access_basis(user, person_id: uuid.UUID | None) -> Basis | None:
@@ -280,31 +349,26 @@ def access_basis(user, person_id: uuid.UUID | None) -> Basis | None:
     key = (user.id, person_id)
     if key not in cache:
         related, emergency = db.session.execute(
-            select(
-                exists().where(Person.id == person_id, caseload_people(user)),
-                _break_glass(user, person_id),
-            )
+            _basis_statement(user), {_PERSON.key: person_id, **viewing(user)}
         ).one()
         cache[key] = Basis.RELATIONSHIP if related else Basis.BREAK_GLASS if emergency else None
     return cache[key]
 
 
-def holds_grant(user, person_id_column) -> ColumnElement[bool]:
+def holds_grant(user, person_id_column, *, kept: bool = False) -> ColumnElement[bool]:
     """Whether user holds a live grant for the person: a column to select beside a record found
-    through ``visible_people`` or ``visible_referrals``, for ``seen_without_grant``."""
-    return _break_glass(user, person_id_column)
+    through ``visible_people`` or ``visible_referrals``, for ``seen_without_grant``. ``kept`` as
+    for ``visible_people``."""
+    return _break_glass(_viewer(user, kept), person_id_column)
 
 
-def live_grant_id(user, person_id_column):
+def live_grant_id(user, person_id_column, *, kept: bool = False):
     """The id of user's latest unexpired grant for the person (NULL without one): a scalar
-    subquery to join the grant by, beside a person found through ``visible_people``."""
+    subquery to join the grant by, beside a person found through ``visible_people``. ``kept``
+    as for ``visible_people``."""
     return (
         select(BreakGlassGrant.id)
-        .where(
-            BreakGlassGrant.user_id == user.id,
-            BreakGlassGrant.person_id == person_id_column,
-            BreakGlassGrant.expires_at > utcnow(),
-        )
+        .where(*_live_grant_of(_viewer(user, kept), person_id_column))
         .order_by(BreakGlassGrant.expires_at.desc())
         .limit(1)
         .scalar_subquery()

@@ -8,7 +8,7 @@ Every page and change of a referral starts here, so the scope rule is checked in
 import uuid
 from datetime import date
 
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -16,10 +16,17 @@ from caseflow.audit.services import record, record_denial, record_independent
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
+from caseflow.kept_statements import KeptStatements
 from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import Clock, ClockSummary
 from caseflow.referrals.models import Appointment, Referral, ReferralEvent
-from caseflow.security.scope import holds_grant, seen_without_grant, visible_referrals
+from caseflow.security.scope import (
+    holds_grant,
+    scope_key,
+    seen_without_grant,
+    viewing,
+    visible_referrals,
+)
 
 
 def clock_for(referral: Referral, today: date | None = None) -> Clock:
@@ -61,15 +68,37 @@ _REFERRAL = select(Referral).options(
     joinedload(Referral.referred_by),
     joinedload(Referral.assigned_keyworker),
 )
+# With the scope rule and the referral's id, built once for each scope (caseflow.kept_statements)
+# and run with the referral's id and the viewer bound (scope.viewing): a request builds no
+# expression, and SQLAlchemy keys none.
+_REFERRAL_ID = bindparam("found_referral_id", type_=Referral.__table__.c.id.type)
+kept = KeptStatements(1_000)
+
+
+def _referral_statement(actor):
+    def build():
+        return _REFERRAL.add_columns(holds_grant(actor, Referral.person_id, kept=True)).where(
+            Referral.id == _REFERRAL_ID, visible_referrals(actor, kept=True)
+        )
+
+    return kept.built(scope_key(actor), build, dialect=db.session.get_bind().dialect.name)
+
+
 # Its history (in the relationship's order) with who made each entry, and its appointments: one
 # statement each by the referral's id. Selectin loading would read the same rows, but builds
 # its statement again on every request.
+# The referral's id is bound when they run, so neither is built again.
 _HISTORY = (
     select(ReferralEvent)
     .options(joinedload(ReferralEvent.actor))
+    .where(ReferralEvent.referral_id == bindparam("history_of"))
     .order_by(ReferralEvent.occurred_at)
 )
-_APPOINTMENTS = select(Appointment).order_by(Appointment.appointment_date)
+_APPOINTMENTS = (
+    select(Appointment)
+    .where(Appointment.referral_id == bindparam("appointments_of"))
+    .order_by(Appointment.appointment_date)
+)
 
 
 def _read_history(referral: Referral) -> None:
@@ -77,10 +106,10 @@ def _read_history(referral: Referral) -> None:
     loads a collection once)."""
     unloaded = inspect(referral).unloaded
     if "events" in unloaded:
-        events = db.session.scalars(_HISTORY.where(ReferralEvent.referral_id == referral.id))
+        events = db.session.scalars(_HISTORY, {"history_of": referral.id})
         set_committed_value(referral, "events", events.all())
     if "appointments" in unloaded:
-        booked = db.session.scalars(_APPOINTMENTS.where(Appointment.referral_id == referral.id))
+        booked = db.session.scalars(_APPOINTMENTS, {"appointments_of": referral.id})
         set_committed_value(referral, "appointments", booked.all())
 
 
@@ -91,11 +120,9 @@ def find_visible_referral(actor, referral_id: uuid.UUID, *, history: bool = True
     ``history=False`` leaves out its history and appointments, for a page and a change that use
     neither (the draft's edit form): they are then read only if something asks for them.
     """
-    referral, grant = db.session.execute(
-        _REFERRAL.add_columns(holds_grant(actor, Referral.person_id)).where(
-            Referral.id == referral_id, visible_referrals(actor)
-        )
-    ).first() or (None, None)
+    parameters = {_REFERRAL_ID.key: referral_id, **viewing(actor)}
+    found = db.session.execute(_referral_statement(actor), parameters).first()
+    referral, grant = found if found is not None else (None, None)
     if referral is not None and history:
         _read_history(referral)
     if referral is not None and not grant:
