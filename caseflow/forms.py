@@ -442,7 +442,9 @@ def draw_widget(widget: GovFormBase, params: dict) -> Markup:
     """
     environment = current_app.jinja_env
     name = widget.template
-    if _blank(widget, params):
+    # While templates reload from disk (development) nothing is kept, and the application's
+    # environment notices a changed template by itself.
+    if not environment.auto_reload and _blank(widget, params):
         try:
             key = ("caseflow.forms widget", name, _key_of(params))
         except _Unkeyable:
