@@ -36,13 +36,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 import config
-from bench import audit_history, audit_search, bulk, dashboard, kept
+from bench import audit_history, audit_search, bulk, dashboard, floors, kept
 from caseflow import create_app
 from caseflow.audit import chain
 from caseflow.audit.models import AuditEvent
 from caseflow.auth.models import UserSession
 from caseflow.continuity import services
 from caseflow.extensions import db
+from caseflow.people.identifiers import compact
 from caseflow.security import crypto
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/caseflow_bench"
@@ -63,6 +64,8 @@ TARGETS = {
     "worklist_growth": 1.3,
     "find_p95": 30.0,
     "find_growth": 1.3,
+    "worklist_floor_ratio": 5.0,
+    "find_floor_ratio": 20.0,
     "audit_ms": 2.0,
     "dashboard_ratio": 1.5,
     "dashboard_national_ms": 300.0,
@@ -389,6 +392,8 @@ def prepare(size: Size) -> None:
     pages = -(-size.worklist_rows // 25)
     expect = f"{size.worklist_rows} cases, page 1 of {pages}"
     size.arms["worklist"] = lambda _i: timed(keyworker, "GET", "/worklists/accepted", expect=expect)
+    first_page = keyworker.get("/worklists/accepted").get_data(as_text=True)
+    size.arms["worklist SQL"] = floors.worklist_arm(app, first_page, world.target.organisation_id)
 
     # (b') a prison's and a probation unit's own lists, page 1: they start from the team's own
     # releases (scope.worked_episodes), so they should stay flat as the country's data grows.
@@ -430,6 +435,9 @@ def prepare(size: Size) -> None:
             )
 
         size.arms[f"find by {label}"] = find
+        size.arms[f"find by {label} SQL"] = floors.find_arm(
+            app, identifier, people, FIND_INDEX[identifier]
+        )
 
     # (d) the person page with auditing on, and with audit recording replaced by a no-op.
     person_id = loader.target_people[0]
@@ -487,16 +495,22 @@ def interleaved(arms: dict, rounds: int, warmup: int = WARMUP) -> dict:
     return {name: Timings(values) for name, values in samples.items()}
 
 
+# The blind index a find by each identifier looks up (people.services.find_people).
+FIND_INDEX = {
+    "nhs_number": lambda person: crypto.blind_index("nhs_number", compact(person.nhs_number)),
+    "prison_number": lambda person: crypto.blind_index("prison_number", person.prison_number),
+}
+
 REFERRER_LISTS = ("releasing", "clock-running")
 REFERRER_FIGURES = tuple(
     f"{team} {name}" for team in ("prison", "probation") for name in REFERRER_LISTS
 )
 FIGURES = (
     ("healthz",),
-    ("worklist",),
+    ("worklist", "worklist SQL"),
     REFERRER_FIGURES,
-    ("find by NHS number",),
-    ("find by prison number",),
+    ("find by NHS number", "find by NHS number SQL"),
+    ("find by prison number", "find by prison number SQL"),
     ("audit on", "audit off"),
 )
 DASHBOARD_FIGURE = ("dashboard service", "dashboard SQL", "dashboard pages")
@@ -599,6 +613,16 @@ def table(small: Size, large: Size) -> str:
     def growth(name: str) -> float:
         return large.timings[name].p95 / small.timings[name].p95
 
+    def ratio(size: Size, name: str) -> float:
+        return size.timings[name].p95 / size.timings[f"{name} SQL"].p95
+
+    def floor_ratio(size: Size, name: str) -> str:
+        sql = size.timings[f"{name} SQL"].p95
+        return f"{ratio(size, name):.1f}x ({size.timings[name].p95:.1f} / {sql:.2f} ms)"
+
+    def worst_ratio(name: str) -> float:
+        return max(ratio(small, name), ratio(large, name))
+
     row(
         "data load through the bulk path, encryption included (no audit rows)",
         load_figure(small),
@@ -643,6 +667,14 @@ def table(small: Size, large: Size) -> str:
         _verdict(worst < TARGETS["worklist_p95"]),
     )
     row(
+        "worklist page against its SQL floor (the page's rows by one hand-written query), "
+        "p95 page / p95 SQL",
+        floor_ratio(small, "worklist"),
+        floor_ratio(large, "worklist"),
+        "at most 5x",
+        _verdict(worst_ratio("worklist") <= TARGETS["worklist_floor_ratio"]),
+    )
+    row(
         "worklist growth, p95 LARGE / SMALL",
         "",
         f"{growth('worklist'):.2f}",
@@ -678,6 +710,13 @@ def table(small: Size, large: Size) -> str:
             p50_p95(large, name),
             "p95 under 30 ms",
             _verdict(worst < TARGETS["find_p95"]),
+        )
+        row(
+            f"{name} against its SQL floor (by the blind index), p95 page / p95 SQL",
+            floor_ratio(small, name),
+            floor_ratio(large, name),
+            "at most 20x",
+            _verdict(worst_ratio(name) <= TARGETS["find_floor_ratio"]),
         )
         row(
             f"{name}: growth, p95 LARGE / SMALL",

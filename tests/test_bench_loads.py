@@ -7,7 +7,7 @@ import importlib
 import pytest
 from sqlalchemy import select
 
-from bench import bulk, dashboard
+from bench import bulk, dashboard, floors
 from caseflow.auth.models import User
 from caseflow.continuity import facts
 from caseflow.dates import local_today
@@ -86,3 +86,23 @@ def test_the_measured_prisons_and_probation_units_lists_fill_their_first_page(lo
             page = listed(user)
             assert len(page.rows) == PAGE_SIZE
             assert page.total >= fixed[kind]
+
+
+@pytest.mark.postgres
+def test_the_worklists_sql_floor_reads_the_rows_the_page_shows(app, loaded):
+    world = loaded.world
+    keyworker = db.session.get(User, world.target.user_id)
+    page = worklists.accepted_without_start(keyworker)
+    floor = floors.accepted_page(world.target.organisation_id)
+    assert len(page.rows) == PAGE_SIZE
+    assert [row.person_id for row in floor[:PAGE_SIZE]] == [r.person_id for r in page.rows]
+    assert floor[0].listed == page.total
+
+    def page_of(person_ids):
+        links = "".join(f'<a href="/people/{pid}">x</a>' for pid in person_ids)
+        return f'<tbody class="govuk-table__body">{links}</tbody>'
+
+    ids = [row.person_id for row in floor[:PAGE_SIZE]]
+    floors.check_same_people(page_of(ids), floor)
+    with pytest.raises(floors.FloorMismatch):
+        floors.check_same_people(page_of(list(reversed(ids))), floor)
