@@ -73,8 +73,8 @@ class StatementClock:
         event.listen(engine, "commit", self._commit_starts)
         event.listen(Session, "after_commit", self._committed)
         # The audit rows are written in the session's before_commit, not by a flush: the whole
-        # of the session's commit is timed from there.
-        event.listen(Session, "before_commit", self._session_commit_starts)
+        # of the session's commit is timed from there, this listener first.
+        event.listen(Session, "before_commit", self._session_commit_starts, insert=True)
 
     def _kind(self, statement: str) -> str | None:
         return next((kind for marker, kind in self.KINDS if marker in statement), None)
