@@ -43,8 +43,17 @@ def write(session: Session, rows) -> None:
 
 def _write_held(session: Session) -> None:
     held = session.info.pop(_HELD, None)
-    if held:
-        write(session, [row for row, _savepoint in held])
+    if not held:
+        return
+    try:
+        newest = chain.write(session, [row for row, _savepoint in held])
+    except BaseException:
+        # Not written (no key, no chain head, a value that cannot be sealed): the rows stay
+        # held, so a later commit of this same transaction tries them again before it keeps
+        # anything, and a change is never kept without its rows; a rollback drops both.
+        session.info[_HELD] = held + session.info.get(_HELD, [])
+        raise
+    checkpoints.note_written(session, newest)
 
 
 def _within(transaction, ancestor) -> bool:

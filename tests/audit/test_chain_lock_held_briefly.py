@@ -166,3 +166,29 @@ def test_a_row_added_to_the_session_itself_is_sealed_into_the_chain_too():
     db.session.commit()
     assert added.id > written.id and added.chain_hash.startswith("v2.")
     assert chain.verify(db.session).intact
+
+
+def test_a_change_is_never_kept_without_its_rows_after_a_failed_audit_write(app, monkeypatch):
+    # SECURITY.md: if the audit write fails, nothing is saved. A caller that commits again in
+    # the same transaction (a batch job, a retry) must save the change with its row, not alone.
+    real_key = chain.chain_key
+    failures = iter([True])
+
+    def fails_once():
+        if next(failures, False):
+            raise chain.ChainKeyMissing("no key this once")
+        return real_key()
+
+    monkeypatch.setattr(chain, "chain_key", fails_once)
+    person = PersonFactory()
+    audit.record("create", entity_type="person", entity_id=person.id, person_id=person.id)
+    with pytest.raises(chain.ChainKeyMissing):
+        db.session.commit()
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(Person, person.id) is not None
+    written = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.person_id == person.id)
+    ).all()
+    assert written == ["create"]
+    assert chain.verify(db.session).intact
