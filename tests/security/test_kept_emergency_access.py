@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import exc, select
 
+from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.kept_statements import same_sql
@@ -23,6 +24,7 @@ from caseflow.referrals.models import Referral
 from caseflow.referrals.services import reading
 from caseflow.security import scope
 from caseflow.security.access import Role
+from tests.continuity.cohort import BIRMINGHAM, manager_of, release
 from tests.factories import (
     OrganisationFactory,
     ReferralFactory,
@@ -220,3 +222,27 @@ def test_a_kept_condition_is_keyed_the_same_whatever_the_moment(monkeypatch):
     assert same_sql(scope.visible_people(other, kept=True)) != now
     # A condition built for one call names its user, so it is never one another user shares.
     assert same_sql(scope.visible_people(holder)) != same_sql(scope.visible_people(colleague))
+
+
+@pytest.mark.parametrize("manager_first", [True, False])
+def test_staff_of_one_organisation_in_other_roles_never_share_a_kept_person_statement(
+    app, manager_first
+):
+    # The role is part of what a kept statement is kept by: an auditor of a partnership sees
+    # no clinical record, whichever of the two asked first, though the partnership's manager
+    # sees the people released into its area (their keys differ by nothing else).
+    manager = manager_of(BIRMINGHAM)
+    auditor = UserFactory(role=Role.AUDITOR, organisation=manager.organisation)
+    person = release(local_today() - timedelta(days=10)).person
+    people.kept.forget()
+    askers = [(manager, True), (auditor, False)]
+    if not manager_first:
+        askers.reverse()
+    for _ in range(2):
+        for user, may_see in askers:
+            try:
+                people.find_visible_person(user, person.id, load_contacts=True, ask_held=True)
+                found = True
+            except NotFound:
+                found = False
+            assert found is may_see, user.role
