@@ -14,6 +14,7 @@ from caseflow.extensions import db
 from caseflow.models import utcnow
 from caseflow.people.models import BreakGlassGrant, Person
 from caseflow.security.access import role_may
+from caseflow.security.scope import live_grant_conditions
 
 BREAK_GLASS_DURATION = timedelta(hours=1)
 
@@ -31,11 +32,7 @@ def active_grant(actor, person_id: uuid.UUID) -> "BreakGlassGrant | None":
         return held[(actor.id, person_id)]
     return db.session.scalar(
         select(BreakGlassGrant)
-        .where(
-            BreakGlassGrant.user_id == actor.id,
-            BreakGlassGrant.person_id == person_id,
-            BreakGlassGrant.expires_at > utcnow(),
-        )
+        .where(*live_grant_conditions(actor.id, person_id))
         .order_by(BreakGlassGrant.expires_at.desc())
         .limit(1)
     )

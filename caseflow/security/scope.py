@@ -306,7 +306,7 @@ def _viewer(user, kept: bool):
     return VIEWER if kept else user.id
 
 
-def _live_grant_of(viewer, person_id_column) -> tuple[ColumnElement[bool], ...]:
+def live_grant_conditions(viewer, person_id_column) -> tuple[ColumnElement[bool], ...]:
     """The emergency access rule, written here only: a grant held by the viewer, to this one
     person, that has not expired at the moment the statement runs."""
     return (
@@ -318,7 +318,7 @@ def _live_grant_of(viewer, person_id_column) -> tuple[ColumnElement[bool], ...]:
 
 def _break_glass(viewer, person_id_column) -> ColumnElement[bool]:
     """An unexpired emergency access by the viewer to this one person."""
-    return exists().where(*_live_grant_of(viewer, person_id_column))
+    return exists().where(*live_grant_conditions(viewer, person_id_column))
 
 
 # access_basis's statement, kept by scope_key: the person and the viewer are bound when it runs.
@@ -368,7 +368,7 @@ def live_grant_id(user, person_id_column, *, kept: bool = False):
     as for ``visible_people``."""
     return (
         select(BreakGlassGrant.id)
-        .where(*_live_grant_of(_viewer(user, kept), person_id_column))
+        .where(*live_grant_conditions(_viewer(user, kept), person_id_column))
         .order_by(BreakGlassGrant.expires_at.desc())
         .limit(1)
         .scalar_subquery()
