@@ -20,7 +20,7 @@ from caseflow.audit.services import record, record_denial
 from caseflow.auth.models import User
 from caseflow.codes import label
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import grouping, reconcile, rules, services
+from caseflow.continuity import figures, reconcile, rules, services
 from caseflow.continuity.entries import Scope
 from caseflow.continuity.reconcile import EPISODE, PERSON, REFERRAL
 from caseflow.dates import local_today
@@ -161,7 +161,7 @@ def _events(this_case, deciding: int | None) -> list[Event]:
         .order_by(AuditEvent.id)
     ).all()
     with_facts = [(event, by, org) for event, by, org in rows if (event.detail or {}).get("facts")]
-    areas = grouping.authority_names(
+    areas = figures.authority_names(
         {
             value
             for event, _, _ in with_facts

@@ -42,6 +42,7 @@ from sqlalchemy import Integer, String, and_, cast, delete, func, insert, litera
 
 from caseflow.continuity import entries as cohort
 from caseflow.continuity import facts, rules
+from caseflow.continuity.figures import ORGANISATION_DIMENSIONS
 from caseflow.continuity.models import MonthCounts, StaleMonth
 from caseflow.continuity.periods import Period, month
 from caseflow.continuity.rules import Settings
@@ -190,8 +191,6 @@ def _month_after(current: Period) -> Period:
 
 
 def _key_text(part: str, value) -> str:
-    from caseflow.continuity.grouping import ORGANISATION_DIMENSIONS
-
     if value is None:
         return NONE
     if part in ORGANISATION_DIMENSIONS:

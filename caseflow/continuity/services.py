@@ -64,9 +64,9 @@ from sqlalchemy import select
 
 from caseflow.audit.services import record
 from caseflow.continuity import entries as cohort
-from caseflow.continuity import grouping, rules
+from caseflow.continuity import figures, grouping, rules
 from caseflow.continuity.entries import NOT_IN_COHORT, Scope
-from caseflow.continuity.grouping import (
+from caseflow.continuity.figures import (
     DIMENSIONS,
     NOT_RECORDED,
     PATHWAY,
@@ -400,7 +400,7 @@ def _require_measure(viewer) -> None:
 def case_names(cases: list[Case]) -> dict[str, dict[str, str]]:
     """The names a page shows for the codes and ids in a page of cases, by column."""
     return {
-        "local_authority": grouping.authority_names({case.local_authority for case in cases}),
-        "provider": grouping.organisation_names({case.provider for case in cases}),
-        "prison": grouping.organisation_names({case.prison for case in cases}),
+        "local_authority": figures.authority_names({case.local_authority for case in cases}),
+        "provider": figures.organisation_names({case.provider for case in cases}),
+        "prison": figures.organisation_names({case.prison for case in cases}),
     }
