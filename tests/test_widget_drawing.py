@@ -1,5 +1,5 @@
 """Caseflow draws govuk-frontend-wtf's widgets from their templates in the application's
-environment (caseflow.forms.draw_widget) instead of through flask.render_template, which ran the
+environment (caseflow.widgets.draw_widget) instead of through flask.render_template, which ran the
 context processors and template signals once per field. The HTML must be the library's own, for
 every kind of widget Caseflow uses, with and without errors, with and without params.
 """
@@ -27,11 +27,9 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, TextAreaFi
 from wtforms.validators import DataRequired, InputRequired
 
 import caseflow
-from caseflow import forms
+from caseflow import forms, widgets
 from caseflow.forms import (
-    CharacterCount,
     DateInput,
-    SelectInput,
     radio_field,
     select_field,
     submit,
@@ -40,6 +38,7 @@ from caseflow.forms import (
     time_field,
     yes_no_field,
 )
+from caseflow.widgets import CharacterCount, SelectInput
 
 # The widget classes this test draws both ways; every field of every Caseflow form must use one.
 COVERED = {
@@ -155,9 +154,9 @@ def test_every_widget_draws_the_librarys_html(app, monkeypatch, sent, with_param
             assert form.errors if sent == "wrong" else not form.errors
         ours = _drawn(form, with_params)
         with monkeypatch.context() as patched:
-            patched.setattr(GovFormBase, "render", forms.LIBRARY_DRAW)
+            patched.setattr(GovFormBase, "render", widgets.LIBRARY_DRAW)
             theirs = _drawn(form, with_params)
-    assert GovFormBase.render is forms.draw_widget
+    assert GovFormBase.render is widgets.draw_widget
     assert ours == theirs
     assert all(html.strip() for html in ours)
     if sent == "wrong":
@@ -213,8 +212,8 @@ def test_only_a_blank_widget_is_kept_and_by_every_param(app):
     with app.test_request_context():
         blank = EveryWidget()
         first = [str(field()) for field in blank]
-        widgets = [key for key in kept if key[0] == "caseflow.forms widget"]
-        kept_templates = {key[1] for key in widgets}
+        widget_keys = [key for key in kept if key[0] == "caseflow.widgets widget"]
+        kept_templates = {key[1] for key in widget_keys}
         # Text boxes, text areas and the button; not radios, checkboxes, selects or the date's
         # boxes, whose choices' words may come from records.
         assert "govuk_frontend_wtf/charactercount.html" in kept_templates

@@ -5,10 +5,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.validators import DataRequired, Length, Regexp, StopValidation, ValidationError
 
-from caseflow.forms import SelectInput, submit, text_field
+from caseflow.forms import submit, text_field
 from caseflow.organisations import accounts, services
 from caseflow.organisations.models import OrganisationKind
 from caseflow.security.access import Role
+from caseflow.widgets import SelectInput
 
 
 class _OneOf:
