@@ -1,37 +1,29 @@
-"""The pages of a worklist: how a list's statement is kept, cut to a page and counted, and which
-columns its rows read. The lists themselves (which releases or referrals, in what order) are in
+"""The pages of a worklist: how the release lists are found from the team's own records and cut
+to a page, and which columns a list's rows read (a list's statement is kept and counted by
+caseflow.kept_pages). The lists themselves (which releases or referrals, in what order) are in
 caseflow.referrals.worklists.
 """
 
-from sqlalchemy import Integer, Select, bindparam, func, select, text, union
+from sqlalchemy import Select, func, select, text, union
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
+from caseflow import kept_pages
 from caseflow.extensions import db
-from caseflow.kept_statements import KeptStatements, same_sql
-from caseflow.paging import Page, page_number, page_of
+from caseflow.kept_pages import SKIPPED, built_once, kept_page
+from caseflow.kept_statements import same_sql
+from caseflow.paging import Page, page_number
 from caseflow.people.models import CustodyEpisode, Person
 from caseflow.referrals.models import Referral
 from caseflow.security.scope import caseload_people, worked_episodes
 
 PAGE_SIZE = 25
 
-# The lists' statements, built once and run again by what they are built from
-# (caseflow.kept_statements): building a list's SELECT (its conditions, eager loads and paging)
-# cost about as much CPU as running it and loading its rows.
-kept = KeptStatements(2_000)
-
-
-def built_once(key: tuple | None, build):
-    return kept.built(key, build, dialect=db.session.get_bind().dialect.name)
-
-
-# Where a page starts is a value bound when the statement runs, not part of the statement, so
-# one kept statement serves every page of a list (a page number is whatever an address says).
-SKIPPED = bindparam("rows_before_page", type_=Integer)
+# Where a page starts is bound when a list's statement runs, so one kept statement serves
+# every page of a list (caseflow.kept_pages).
 
 
 def skipping(number: int) -> dict:
-    return {"rows_before_page": (number - 1) * PAGE_SIZE}
+    return kept_pages.skipping(number, PAGE_SIZE)
 
 
 # A list reads what its rows show (worklist_rows.py, templates/referrals/worklist.html) and no
@@ -68,48 +60,16 @@ def episode_shown(episode) -> tuple:
 
 
 def list_page(query, page: int, filters: dict, *, key: tuple | None = None, scope=None) -> Page:
-    """A worklist page says how many cases the list holds, and a page past the end is the last.
-
-    The total comes with the page's rows (``count(*) OVER ()``): the list is found once, not
-    once to count it and again to page it. Only a page past the end, which has no row to carry
-    the total, counts on its own and shows the last page instead (``paging.page_of``).
+    """A worklist page says how many cases the list holds, and a page past the end is the last
+    (``kept_pages.kept_page``).
 
     With a key (naming everything the list's query is built from), query is a function building
-    it, and the list's statement is built once for that key, for every page (``built_once``).
-    scope, the condition of the scope rule the list is read under, is then added on every
-    request, as it holds the moment (an emergency access ends) and so is never kept.
+    it, and the list's statement is built once for that key, for every page. scope, the
+    condition of the scope rule the list is read under, is then added on every request, as it
+    holds the moment (an emergency access ends) and so is never kept.
     """
-    number = page_number(page)
-
-    def paged(query: Select) -> Select:
-        return (
-            query.add_columns(func.count().over().label("listed"))
-            .limit(PAGE_SIZE + 1)
-            .offset(SKIPPED)
-        )
-
-    statement = paged(query) if key is None else built_once(key, lambda: paged(query()))
-    if scope is not None:
-        statement = statement.where(scope)
-    rows = db.session.execute(statement, skipping(number)).all()
-    if not rows and number > 1:
-        whole = query if key is None else query()
-        return page_of(
-            whole if scope is None else whole.where(scope),
-            number,
-            size=PAGE_SIZE,
-            count=True,
-            clamp_to_last=True,
-            filters=filters,
-        )
-    return Page(
-        rows=[row[0] for row in rows[:PAGE_SIZE]],
-        page=number,
-        size=PAGE_SIZE,
-        has_next=len(rows) > PAGE_SIZE,
-        total=rows[0].listed if rows else 0,
-        filters=dict(filters),
-    )
+    build = query if key is not None else (lambda: query)
+    return kept_page(key, build, page, size=PAGE_SIZE, scope=scope, filters=filters)
 
 
 def custom_plans() -> None:

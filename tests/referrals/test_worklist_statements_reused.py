@@ -1,4 +1,4 @@
-"""A list's statement is built once and run again (``worklist_pages.built_once``) only where it
+"""A list's statement is built once and run again (``kept_pages.built_once``) only where it
 would be built the same: for the same team as the scope rule gives it, the same day, the same
 filters and page. A change to any of them lists what the change says."""
 
@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlalchemy import false
 
+from caseflow import kept_pages
 from caseflow.dates import local_today
 from caseflow.extensions import db
 from caseflow.organisations.models import LocalAuthority, OrganisationKind
 from caseflow.organisations.services import create_organisation
-from caseflow.referrals import worklist_pages, worklists
+from caseflow.referrals import worklists
 from caseflow.referrals.codes import Status
 from tests.factories import (
     CustodyEpisodeFactory,
@@ -104,12 +105,12 @@ def test_every_page_of_a_list_is_read_by_one_kept_statement(app):
     db.session.flush()
 
     first = worklists.clock_running(nurse)
-    kept = len(worklist_pages.kept)
+    kept = len(kept_pages.kept)
     second = worklists.clock_running(nurse, page=2)
     for far in range(3, 40):
         worklists.clock_running(nurse, page=far)  # past the end: the last page
 
-    assert len(worklist_pages.kept) == kept
+    assert len(kept_pages.kept) == kept
     assert (len(first.rows), len(second.rows)) == (25, 5)
     assert {e.id for e in first.rows} | {e.id for e in second.rows} == {e.id for e in released}
 

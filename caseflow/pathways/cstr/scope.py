@@ -32,13 +32,14 @@ def holds_a_cstr(organisation_id, person_id_column) -> ColumnElement[bool]:
     return exists().where(order.person_id == person_id_column, _party(order, organisation_id))
 
 
-def visible_orders(user) -> ColumnElement[bool]:
+def visible_orders(user, *, kept: bool = False) -> ColumnElement[bool]:
     """A SQL condition on CstrOrder: the user's organisation is party to it and the person is
-    in the user's sight. Roles without the pathway's view see none."""
+    in the user's sight. Roles without the pathway's view see none. ``kept`` as for
+    ``scope.visible_people``."""
     if not role_may(user.role, "cstr.view"):
         return false()
     person_in_sight = exists(
-        select(Person.id).where(Person.id == CstrOrder.person_id, visible_people(user))
+        select(Person.id).where(Person.id == CstrOrder.person_id, visible_people(user, kept=kept))
     )
     return and_(_party(CstrOrder, user.organisation_id), person_in_sight)
 

@@ -2,12 +2,15 @@
 service: each court report (before sentence), each probation review report not yet sent, each
 court review to come, and each running order the court must review with none scheduled
 ("Court review needed"), soonest first. Sorted and paged in SQL over the viewer's CSTRs only.
+
+Both statements (the page of what is due, then its orders) are built once for the day and
+everyone with the viewer's ``scope_key``, and run again (``caseflow.kept_pages``).
 """
 
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, literal, select, union_all
+from sqlalchemy import and_, bindparam, exists, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from caseflow import worklist_tabs
@@ -15,13 +18,15 @@ from caseflow.audit.services import record
 from caseflow.codes import CodeList
 from caseflow.dates import local_today
 from caseflow.extensions import db
-from caseflow.paging import Page, page_of
+from caseflow.kept_pages import built_once, kept_page
+from caseflow.paging import Page
 from caseflow.pathways.cstr.clock import summary
 from caseflow.pathways.cstr.codes import BEFORE_SENTENCE, LIVE_ORDER
 from caseflow.pathways.cstr.models import CstrOrder, CstrReview
 from caseflow.pathways.cstr.schedule import reviews_required_sql
 from caseflow.pathways.cstr.scope import visible_orders
 from caseflow.security.access import Role
+from caseflow.security.scope import scope_key, viewing
 
 PAGE_SIZE = 25
 TITLE = "CSTR: reports and reviews due"
@@ -60,7 +65,7 @@ def court_review_needed():
 
 
 def _due_items(actor, today: date):
-    scoped = visible_orders(actor)
+    scoped = visible_orders(actor, kept=True)
     court_reports = select(
         CstrOrder.id.label("order_id"),
         CstrOrder.court_report_due.label("due"),
@@ -100,19 +105,29 @@ def _due_items(actor, today: date):
 def worklist(actor, page: object = 1, today: date | None = None) -> Page:
     """One page of what is due, soonest first; one audited view of the list."""
     today = today or local_today()
-    items = _due_items(actor, today)
-    query = select(items.c.order_id, items.c.due, items.c.kind).order_by(
-        items.c.due, items.c.item_id, items.c.kind
+    viewer = viewing(actor)
+
+    def due():
+        items = _due_items(actor, today)
+        return select(items.c.order_id, items.c.due, items.c.kind).order_by(
+            items.c.due, items.c.item_id, items.c.kind
+        )
+
+    found = kept_page(
+        ("cstr due", today, scope_key(actor)), due, page, size=PAGE_SIZE, params=viewer
     )
-    found = page_of(query, page, size=PAGE_SIZE)
-    ids = {row.order_id for row in found.rows}
-    orders = {
-        order.id: order
-        for order in db.session.scalars(
+    orders_shown = built_once(
+        ("cstr orders shown", scope_key(actor)),
+        lambda: (
             select(CstrOrder)
             .options(joinedload(CstrOrder.person))
-            .where(CstrOrder.id.in_(ids), visible_orders(actor))
-        )
+            .where(CstrOrder.id.in_(bindparam("shown", expanding=True)))
+            .where(visible_orders(actor, kept=True))
+        ),
+    )
+    ids = list({row.order_id for row in found.rows})
+    orders = {
+        order.id: order for order in db.session.scalars(orders_shown, {"shown": ids, **viewer})
     }
     record(
         "view",

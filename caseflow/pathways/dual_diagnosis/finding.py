@@ -70,9 +70,10 @@ def _person_of(case_id) -> uuid.UUID | None:
 route_names_person("dual_diagnosis_id", _person_of)
 
 
-def visible_cases(actor) -> object:
+def visible_cases(actor, *, kept: bool = False) -> object:
     """A SQL condition on DualDiagnosisCase: the cases (and so the joint care plans) actor may
-    see: a person actor may see, and a case actor's organisation is a party to."""
+    see: a person actor may see, and a case actor's organisation is a party to. ``kept`` as for
+    ``scope.visible_people``: the condition names only what ``scope_key(actor)`` does."""
     if not role_may(actor.role, "dual_diagnosis.view"):
         return false()
     organisation_id = actor.organisation_id
@@ -88,7 +89,7 @@ def visible_cases(actor) -> object:
     # Its own Person, never the outer query's: a worklist joins the person to show the name.
     person = (
         exists()
-        .where(Person.id == DualDiagnosisCase.person_id, visible_people(actor))
+        .where(Person.id == DualDiagnosisCase.person_id, visible_people(actor, kept=kept))
         .correlate_except(Person)
     )
     return and_(person, or_(*parties))

@@ -1,10 +1,13 @@
-"""The dual diagnosis worklists, sorted, filtered and paged in SQL (``caseflow.paging``).
+"""The dual diagnosis worklists, sorted, filtered and paged in SQL (``caseflow.kept_pages``).
 
 * Referrals to answer: the mental health service's referrals waiting for it (its home page).
 * Reviews and missed appointments: overdue reviews of agreed plans, and missed appointments on
   the person's treatment referral not yet followed up. The same list is on both services'
   worklists: the mental health service's, and the keyworkers' (their one dual diagnosis tab).
 * Caseload: the cases the viewer's service is caring for.
+
+Each list's statement is built once for the day and everyone with the viewer's ``scope_key``
+(the scope rule's conditions kept with the viewer as a parameter), and run again.
 """
 
 from dataclasses import dataclass
@@ -16,7 +19,8 @@ from sqlalchemy.orm import contains_eager, selectinload
 from caseflow import worklist_tabs
 from caseflow.audit.services import record
 from caseflow.dates import local_today
-from caseflow.paging import Page, page_of
+from caseflow.kept_pages import kept_page
+from caseflow.paging import Page
 from caseflow.pathways.dual_diagnosis.codes import LIVE_STATUSES, Status
 from caseflow.pathways.dual_diagnosis.finding import visible_cases
 from caseflow.pathways.dual_diagnosis.models import (
@@ -33,6 +37,7 @@ from caseflow.pathways.dual_diagnosis.plans import (
 # referrals"): they are registered before this pathway's, whichever module is loaded first.
 from caseflow.referrals import worklists as _referral_worklists  # noqa: F401
 from caseflow.security.access import Role
+from caseflow.security.scope import scope_key, viewing
 
 PAGE_SIZE = 25
 
@@ -47,7 +52,7 @@ def _cases(actor):
             contains_eager(DualDiagnosisCase.plan),
             selectinload(DualDiagnosisCase.mental_health_service),
         )
-        .where(visible_cases(actor))
+        .where(visible_cases(actor, kept=True))
     )
 
 
@@ -137,8 +142,12 @@ def show(actor, name: str, page: int = 1) -> tuple[Worklist, Page]:
     """One page of a list, each row with what is due; one audit row for the list."""
     today = local_today()
     chosen = WORKLISTS[name]
-    shown = page_of(
-        chosen.query(actor, today), page, size=PAGE_SIZE, count=True, clamp_to_last=True
+    shown = kept_page(
+        ("dual diagnosis", name, today, scope_key(actor)),
+        lambda: chosen.query(actor, today),
+        page,
+        size=PAGE_SIZE,
+        params=viewing(actor),
     )
     missed = missed_for(shown.rows)
     shown.rows = [Row(case, review_overdue(case, today), missed[case.id]) for case in shown.rows]

@@ -1,4 +1,4 @@
-"""The rough sleeping worklists, sorted, filtered and paged in SQL (``caseflow.paging``).
+"""The rough sleeping worklists, sorted, filtered and paged in SQL (``caseflow.kept_pages``).
 
 - Released without a home: people released with no fixed abode or sleeping rough (the housing
   status: the pathway's latest accommodation, else what the prison expected), each with the
@@ -7,6 +7,8 @@
   organisation works (opened it, or is its outreach team), due now or within a week.
 
 An outreach team lands on the first; a keyworker has both as tabs after the release lists.
+Each list's statement is built once for its dates and everyone with the viewer's
+``scope_key``, and run again.
 """
 
 import importlib
@@ -20,7 +22,8 @@ from caseflow import worklist_tabs
 from caseflow.audit.services import record
 from caseflow.dates import local_today
 from caseflow.extensions import db
-from caseflow.paging import Page, page_of
+from caseflow.kept_pages import kept_page
+from caseflow.paging import Page
 from caseflow.pathways.rough_sleeping.codes import LIVE_STATUSES, WITHOUT_A_HOME, Status
 from caseflow.pathways.rough_sleeping.dues import THREE_MONTHS, due_dates, months_after
 from caseflow.pathways.rough_sleeping.models import RoughSleepingCase, housing_status_sql
@@ -28,7 +31,7 @@ from caseflow.people.models import CustodyEpisode
 from caseflow.referrals.clock import Clock, ClockState, clock_state_sql
 from caseflow.referrals.models import Referral
 from caseflow.security.access import Role
-from caseflow.security.scope import caseload_people
+from caseflow.security.scope import caseload_people, scope_key
 
 PAGE_SIZE = 25
 SOON = timedelta(days=7)
@@ -73,6 +76,30 @@ class HousingRow:
 
 def without_a_home(user, *, page: int = 1, today: date | None = None) -> Page:
     today = today or local_today()
+    result = kept_page(
+        ("rough sleeping: released without a home", today, scope_key(user)),
+        lambda: _without_a_home(user, today),
+        page,
+        size=PAGE_SIZE,
+    )
+    cases = _cases([row[2] for row in result.rows if row[2] is not None])
+    starts = _starts([row[0].id for row in result.rows])
+    return result.map(
+        lambda row: HousingRow(
+            episode=row[0],
+            housing_status=row[1],
+            case=cases.get(row[2]),
+            clock=Clock(
+                release_date=row[0].actual_release_date,
+                today=today,
+                treatment_start=starts.get(row[0].id),
+                release_type=row[0].release_type,
+            ).summary(),
+        )
+    )
+
+
+def _without_a_home(user, today: date):
     released = CustodyEpisode.actual_release_date
     status = housing_status_sql(CustodyEpisode.id, CustodyEpisode.accommodation_on_release)
     live_case = _live_case(CustodyEpisode.id)
@@ -83,7 +110,7 @@ def without_a_home(user, *, page: int = 1, today: date | None = None) -> Page:
         today,
         release_type=CustodyEpisode.release_type,
     )
-    query = (
+    return (
         select(CustodyEpisode, status, live_case)
         .join(CustodyEpisode.person)
         .options(contains_eager(CustodyEpisode.person))
@@ -108,22 +135,6 @@ def without_a_home(user, *, page: int = 1, today: date | None = None) -> Page:
             ),
             released,
             CustodyEpisode.id,
-        )
-    )
-    result = page_of(query, page, size=PAGE_SIZE, count=True, clamp_to_last=True)
-    cases = _cases([row[2] for row in result.rows if row[2] is not None])
-    starts = _starts([row[0].id for row in result.rows])
-    return result.map(
-        lambda row: HousingRow(
-            episode=row[0],
-            housing_status=row[1],
-            case=cases.get(row[2]),
-            clock=Clock(
-                release_date=row[0].actual_release_date,
-                today=today,
-                treatment_start=starts.get(row[0].id),
-                release_type=row[0].release_type,
-            ).summary(),
         )
     )
 
@@ -181,8 +192,24 @@ def _works_on(user):
 
 
 def _outcomes(user, statuses, released_by: date, page: int, which: str) -> Page:
+    result = kept_page(
+        ("rough sleeping: outcomes due", which, released_by, scope_key(user)),
+        lambda: _outcomes_due(user, statuses, released_by),
+        page,
+        size=PAGE_SIZE,
+    )
+    return result.map(
+        lambda row: OutcomeRow(
+            case=row[0],
+            due=getattr(due_dates(row[0].episode.actual_release_date), which),
+            housing_status=row[1],
+        )
+    )
+
+
+def _outcomes_due(user, statuses, released_by: date):
     status = housing_status_sql(CustodyEpisode.id, CustodyEpisode.accommodation_on_release)
-    query = (
+    return (
         select(RoughSleepingCase, status)
         .join(RoughSleepingCase.episode)
         .join(RoughSleepingCase.person)
@@ -198,14 +225,6 @@ def _outcomes(user, statuses, released_by: date, page: int, which: str) -> Page:
             CustodyEpisode.actual_release_date <= released_by,
         )
         .order_by(CustodyEpisode.actual_release_date, RoughSleepingCase.id)
-    )
-    result = page_of(query, page, size=PAGE_SIZE, count=True, clamp_to_last=True)
-    return result.map(
-        lambda row: OutcomeRow(
-            case=row[0],
-            due=getattr(due_dates(row[0].episode.actual_release_date), which),
-            housing_status=row[1],
-        )
     )
 
 
