@@ -67,7 +67,7 @@ def rendered_once(app: Flask):
     While templates reload from disk (development), nothing is kept.
 
     ``rendered_once.keep(key, draw)`` is the same store for HTML drawn from values that are not
-    hashable as they are (a form widget's params, caseflow.forms): ``draw`` is given the same
+    hashable as they are (a form widget's params, caseflow.widgets): ``draw`` is given the same
     bare environment to draw in, and the caller's key must hold everything drawn from.
     """
     environment = app.jinja_env
