@@ -168,3 +168,92 @@ class AppointmentFactory(BaseFactory):
     booked_by_id = factory.LazyAttribute(
         lambda o: UserFactory(role=Role.KEYWORKER, organisation_id=o.referral.provider_id).id
     )
+
+
+def person_on_every_pathway(keyworker, prison) -> Person:
+    """A person released from prison to Birmingham a month ago, whose referral the keyworker's
+    provider accepted, with a record the keyworker sees on each pathway, made through the
+    pathway's services as its own tests make them (tests/pathways/*/world.py): a rough sleeping
+    case the keyworker opened and assigned to an outreach team, which referred it to the housing
+    authority; a dual diagnosis case the keyworker referred and the mental health service
+    accepted; a CSTR naming the provider, assessed, made by the court and started."""
+    from caseflow.organisations.models import LocalAuthority
+    from caseflow.pathways.cstr import services as cstr
+    from caseflow.pathways.dual_diagnosis import services as dual_diagnosis
+    from caseflow.pathways.rough_sleeping import services as rough_sleeping
+
+    today = local_today()
+    released = today - timedelta(days=30)
+    probation_unit = OrganisationFactory(kind=OrganisationKind.PROBATION)
+    probation = UserFactory(role=Role.PROBATION, organisation=probation_unit)
+    service = OrganisationFactory(kind=OrganisationKind.MENTAL_HEALTH)
+    service.areas = [db.session.get(LocalAuthority, "E08000025")]
+    practitioner = UserFactory(role=Role.MENTAL_HEALTH, organisation=service)
+    team = OrganisationFactory(kind=OrganisationKind.OUTREACH)
+    outreach = UserFactory(role=Role.OUTREACH, organisation=team)
+    authority = OrganisationFactory(kind=OrganisationKind.HOUSING_AUTHORITY)
+    court = OrganisationFactory(kind=OrganisationKind.COURT)
+    person = ReferralFactory(
+        status="accepted",
+        provider_id=keyworker.organisation_id,
+        episode__prison=prison,
+        episode__person__recorded_by=probation_unit,  # so probation may ask for a CSTR
+        episode__actual_release_date=released,
+        episode__expected_release_date=released,
+        episode__release_type="licence",
+        episode__accommodation_on_release="no_fixed_abode",
+    ).person
+
+    case = rough_sleeping.open_case(keyworker, person.id, first_night="rough_sleeping")
+    rough_sleeping.change_status(keyworker, case.id, "assign_team", team_id=team.id)
+    rough_sleeping.change_status(
+        outreach,
+        case.id,
+        "refer",
+        homelessness="homeless",
+        housing_authority_id=authority.id,
+        referred_on=released + timedelta(days=1),
+        consent_to_referral=True,
+        consent_to_share_contact=True,
+    )
+
+    case = dual_diagnosis.start_case(
+        keyworker,
+        person.id,
+        need_category="psychosis",
+        need_severity="severe",
+        assessed_by="Dr A Khan, prison psychiatrist",
+        assessed_on=today - timedelta(days=5),
+        mental_health_service_id=service.id,
+    )
+    dual_diagnosis.change_status(
+        practitioner, case.id, "accept", care_coordinator=str(practitioner.id)
+    )
+
+    order = cstr.request_assessment(
+        probation,
+        person.id,
+        requirements=["drr"],
+        provider_id=keyworker.organisation_id,
+        mental_health_service_id=None,
+        local_authority_code="E08000025",
+        court_report_due=today + timedelta(days=14),
+    )
+    cstr.change(keyworker, order.id, "assess_suitable", assessed_on=today)
+    sentenced = today - timedelta(days=10)
+    cstr.change(
+        probation,
+        order.id,
+        "make_order",
+        court_id=court.id,
+        sentence_date=sentenced,
+        order_type="community_order",
+        consent=True,
+        start_date=sentenced,
+        end_date=sentenced + timedelta(days=180),
+        requirements=["drr"],
+        provider_id=keyworker.organisation_id,
+        mental_health_service_id=None,
+    )
+    cstr.change(keyworker, order.id, "start", treatment_start_date=sentenced)
+    return person

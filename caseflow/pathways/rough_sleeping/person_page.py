@@ -2,9 +2,9 @@
 timeline. Both show only cases the viewer may see (``scoping.visible_cases``); links go only to
 pages the viewer may open.
 
-The page reads the person's cases once (with each one's housing status and the release's first
-treatment start, in the same statement) for the panel and the timeline, and their history only
-when there is any: a person with no case costs the page one statement.
+The page reads the person's cases once, in one statement for the panel and the timeline: each
+with its housing status, the release's first treatment start and its history. A person with no
+case at all costs the page none (``timeline.held``).
 """
 
 from dataclasses import dataclass
@@ -55,7 +55,7 @@ def _cases(actor, person) -> list[CasePanel]:
     if key not in cache and not timeline.may_hold(person, "rough_sleeping"):
         cache[key] = []
     if key not in cache:
-        rows = db.session.execute(
+        statement = (
             select(
                 RoughSleepingCase,
                 housing_status_sql(CustodyEpisode.id, CustodyEpisode.accommodation_on_release),
@@ -66,10 +66,17 @@ def _cases(actor, person) -> list[CasePanel]:
                 contains_eager(RoughSleepingCase.episode),
                 joinedload(RoughSleepingCase.outreach_team),
                 joinedload(RoughSleepingCase.housing_authority),
+                # The history for the timeline, of these cases only: the visible ones.
+                joinedload(RoughSleepingCase.events).options(
+                    joinedload(RoughSleepingEvent.actor),
+                    joinedload(RoughSleepingEvent.organisation),
+                ),
             )
             .where(RoughSleepingCase.person_id == person.id, scoping.visible_cases(actor))
             .order_by(RoughSleepingCase.created_at.desc())
-        ).all()
+        )
+        # unique(): a case's row comes once for each entry of its history.
+        rows = db.session.execute(statement).unique().all()
         cache[key] = [
             CasePanel(
                 case,
@@ -139,21 +146,14 @@ def entry_text(event: RoughSleepingEvent) -> str:
 def rough_sleeping_entries(actor, person) -> list[TimelineItem]:
     if not role_may(actor.role, "rough_sleeping.view"):
         return []
-    case_ids = [panel.case.id for panel in _cases(actor, person)]
-    if not case_ids:
-        return []
-    events = db.session.scalars(
-        select(RoughSleepingEvent)
-        .options(joinedload(RoughSleepingEvent.actor), joinedload(RoughSleepingEvent.organisation))
-        .where(RoughSleepingEvent.case_id.in_(case_ids))
-    )
     return [
         TimelineItem(
             as_utc(event.occurred_at),
             event.kind_label,
             f"{event.actor.display_name}, {event.organisation.name}",
             entry_text(event),
-            scoping.case_link(actor, event.case_id),
+            panel.link,
         )
-        for event in events
+        for panel in _cases(actor, person)
+        for event in panel.case.events
     ]
