@@ -4,18 +4,19 @@ the person's referrals this viewer may see."""
 from dataclasses import dataclass
 
 from flask import g, has_request_context
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from caseflow import timeline
 from caseflow.dates import as_utc, display
 from caseflow.extensions import db
+from caseflow.kept_pages import built_once
 from caseflow.referrals.clock import ClockSummary
 from caseflow.referrals.codes import ReferralEventKind
 from caseflow.referrals.links import referral_link
 from caseflow.referrals.models import Referral, ReferralEvent
 from caseflow.referrals.services import reading, starting
-from caseflow.security.scope import visible_referrals
+from caseflow.security.scope import scope_key, viewing, visible_referrals
 from caseflow.timeline import TimelineItem
 
 
@@ -41,6 +42,28 @@ def entry_text(event: ReferralEvent) -> str:
     return ". ".join(parts)
 
 
+_PERSON = bindparam("referrals_of_person", type_=Referral.__table__.c.person_id.type)
+
+
+def _statement(actor):
+    """The person's referrals with their providers and events: built once for everyone with
+    the viewer's scope key, the person and the viewer bound when it runs."""
+    return built_once(
+        ("person's referrals", scope_key(actor)),
+        lambda: (
+            select(Referral)
+            .options(
+                joinedload(Referral.provider),
+                joinedload(Referral.events).options(
+                    joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation)
+                ),
+            )
+            .where(Referral.person_id == _PERSON, visible_referrals(actor, kept=True))
+            .order_by(Referral.created_at.desc())
+        ),
+    )
+
+
 def _referrals_shown(actor, person) -> list[Referral]:
     """The person's referrals this viewer may see, newest first, each with its provider and its
     events (with their actors): one statement a request for the list and the timeline. Each
@@ -51,19 +74,8 @@ def _referrals_shown(actor, person) -> list[Referral]:
     if key not in cache and not timeline.may_hold(person, "referrals"):
         cache[key] = []
     if key not in cache:
-        cache[key] = list(
-            db.session.scalars(
-                select(Referral)
-                .options(
-                    joinedload(Referral.provider),
-                    joinedload(Referral.events).options(
-                        joinedload(ReferralEvent.actor), joinedload(ReferralEvent.organisation)
-                    ),
-                )
-                .where(Referral.person_id == person.id, visible_referrals(actor))
-                .order_by(Referral.created_at.desc())
-            ).unique()
-        )
+        values = {_PERSON.key: person.id, **viewing(actor)}
+        cache[key] = list(db.session.scalars(_statement(actor), values).unique())
     return cache[key]
 
 

@@ -1,7 +1,7 @@
 """Emergency access under kept statements (caseflow.security.scope, kept=True).
 
-The statements finding a person, a referral and the basis of access are built once for a scope
-and run again for every request of anyone with that scope. Emergency access must still be
+The statements finding a person, a referral, the basis of access and the person page's
+referrals are built once for a scope and run again for every request of anyone with that scope. Emergency access must still be
 decided when each one runs (SECURITY.md, DOMAIN.md): a grant ends with its hour at the next
 run of the very statement that found the person under it, and a grant is its holder's alone
 and for its one person, whoever ran the statement before. Each test checks that the statement
@@ -13,13 +13,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import exc, select
 
+from caseflow import kept_pages
 from caseflow.dates import local_today
 from caseflow.domain import NotFound
 from caseflow.extensions import db
 from caseflow.kept_statements import same_sql
 from caseflow.models import utcnow
 from caseflow.people import services as people
-from caseflow.people.models import BreakGlassGrant
+from caseflow.people.models import Person
+from caseflow.referrals import timeline
 from caseflow.referrals.models import Referral
 from caseflow.referrals.services import reading
 from caseflow.security import scope
@@ -32,19 +34,7 @@ from tests.factories import (
     person_in_custody_at,
     provider_serving,
 )
-
-
-def grant(user, person_id, *, minutes_left: int = 60) -> None:
-    db.session.add(
-        BreakGlassGrant(
-            user_id=user.id,
-            organisation_id=user.organisation_id,
-            person_id=person_id,
-            reason="Called by the person's GP out of hours",
-            expires_at=utcnow() + timedelta(minutes=minutes_left),
-        )
-    )
-    db.session.flush()
+from tests.helpers import grant_emergency_access
 
 
 def later_by(monkeypatch, delta: timedelta) -> None:
@@ -88,6 +78,11 @@ def finds_referral(user, person_id) -> bool:
     return True
 
 
+def lists_the_referrals(user, person_id) -> bool:
+    # Outside a request the person page's referrals are read afresh on every call.
+    return bool(timeline._referrals_shown(user, db.session.get(Person, person_id)))
+
+
 def basis_is_emergency_access(user, person_id) -> bool:
     # Outside a request access_basis remembers nothing, so each call runs its statement.
     return scope.access_basis(user, person_id) == scope.Basis.BREAK_GLASS
@@ -97,6 +92,7 @@ FINDERS = {
     "person": (person_statement, finds_person, people.kept),
     "referral": (reading._referral_statement, finds_referral, reading.kept),
     "basis": (scope._basis_statement, basis_is_emergency_access, scope._basis_statements),
+    "person page's referrals": (timeline._statement, lists_the_referrals, kept_pages.kept),
 }
 
 
@@ -117,7 +113,7 @@ def test_a_grant_ends_with_its_hour_at_the_next_run_of_the_same_statement(finder
     holder, _colleague = two_keyworkers()
     person = out_of_scope_person()
     assert not finds(holder, person.id)
-    grant(holder, person.id, minutes_left=30)
+    grant_emergency_access(holder, person.id, minutes_left=30)
     kept = statement_of(holder)
     assert finds(holder, person.id)
 
@@ -132,7 +128,7 @@ def test_a_grant_that_has_ended_gives_nothing_before_the_statement_is_kept(finde
     statement_of, finds = finder
     holder, _colleague = two_keyworkers()
     person = out_of_scope_person()
-    grant(holder, person.id, minutes_left=-1)
+    grant_emergency_access(holder, person.id, minutes_left=-1)
     assert not finds(holder, person.id)
     assert statement_of(holder) is statement_of(holder)
 
@@ -141,7 +137,7 @@ def test_another_user_running_the_statement_gets_none_of_the_holders_grants(find
     statement_of, finds = finder
     holder, colleague = two_keyworkers()
     person = out_of_scope_person()
-    grant(holder, person.id)
+    grant_emergency_access(holder, person.id)
     kept = statement_of(holder)
     assert finds(holder, person.id)
     assert not finds(colleague, person.id)
@@ -153,7 +149,7 @@ def test_the_holder_running_it_after_another_user_still_gets_their_grant(finder)
     statement_of, finds = finder
     holder, colleague = two_keyworkers()
     person = out_of_scope_person()
-    grant(holder, person.id)
+    grant_emergency_access(holder, person.id)
     assert not finds(colleague, person.id)
     assert finds(holder, person.id)
     assert statement_of(holder) is statement_of(colleague)
@@ -163,7 +159,7 @@ def test_a_grant_opens_its_one_person_only(finder):
     _statement_of, finds = finder
     holder, _colleague = two_keyworkers()
     person, other = out_of_scope_person(), out_of_scope_person()
-    grant(holder, person.id)
+    grant_emergency_access(holder, person.id)
     assert finds(holder, person.id)
     assert not finds(holder, other.id)
     assert finds(holder, person.id)
@@ -172,7 +168,7 @@ def test_a_grant_opens_its_one_person_only(finder):
 def test_a_kept_statement_run_without_its_viewer_is_refused():
     holder, _colleague = two_keyworkers()
     person = someone_elsewhere()
-    grant(holder, person.id)
+    grant_emergency_access(holder, person.id)
     statement = person_statement(holder)
     with pytest.raises(exc.StatementError, match="scope_viewer_id"):
         db.session.execute(statement, {"found_person_id": person.id})
@@ -193,7 +189,7 @@ def test_the_relationship_is_still_each_organisations_own():
 def test_a_warm_lookup_builds_no_scope_condition(monkeypatch):
     holder, _colleague = two_keyworkers()
     person = out_of_scope_person()
-    grant(holder, person.id)
+    grant_emergency_access(holder, person.id)
     people.kept.forget()
     reading.kept.forget()
     built = []
