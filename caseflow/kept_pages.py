@@ -43,15 +43,12 @@ def kept_page(
     *,
     size: int,
     params: dict | None = None,
-    scope=None,
     filters: dict | None = None,
 ) -> Page:
     """One page of the list ``build()`` selects, in its order, with how many it holds.
 
     A list of one entity or column gives its values; of several, rows of them. ``params`` are
     the values the kept statement runs with (the viewer of a ``kept=True`` scope condition).
-    ``scope`` is a condition added on every request and never kept, for a list whose scope
-    condition holds the moment it is built.
     """
     number = page_number(page)
     statement = built_once(
@@ -60,24 +57,17 @@ def kept_page(
             build().add_columns(func.count().over().label("listed")).limit(size + 1).offset(SKIPPED)
         ),
     )
-    if scope is not None:
-        statement = statement.where(scope)
     values = {**(params or {}), **skipping(number, size)}
     rows = db.session.execute(statement, values).unique().all()
     if not rows and number > 1:
-        if scope is None:
-            counting = built_once(
-                None if key is None else ("counted", key),
-                lambda: select(func.count()).select_from(build().order_by(None).subquery()),
-            )
-        else:
-            counting = select(func.count()).select_from(build().where(scope).subquery())
+        counting = built_once(
+            None if key is None else ("counted", key),
+            lambda: select(func.count()).select_from(build().order_by(None).subquery()),
+        )
         total = db.session.scalar(counting, params or {}) or 0
         last = max(1, -(-total // size))
         if last < number:
-            return kept_page(
-                key, build, last, size=size, params=params, scope=scope, filters=filters
-            )
+            return kept_page(key, build, last, size=size, params=params, filters=filters)
     return Page(
         # A row of several columns keeps its names; the count is one more at its end.
         rows=[row[0] if len(row) == 2 else row for row in rows[:size]],

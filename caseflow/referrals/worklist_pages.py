@@ -59,17 +59,19 @@ def episode_shown(episode) -> tuple:
     )
 
 
-def list_page(query, page: int, filters: dict, *, key: tuple | None = None, scope=None) -> Page:
+def list_page(
+    query, page: int, filters: dict, *, key: tuple | None = None, params: dict | None = None
+) -> Page:
     """A worklist page says how many cases the list holds, and a page past the end is the last
     (``kept_pages.kept_page``).
 
-    With a key (naming everything the list's query is built from), query is a function building
-    it, and the list's statement is built once for that key, for every page. scope, the
-    condition of the scope rule the list is read under, is then added on every request, as it
-    holds the moment (an emergency access ends) and so is never kept.
+    With a key (naming everything the list's query is built from, the viewer's ``scope_key``
+    where it holds the scope rule's ``kept=True`` conditions), query is a function building it,
+    and the list's statement is built once for that key, for every page; params are what it
+    runs with (the viewer, ``scope.viewing``).
     """
     build = query if key is not None else (lambda: query)
-    return kept_page(key, build, page, size=PAGE_SIZE, scope=scope, filters=filters)
+    return kept_page(key, build, page, size=PAGE_SIZE, params=params, filters=filters)
 
 
 def custom_plans() -> None:

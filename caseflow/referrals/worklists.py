@@ -39,7 +39,7 @@ from caseflow.referrals.worklist_pages import (
     worked_page,
 )
 from caseflow.security.access import Role
-from caseflow.security.scope import caseload_people, visible_referrals
+from caseflow.security.scope import caseload_people, scope_key, viewing, visible_referrals
 
 RELEASING_WITHIN = timedelta(weeks=12)
 BREACH_LOOKBACK = timedelta(days=90)
@@ -136,14 +136,14 @@ def _referrals_shown(other_end) -> Select:
 def _referral_page(user, name: str, listed, page: int, *, other_end=Referral.provider) -> Page:
     """A page of the referrals listed(query) keeps of those the user may see, with the other end
     of each handover from the user's organisation. What listed adds names nothing but the user's
-    organisation, so the statement is built once for the list, the organisation and the page;
-    the scope rule's condition is added to it on every request."""
+    organisation, so the statement is built once for the list and everyone with the user's
+    scope key, the scope rule's condition kept in it with the viewer as a parameter."""
     return list_page(
-        lambda: listed(_referrals_shown(other_end)),
+        lambda: listed(_referrals_shown(other_end)).where(visible_referrals(user, kept=True)),
         page,
         {},
-        key=(name, user.organisation_id),
-        scope=visible_referrals(user),
+        key=(name, scope_key(user)),
+        params=viewing(user),
     )
 
 
@@ -254,11 +254,11 @@ def appointments_this_week(user, *, page: int = 1, today: date | None = None) ->
         )
 
     return list_page(
-        query,
+        lambda: query().where(visible_referrals(user, kept=True)),
         page,
         {},
-        key=("appointments", user.organisation_id, monday),
-        scope=visible_referrals(user),
+        key=("appointments", scope_key(user), monday),
+        params=viewing(user),
     )
 
 

@@ -124,12 +124,15 @@ def test_one_providers_referral_lists_are_never_anothers(app):
         assert [r.id for r in worklists.accepted_without_start(keyworker).rows] == [mine.id]
 
 
-def test_a_referral_list_is_read_under_the_scope_rule_on_every_request(app, monkeypatch):
+def test_a_referral_list_is_read_under_the_scope_rule_built_into_its_statement(app, monkeypatch):
     accepted = ReferralFactory(status=Status.ACCEPTED)
     keyworker = UserFactory(role="keyworker", organisation=accepted.provider)
-    assert [r.id for r in worklists.accepted_without_start(keyworker).rows] == [accepted.id]
-
-    # The same list, the same organisation: the statement is the one built, the rule's
-    # condition is the one of this request.
-    monkeypatch.setattr(worklists, "visible_referrals", lambda _user: false())
+    # The rule's condition for this viewer's scope key is built into the list's statement when
+    # it is first built (and runs with the viewer and the moment: test_kept_emergency_access).
+    monkeypatch.setattr(worklists, "visible_referrals", lambda _user, kept=False: false())
     assert worklists.accepted_without_start(keyworker).rows == []
+    # Another provider's list is its own statement, under its own condition.
+    monkeypatch.undo()
+    other = ReferralFactory(status=Status.ACCEPTED)
+    colleague = UserFactory(role="keyworker", organisation=other.provider)
+    assert [r.id for r in worklists.accepted_without_start(colleague).rows] == [other.id]
