@@ -3,11 +3,14 @@
 import hashlib
 import json
 import secrets
+from datetime import timedelta
 
 from bs4 import BeautifulSoup
 
 from caseflow.auth.models import UserSession
 from caseflow.extensions import db
+from caseflow.models import utcnow
+from caseflow.people.models import BreakGlassGrant
 
 
 def signed_in_client(app, user):
@@ -106,3 +109,18 @@ def sign_in_with_form(client, email: str, password: str, code: str | None = None
     code_url = response.headers["Location"]
     token = csrf_token(client, code_url)
     return client.post(code_url, data={"code": code, "csrf_token": token})
+
+
+def grant_emergency_access(user, person_id, *, minutes_left: int = 60) -> None:
+    """Emergency access to one person for user, as the break-glass service leaves it, ending
+    minutes_left from now (below zero: already ended)."""
+    db.session.add(
+        BreakGlassGrant(
+            user_id=user.id,
+            organisation_id=user.organisation_id,
+            person_id=person_id,
+            reason="Called by the person's GP out of hours",
+            expires_at=utcnow() + timedelta(minutes=minutes_left),
+        )
+    )
+    db.session.flush()

@@ -1,5 +1,6 @@
 """The audit log: one row per access, nothing saved without its row, denials that survive."""
 
+import pytest
 from sqlalchemy import func, select
 
 from caseflow.audit import services as audit
@@ -48,44 +49,32 @@ def test_audit_rows_carry_who_what_whose_why_and_no_values(sign_in):
     assert "Perpetua" not in str(row.detail)
 
 
-def test_a_failed_audit_write_saves_nothing(sign_in, monkeypatch):
-    client, _ = sign_in("probation")
-
+def _recording_fails(_original):
     def broken(*args, **kwargs):
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(audit, "_event", broken)
+    return broken
+
+
+def _the_database_rejects_the_row(original):
+    def without_outcome(*args, **kwargs):
+        event = original(*args, **kwargs)
+        event.outcome = None  # NOT NULL: the insert fails at commit
+        return event
+
+    return without_outcome
+
+
+@pytest.mark.parametrize("failing", [_recording_fails, _the_database_rejects_the_row])
+def test_a_failed_audit_write_saves_nothing(sign_in, monkeypatch, failing):
+    client, _ = sign_in("probation")
+    monkeypatch.setattr(audit, "_event", failing(audit._event))
     response = post_form(
         client,
         "/people/new",
         {
             "given_name": "Nobody",
             "family_name": "Saved",
-            "date_of_birth": ["1", "1", "1980"],
-            "sex": "male",
-            "ethnic_group": "white",
-        },
-    )
-    assert response.status_code == 500
-    assert db.session.scalar(select(func.count()).select_from(Person)) == 0
-
-
-def test_an_audit_row_rejected_by_the_database_rolls_the_change_back(sign_in, monkeypatch):
-    client, _ = sign_in("probation")
-    original = audit._event
-
-    def without_outcome(*args, **kwargs):
-        event = original(*args, **kwargs)
-        event.outcome = None  # NOT NULL: the insert fails at commit
-        return event
-
-    monkeypatch.setattr(audit, "_event", without_outcome)
-    response = post_form(
-        client,
-        "/people/new",
-        {
-            "given_name": "Also",
-            "family_name": "Unsaved",
             "date_of_birth": ["1", "1", "1980"],
             "sex": "male",
             "ethnic_group": "white",
