@@ -7,6 +7,7 @@ append-only is one of them.
 """
 
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -14,6 +15,8 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from caseflow.audit import chain
+from caseflow.audit import services as audit
 from caseflow.audit.chain import (
     HOLD_THE_HEAD,
     HOLD_THE_HEAD_AND_DRAW_AN_ID,
@@ -205,3 +208,77 @@ def test_the_application_role_cannot_reach_an_audit_partition_by_name_but_can_ma
     made = connection.execute("SELECT caseflow_audit_partition('2099-05-17')").fetchone()[0]
     assert made == "audit_events_2099_05"
     assert connection.execute("SELECT count(*) FROM audit_events").fetchone()[0] == 1
+
+
+# Rows the application's role writes with an id of its own choosing (migration 0026): the head
+# must not move to an id the sequence never handed out, nor take a row that is not after it.
+def _insert_with_id(connection: psycopg.Connection, row_id: int) -> None:
+    connection.execute(
+        "INSERT INTO audit_events (id, occurred_at, action, outcome) "
+        "VALUES (%s, now(), 'view', 'success')",
+        (row_id,),
+    )
+
+
+def _log_and_head(connection: psycopg.Connection) -> tuple:
+    ids = [row_id for (row_id,) in connection.execute("SELECT id FROM audit_events ORDER BY id")]
+    return ids, connection.execute("SELECT last_id FROM audit_chain_head").fetchone()[0]
+
+
+@contextmanager
+def _caseflow_as_the_role(own_database: str):
+    """Caseflow itself connected as the application's role: its writer draws each commit's ids
+    from the sequence while it holds the head."""
+    app = make_test_app(make_url(own_database).set(username=APP_ROLE).render_as_string(False))
+    try:
+        with app.app_context():
+            yield
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _record_and_commit(rows: int) -> None:
+    for number in range(rows):
+        audit.record("view", entity_type="page", entity_id=f"{rows} {number}")
+    db.session.commit()
+
+
+@pytest.mark.postgres
+def test_an_id_the_sequence_never_handed_out_is_refused_and_nothing_is_written(
+    app_role, own_database
+):
+    connection, _ids = app_role
+    # Before the sequence has handed out any id, even the first it would hand out is not yet
+    # Caseflow's; once it has, an id beyond its last value is not either.
+    with pytest.raises(psycopg.errors.CheckViolation, match="never drawn"):
+        _insert_with_id(connection, 1)
+    assert _log_and_head(connection) == ([], None)
+    with _caseflow_as_the_role(own_database):
+        _record_and_commit(1)
+        (written,), _head = _log_and_head(connection)
+        with pytest.raises(psycopg.errors.CheckViolation, match="never drawn"):
+            _insert_with_id(connection, written + 1_000_000)
+        assert _log_and_head(connection) == ([written], written)
+        # The head did not move, and Caseflow's own writer is not refused: several rows at a
+        # commit, after the one before, and the chain verifies whole.
+        _record_and_commit(3)
+        verification = chain.verify(db.session)
+        assert verification.intact and verification.rows == 4
+    after, head = _log_and_head(connection)
+    assert after == list(range(written, written + 4)) and head == after[-1]
+
+
+@pytest.mark.postgres
+def test_a_row_at_or_behind_the_chains_head_is_refused(app_role):
+    connection, ids = app_role
+    for _ in range(2):
+        _append(connection, "audit_events", ids)
+    written, head = _log_and_head(connection)
+    # Ids the sequence did hand out, written again (the key is the id with the time, so only
+    # the trigger stands in the way): the chain's end, and a row behind it.
+    for row_id in (head, written[0]):
+        with pytest.raises(psycopg.errors.CheckViolation, match="does not come after"):
+            _insert_with_id(connection, row_id)
+    assert _log_and_head(connection) == (written, head)
