@@ -20,12 +20,14 @@ that spans the upgrade verifies whole. A stored hash says its own version (``v2.
 version 1 row after a version 2 row is a break, since Caseflow no longer writes them.
 
 The id is sealed, so it is known before the row is: the hook draws it itself, after reading the
-previous hash from the chain's head, a one-row table (audit_chain_head) that a trigger on the log
-moves on with every row inserted (migration 0025), so the head is one primary-key read, not a
-search of every month's partition for the newest row. On PostgreSQL one statement takes the
-head's row lock, held until commit or rollback, reads the head and draws the new rows' ids from
-the table's sequence: an UPDATE of the head that returns them. An UPDATE that had to wait for
-another transaction's lock on the row goes on with the row as that transaction committed it
+previous hash from the chain's head, a one-row table (audit_chain_head) that a trigger on the
+log moves on with every row inserted (migration 0025), so the head is one primary-key read, not
+a search of every month's partition for the newest row. The trigger refuses a row whose id the
+sequence has not handed out, or that does not come after the head (migration 0026): an id chosen
+by hand cannot move the head past the ids still to be drawn. On PostgreSQL one statement takes
+the head's row lock, held until commit or rollback, reads the head and draws the new rows' ids
+from the table's sequence: an UPDATE of the head that returns them. An UPDATE that had to wait
+for another transaction's lock on the row goes on with the row as that transaction committed it
 (READ COMMITTED), and its RETURNING list, ids included, is computed only once it holds the lock.
 So a second transaction writing audit rows waits until the first has committed, then reads the
 head the first left and draws later ids. Ids, chain order and commit order agree, so every row
@@ -33,12 +35,21 @@ with a lower id than a committed row is itself committed. Several new rows in on
 each other in the order they were added, with ids in that order.
 
 Since every audited request would wait for that lock, it is taken as late as it can be: the
-rows a request records are held (caseflow.audit.held) until its commit, which first flushes
-everything else and only then writes them, so the lock covers the audit INSERT and the COMMIT,
-not the queries and template rendering in between. A flush the code asks for
-(``db.session.flush()``) writes them at once, as it always did; the flush a query makes for
-itself (autoflush) does not, unless the query reads the audit log. Rows held in a savepoint that
-is rolled back, or a transaction that is, are dropped with it.
+rows a request records are held (caseflow.audit.held) until its commit, so the lock covers the
+audit INSERT and the COMMIT, not the queries and template rendering in between. A flush the code
+asks for (``db.session.flush()``) writes them too; the flush a query makes for itself
+(autoflush) does not, unless the query reads the audit log. Rows held in a savepoint that is
+rolled back, or a transaction that is, are dropped with it.
+
+Lock order: the head is the last lock an audit write takes. A commit, and a flush the code asks
+for, first flush everything else, with its row locks (the release episodes the facts hook locks
+FOR UPDATE, in id order: caseflow.continuity.facts; a changed row's own), and only then take the
+head and write the held rows. Were the head taken first, a transaction holding it could wait for
+an episode that another holds while that one waits for the head at its commit: a deadlock,
+which PostgreSQL ends by aborting one of them. Rows written before the commit (at a flush asked
+for, or before a query of the log) hold the head to the commit, so the order is kept within a
+flush, not across a transaction's flushes: what is changed after the rows are written is locked
+after the head. A row added to the session itself (below) takes the head as its flush begins.
 
 SQLite, the development default, runs the same UPDATE without the ids: it serialises writers
 itself, and the UPDATE takes its writer lock, held to the commit, so a second writer waits for

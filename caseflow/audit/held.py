@@ -3,9 +3,9 @@
 Sealing a row takes the chain's lock, which every other audited request then waits for, so a
 row recorded during a request is held here, out of the session, while the page goes on querying
 and rendering (the flush each query makes for itself leaves it alone), and is written when the
-transaction commits, after everything else has been flushed, or when the code asks for a flush,
-or when a query reads the audit log. It is written by caseflow.audit.chain.write, never by the
-unit of work, so the objects stay out of the session once written too.
+transaction commits or the code asks for a flush, in both cases after everything else has been
+flushed, or when a query reads the audit log. It is written by caseflow.audit.chain.write, never
+by the unit of work, so the objects stay out of the session once written too.
 """
 
 from sqlalchemy import event
@@ -17,7 +17,8 @@ from caseflow.audit.models import AuditEvent
 from caseflow.extensions import BEFORE_ASKED_FLUSH
 
 # session.info keys: the rows recorded and not yet written, each with the savepoint (or None)
-# it was recorded in; and whether a flush must leave them held.
+# it was recorded in; and whether a flush must leave them held (the flush of everything else
+# that comes before they are written).
 _HELD = "caseflow.audit.held"
 _HOLDING = "caseflow.audit.holding"
 
@@ -64,12 +65,23 @@ def _within(transaction, ancestor) -> bool:
     return False
 
 
-def _write_before_asked_flush(session: Session) -> None:
-    if not session.info.get(_HOLDING):
-        _write_held(session)
+def _write_held_after_the_rest(session: Session) -> None:
+    """Everything else flushed first, then the held rows written: the chain's head is the last
+    lock they take (caseflow.audit.chain, Lock order), at a commit and at a flush the code asks
+    for alike. A flush asked for still writes them (a subject access export lists its own row,
+    the demo seals each step at its moment), but no longer before the changes it flushes, whose
+    release episodes the facts hook locks (caseflow.continuity.facts)."""
+    if session.info.get(_HOLDING) or not session.info.get(_HELD):
+        return
+    session.info[_HOLDING] = True
+    try:
+        session.flush()  # this hook again, which leaves the rows held, then the changes
+    finally:
+        session.info.pop(_HOLDING, None)
+    _write_held(session)
 
 
-BEFORE_ASKED_FLUSH.append(_write_before_asked_flush)
+BEFORE_ASKED_FLUSH.append(_write_held_after_the_rest)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -100,15 +112,9 @@ def _reads_the_log(statement) -> bool:
 
 @event.listens_for(Session, "before_commit")
 def _write_held_rows_last(session: Session) -> None:
-    """Everything else first, then the audit rows: the chain is locked only for their INSERT."""
-    if not session.info.get(_HELD):
-        return
-    session.info[_HOLDING] = True
-    try:
-        session.flush()
-    finally:
-        session.info.pop(_HOLDING, None)
-    _write_held(session)
+    """Everything else first, then the audit rows: the chain is locked only for their INSERT
+    and the COMMIT."""
+    _write_held_after_the_rest(session)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -73,6 +73,23 @@ def expected_v1_hash(previous: str, row) -> str:
 
 # The statement that takes the chain's lock: an UPDATE of its head's one row (migration 0025).
 CHAIN_LOCK = "UPDATE audit_chain_head"
+
+
+def statements_of(call) -> list[str]:
+    """The SQL statements call() sends, in order, leaving out the savepoints of the test's own
+    rolled-back transaction."""
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    return statements
 
 
 def chain_held_by_another_transaction() -> bool:

@@ -6,14 +6,18 @@ queries make for themselves and written when the transaction commits, after ever
 """
 
 import pytest
-from sqlalchemy import event, exists, func, select
+from sqlalchemy import exists, func, select
 
 from caseflow.audit import chain
 from caseflow.audit import services as audit
 from caseflow.audit.models import AuditEvent
 from caseflow.extensions import db
 from caseflow.people.models import Person
-from tests.audit.chain_helpers import CHAIN_LOCK, chain_held_by_another_transaction
+from tests.audit.chain_helpers import (
+    CHAIN_LOCK,
+    chain_held_by_another_transaction,
+    statements_of,
+)
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.postgres
@@ -73,19 +77,9 @@ def test_the_same_queries_asked_again_still_see_the_log_and_still_leave_other_ro
 def test_the_commit_writes_other_changes_before_it_locks_the_chain(app):
     person = PersonFactory()
     db.session.commit()
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):  # the test's own
-            statements.append(statement)
-
-    event.listen(db.engine, "after_cursor_execute", seen)
-    try:
-        audit.record("view", entity_type="person", entity_id=person.id, person_id=person.id)
-        person.phone = "0121 496 0000"
-        db.session.commit()
-    finally:
-        event.remove(db.engine, "after_cursor_execute", seen)
+    audit.record("view", entity_type="person", entity_id=person.id, person_id=person.id)
+    person.phone = "0121 496 0000"
+    statements = statements_of(db.session.commit)
     lock = next(i for i, s in enumerate(statements) if s.startswith(CHAIN_LOCK))
     update = next(i for i, s in enumerate(statements) if s.startswith("UPDATE people"))
     assert update < lock
@@ -127,25 +121,10 @@ def test_rows_of_a_rolled_back_transaction_are_never_written():
     assert _audit_rows() == before
 
 
-def _statements_of(call) -> list[str]:
-    statements: list[str] = []
-
-    def seen(_conn, _cursor, statement, *_args):
-        if not statement.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")):  # the test's own
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", seen)
-    try:
-        call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", seen)
-    return statements
-
-
 def test_the_rows_of_one_commit_are_one_lock_and_one_insert_and_stay_out_of_the_session():
     first = audit.record("view", entity_type="page", entity_id="one")
     second = audit.record("view", entity_type="page", entity_id="two")
-    statements = _statements_of(db.session.commit)
+    statements = statements_of(db.session.commit)
     assert [s.split()[0] for s in statements] == ["UPDATE", "INSERT"]
     assert statements[0].startswith(CHAIN_LOCK)
     # Written as recorded, in order, each sealed after the one before: the objects carry what
