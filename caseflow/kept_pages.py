@@ -20,6 +20,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select
 from caseflow.extensions import db
 from caseflow.kept_statements import KeptStatements
 from caseflow.paging import Page, page_number
+from caseflow.planning import generic_plans
 
 kept = KeptStatements(2_000)
 
@@ -44,11 +45,14 @@ def kept_page(
     size: int,
     params: dict | None = None,
     filters: dict | None = None,
+    generic_plan: bool = False,
 ) -> Page:
     """One page of the list ``build()`` selects, in its order, with how many it holds.
 
     A list of one entity or column gives its values; of several, rows of them. ``params`` are
     the values the kept statement runs with (the viewer of a ``kept=True`` scope condition).
+    ``generic_plan``: the rest of the request is planned once for any values
+    (``planning.generic_plans``), for a list whose plan does not turn on its values.
     """
     number = page_number(page)
     statement = built_once(
@@ -57,6 +61,8 @@ def kept_page(
             build().add_columns(func.count().over().label("listed")).limit(size + 1).offset(SKIPPED)
         ),
     )
+    if generic_plan:
+        generic_plans()
     values = {**(params or {}), **skipping(number, size)}
     rows = db.session.execute(statement, values).unique().all()
     if not rows and number > 1:

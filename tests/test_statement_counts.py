@@ -190,7 +190,7 @@ def _explain(statements: list[str]) -> str:
 
 # Each list: its page, the user, and its count by hand.
 LISTS = {
-    # custom plans for the request (worklist_pages.custom_plans), the page of rows (person
+    # custom plans for the request (planning.custom_plans), the page of rows (person
     # joined) counted as it is read, their referrals: + AUDITED
     "releasing": ("nurse", "/worklists/releasing", SIGNED_IN + 3 + AUDITED),
     # the page of referrals with person, episode and both organisations, with the count

@@ -4,7 +4,7 @@ caseflow.kept_pages). The lists themselves (which releases or referrals, in what
 caseflow.referrals.worklists.
 """
 
-from sqlalchemy import Select, func, select, text, union
+from sqlalchemy import Select, func, select, union
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from caseflow import kept_pages
@@ -13,6 +13,7 @@ from caseflow.kept_pages import SKIPPED, built_once, kept_page
 from caseflow.kept_statements import same_sql
 from caseflow.paging import Page, page_number
 from caseflow.people.models import CustodyEpisode, Person
+from caseflow.planning import custom_plans
 from caseflow.referrals.models import Referral
 from caseflow.security.scope import caseload_people, worked_episodes
 
@@ -72,18 +73,6 @@ def list_page(
     """
     build = query if key is not None else (lambda: query)
     return kept_page(key, build, page, size=PAGE_SIZE, params=params, filters=filters)
-
-
-def custom_plans() -> None:
-    """Plan the rest of the request's statements for their own values (PostgreSQL).
-
-    The driver prepares a statement run often on one connection, and PostgreSQL then plans it
-    once for any values: for a unit's list, one that starts from every release in the country
-    in the list's dates and keeps the unit's people, where the values show that the unit's own
-    people are few and are the place to start (measured at 25,000 releases: 40 ms against 2).
-    """
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def worked_page(user, list_key: tuple, conditions, sort_by, page: int) -> Page:

@@ -114,7 +114,12 @@ def worklist(actor, page: object = 1, today: date | None = None) -> Page:
         )
 
     found = kept_page(
-        ("cstr due", today, scope_key(actor)), due, page, size=PAGE_SIZE, params=viewer
+        ("cstr due", today, scope_key(actor)),
+        due,
+        page,
+        size=PAGE_SIZE,
+        params=viewer,
+        generic_plan=True,
     )
     orders_shown = built_once(
         ("cstr orders shown", scope_key(actor)),

@@ -148,6 +148,7 @@ def show(actor, name: str, page: int = 1) -> tuple[Worklist, Page]:
         page,
         size=PAGE_SIZE,
         params=viewing(actor),
+        generic_plan=True,
     )
     missed = missed_for(shown.rows)
     shown.rows = [Row(case, review_overdue(case, today), missed[case.id]) for case in shown.rows]

@@ -81,6 +81,7 @@ def without_a_home(user, *, page: int = 1, today: date | None = None) -> Page:
         lambda: _without_a_home(user, today),
         page,
         size=PAGE_SIZE,
+        generic_plan=True,
     )
     cases = _cases([row[2] for row in result.rows if row[2] is not None])
     starts = _starts([row[0].id for row in result.rows])
@@ -197,6 +198,7 @@ def _outcomes(user, statuses, released_by: date, page: int, which: str) -> Page:
         lambda: _outcomes_due(user, statuses, released_by),
         page,
         size=PAGE_SIZE,
+        generic_plan=True,
     )
     return result.map(
         lambda row: OutcomeRow(
