@@ -1,11 +1,12 @@
 """Emergency access under kept statements (caseflow.security.scope, kept=True).
 
 The statements finding a person, a referral, the basis of access and the person page's
-referrals are built once for a scope and run again for every request of anyone with that scope. Emergency access must still be
-decided when each one runs (SECURITY.md, DOMAIN.md): a grant ends with its hour at the next
-run of the very statement that found the person under it, and a grant is its holder's alone
-and for its one person, whoever ran the statement before. Each test checks that the statement
-was kept (the same object run again), so none passes by building afresh.
+referrals are built once for a scope and run again for every request of anyone with that
+scope. Emergency access must still be decided when each one runs (SECURITY.md, DOMAIN.md): a
+grant ends with its hour at the next run of the very statement that found the person under it,
+and a grant is its holder's alone and for its one person, whoever ran the statement before.
+Each test checks that the statement was kept (the same object run again), so none passes by
+building afresh.
 """
 
 from datetime import timedelta
