@@ -17,7 +17,8 @@ def _listed(viewer):
     return [(row.order.id, row.kind, row.due) for row in worklists.worklist(viewer).rows]
 
 
-def test_a_colleague_is_served_by_the_kept_list_and_another_team_is_not():
+def order_with_a_review():
+    """A running order with a court review in the diary: its report and the review are due."""
     world = make_world()
     today = local_today()
     order = world.started(start=today, end=today + timedelta(days=400))
@@ -27,6 +28,11 @@ def test_a_colleague_is_served_by_the_kept_list_and_another_team_is_not():
         review_date=today + timedelta(days=40),
         report_due=today + timedelta(days=33),
     )
+    return world, order, review
+
+
+def test_a_colleague_is_served_by_the_kept_list_and_another_team_is_not():
+    world, order, review = order_with_a_review()
     expected = [
         (order.id, "review_report", review.report_due),
         (order.id, "court_review", review.review_date),
@@ -47,18 +53,10 @@ def test_a_colleague_is_served_by_the_kept_list_and_another_team_is_not():
 
 
 def test_a_kept_list_shows_what_is_due_as_it_is_now():
-    world = make_world()
-    today = local_today()
-    order = world.started(start=today, end=today + timedelta(days=400))
-    review = records.schedule_review(
-        world.probation,
-        order.id,
-        review_date=today + timedelta(days=40),
-        report_due=today + timedelta(days=33),
-    )
+    world, _order, review = order_with_a_review()
     assert [kind for _id, kind, _due in _listed(world.probation)] == [
         "review_report",
         "court_review",
     ]
-    records.record_review_report(world.probation, review.order_id, report_sent_on=today)
+    records.record_review_report(world.probation, review.order_id, report_sent_on=local_today())
     assert [kind for _id, kind, _due in _listed(world.probation)] == ["court_review"]
