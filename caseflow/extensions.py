@@ -14,7 +14,8 @@ from caseflow.models import Base
 # Set in session.info while the session flushes itself before a query.
 AUTOFLUSHING = "caseflow.autoflushing"
 # Called with the session before each flush the code asks for, or a commit makes, and not
-# before the flush a query makes for itself (caseflow.audit.chain writes its rows then).
+# before the flush a query makes for itself (caseflow.audit.held flushes the other changes
+# first and then writes its held audit rows, so the chain's head is the last lock taken).
 BEFORE_ASKED_FLUSH: list[Callable] = []
 
 
