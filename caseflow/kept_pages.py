@@ -64,7 +64,9 @@ def kept_page(
     if generic_plan:
         generic_plans()
     values = {**(params or {}), **skipping(number, size)}
-    rows = db.session.execute(statement, values).unique().all()
+    # Not made unique: rows of columns alone (what is due on a CSTR) may be alike and are each
+    # a row of the list; a list's joins are to-one, so no entity comes twice.
+    rows = db.session.execute(statement, values).all()
     if not rows and number > 1:
         counting = built_once(
             None if key is None else ("counted", key),

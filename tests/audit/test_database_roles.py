@@ -282,3 +282,14 @@ def test_a_row_at_or_behind_the_chains_head_is_refused(app_role):
         with pytest.raises(psycopg.errors.CheckViolation, match="does not come after"):
             _insert_with_id(connection, row_id)
     assert _log_and_head(connection) == (written, head)
+
+
+@pytest.mark.postgres
+def test_the_audit_sequence_hands_out_one_id_at_a_time(app_role, own_database):
+    # Migration 0026 judges an id by the sequence's last value: with a cache, each connection
+    # would hold a block of its own, and Caseflow's writers would draw ids behind the head.
+    with _connect(own_database) as owner:
+        (cache,) = owner.execute(
+            "SELECT seqcache FROM pg_sequence WHERE seqrelid = 'audit_events_id_seq'::regclass"
+        ).fetchone()
+    assert cache == 1
