@@ -11,19 +11,24 @@ from sqlalchemy import text
 
 from caseflow.extensions import db
 
-# session.info: the transaction and the mode it was last set to, so a page of two lists sets
-# it once.
+# session.info: the innermost transaction (a savepoint, if one is open) and the mode set in it,
+# so a page of two lists sets it once; a savepoint rolled back undoes its SET LOCAL, and the
+# transaction after it is another, so the mode is set again.
 _SET = "caseflow.plan_cache_mode"
+
+
+def _innermost(session):
+    return session.get_nested_transaction() or session.get_transaction()
 
 
 def _plan_rest(mode: str) -> None:
     session = db.session()  # the request's own session, not its scoped proxy
     if session.get_bind().dialect.name != "postgresql":
         return
-    transaction = session.get_transaction()
+    transaction = _innermost(session)
     if transaction is None or session.info.get(_SET) != (transaction, mode):
         session.execute(text(f"SET LOCAL plan_cache_mode = {mode}"))
-        session.info[_SET] = (session.get_transaction(), mode)
+        session.info[_SET] = (_innermost(session), mode)
 
 
 def custom_plans() -> None:

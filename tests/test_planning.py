@@ -47,3 +47,14 @@ def test_the_mode_is_set_once_a_transaction_and_ends_with_it(app):
         event.remove(db.engine, "after_cursor_execute", note)
     db.session.rollback()
     assert plan_cache_mode() == "auto"
+
+
+def test_a_mode_undone_with_its_savepoint_is_set_again(app):
+    planning.generic_plans()
+    savepoint = db.session.begin_nested()
+    planning.custom_plans()
+    assert plan_cache_mode() == "force_custom_plan"
+    savepoint.rollback()
+    assert plan_cache_mode() == "force_generic_plan"
+    planning.custom_plans()
+    assert plan_cache_mode() == "force_custom_plan"
