@@ -3,8 +3,6 @@ again for each viewer with their own values (caseflow.kept_pages; scope.scope_ke
 a colleague of the same team is served by the same statement and sees what the scope rule
 gives the team; someone of another team is never served by it."""
 
-from datetime import timedelta
-
 from caseflow import kept_pages
 from caseflow.dates import local_today
 from caseflow.pathways.cstr import records, worklists
@@ -18,17 +16,8 @@ def _listed(viewer):
 
 
 def order_with_a_review():
-    """A running order with a court review in the diary: its report and the review are due."""
     world = make_world()
-    today = local_today()
-    order = world.started(start=today, end=today + timedelta(days=400))
-    review = records.schedule_review(
-        world.probation,
-        order.id,
-        review_date=today + timedelta(days=40),
-        report_due=today + timedelta(days=33),
-    )
-    return world, order, review
+    return (world, *world.running_with_a_review())
 
 
 def test_a_colleague_is_served_by_the_kept_list_and_another_team_is_not():

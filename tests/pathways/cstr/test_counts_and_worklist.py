@@ -87,13 +87,7 @@ def test_reports_and_reviews_due_are_on_both_probation_and_the_providers_worklis
     today = local_today()
     report_due = today + timedelta(days=3)
     before_sentence = world.request(due=report_due)
-    order = world.started(start=today, end=today + timedelta(days=400))
-    review = records.schedule_review(
-        world.probation,
-        order.id,
-        review_date=today + timedelta(days=40),
-        report_due=today + timedelta(days=33),
-    )
+    order, review = world.running_with_a_review()
     expected = [
         (before_sentence.id, "court_report", report_due),
         (order.id, "review_report", review.report_due),

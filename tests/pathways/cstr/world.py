@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from caseflow.dates import local_today
 from caseflow.organisations.models import OrganisationKind
-from caseflow.pathways.cstr import services
+from caseflow.pathways.cstr import records, services
 from tests.factories import OrganisationFactory, PersonFactory, UserFactory, provider_serving
 
 BIRMINGHAM = "E08000025"
@@ -62,6 +62,19 @@ class World:
         start = treatment_start or cstr.sentence_date
         services.change(treating, cstr.id, "start", treatment_start_date=start)
         return cstr
+
+    def running_with_a_review(self):
+        """An order started today with a court review in 40 days, its report due in 33: both
+        are due on the worklist."""
+        today = local_today()
+        order = self.started(start=today, end=today + timedelta(days=400))
+        review = records.schedule_review(
+            self.probation,
+            order.id,
+            review_date=today + timedelta(days=40),
+            report_due=today + timedelta(days=33),
+        )
+        return order, review
 
 
 def make_world() -> World:
